@@ -1,0 +1,100 @@
+"""Problems in user input are values: collected while reading, reported once.
+
+A problem names where it is (file, then sheet and cell, or line and key path),
+a stable code, and a message that says what was expected and what was found.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    code: str
+    message: str
+    sheet: str = ""
+    cell: str = ""
+    line: int = 0
+    key: str = ""
+    severity: str = ERROR
+
+    @property
+    def where(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        if self.line:
+            parts.append(f"line {self.line}")
+        if self.key:
+            parts.append(f"key '{self.key}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "sheet": self.sheet, "cell": self.cell,
+            "line": self.line, "key": self.key, "code": self.code,
+            "severity": self.severity, "message": self.message,
+        }
+
+
+@dataclass
+class Problems:
+    """A collector: stages add to it and carry on; the caller fails once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, file: str, code: str, message: str, **where) -> None:
+        self.items.append(Problem(str(file), code, message, **where))
+
+    def warn(self, file: str, code: str, message: str, **where) -> None:
+        self.items.append(Problem(str(file), code, message, severity=WARNING, **where))
+
+    def extend(self, other: "Problems | list[Problem]") -> None:
+        self.items.extend(other.items if isinstance(other, Problems) else other)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.items), key=lambda p: (p.file, p.sheet, p.line, _cell_key(p.cell), p.key, p.code, p.message))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise UserError(self)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class UserError(Exception):
+    """A mistake in the user's input: the CLI prints it without a traceback."""
+
+    def __init__(self, problems: "Problems | str"):
+        if isinstance(problems, str):
+            problems = Problems([Problem("", "error", problems)])
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems.sorted()))
+
+
+def _cell_key(cell: str) -> tuple:
+    """Sort A2 before A10: column letters, then row number."""
+    letters = cell.rstrip("0123456789")
+    digits = cell[len(letters):]
+    return (len(letters), letters, int(digits) if digits else 0)
