@@ -49,6 +49,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    build = sub.add_parser(
+        "build", help="regenerate the pages in docs/ from data/ and build the website into site/",
+        description="Validate data/, write the generated Markdown pages and CSV into docs/ "
+                    "(only files that changed), then build the website with MkDocs in strict mode.")
+    _common(build)
+    build.add_argument("--no-site", action="store_true", help="write docs/ only; skip the MkDocs build")
+    build.add_argument("--site-dir", type=Path, help="where to build the website (default: site/)")
+    build.set_defaults(handler=_build)
+
+    check = sub.add_parser(
+        "check", help="validate data/ and fail if the committed docs/ is stale",
+        description="Validate every data file and fail, naming the pages, when docs/ differs from what "
+                    "data/ gives. Writes nothing. This is what CI runs on a pull request.")
+    _common(check)
+    check.set_defaults(handler=_check)
+
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
         description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
@@ -57,6 +73,43 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--json", action="store_true", help="print a JSON array, one object per file")
     read.set_defaults(handler=_read)
     return parser
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--root", type=Path, default=Path("."),
+                         help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
+    command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _build(args) -> int:
+    from generator import pipeline
+    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    _print_warnings(problems)
+    changed = pipeline.write_pages(pages, args.root / "docs")
+    print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
+          + (": " + ", ".join(changed) if changed else ""))
+    if not args.no_site:
+        pipeline.build_site(args.root, args.site_dir)
+        print(f"site: built into {args.site_dir or args.root / 'site'}")
+    return 0
+
+
+def _check(args) -> int:
+    from generator import pipeline
+    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    _print_warnings(problems)
+    stale = pipeline.stale_pages(pages, args.root / "docs")
+    if stale:
+        print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
+              + ", ".join(f"docs/{rel}" for rel in stale), file=sys.stderr)
+        return 1
+    print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
+    return 0
+
+
+def _print_warnings(problems) -> None:
+    for problem in problems.sorted():
+        print(problem, file=sys.stderr)
 
 
 def _read(args) -> int:

@@ -1,0 +1,206 @@
+"""Stage 1: load and validate the authored YAML content in data/.
+
+Each file has a dataclass below; its fields are the file's keys (see the
+README's data reference). Prose fields are Markdown and may use placeholders
+such as {{ survey.suppliers }} that are filled from the data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from generator import schema
+from generator.problems import Problems
+from generator.schema import Markdown
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    city: str
+    state: str
+    zip: str
+    country: str = "United States"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    state_of_incorporation: str
+    commission_file_number: str
+    irs_employer_id: str
+    address: Address
+    contact: Contact
+    website: str
+    description: Markdown
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A survey figure as the company states it: a value and how exact it is."""
+    value: int
+    qualifier: Literal["exactly", "over", "about", "under"] = "exactly"
+
+
+@dataclass(frozen=True)
+class Survey:
+    suppliers: Figure
+    response_rate_percent: Figure
+    template: str
+
+
+@dataclass(frozen=True)
+class SmelterList:
+    file: str
+    sheet: str
+    designation_as_of: dt.date
+    designation_source: str
+
+
+@dataclass(frozen=True)
+class Products:
+    summary: Markdown
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    rule: str
+    period: Period
+    conclusion: Literal["DRC conflict free", "DRC conflict undeterminable", "not DRC conflict free"]
+    conclusion_reason: Markdown
+    audit: Markdown
+    products: Products
+    rcoi: Markdown
+    rcoi_outcome: Markdown
+    survey: Survey
+    smelter_list: SmelterList
+    website_statement: Markdown
+
+
+@dataclass(frozen=True)
+class Policy:
+    title: str
+    summary: Markdown
+    body: Markdown
+
+
+@dataclass(frozen=True)
+class ManagementSystems:
+    team: Markdown
+    controls: Markdown
+    supplier_engagement: Markdown
+    grievance_mechanism: Markdown
+    records: Markdown
+
+
+@dataclass(frozen=True)
+class Results:
+    request_information: Markdown
+    survey_responses: Markdown
+    smelters: Markdown
+    mine_or_location_of_origin: Markdown
+
+
+@dataclass(frozen=True)
+class DueDiligence:
+    design: Markdown
+    management_systems: ManagementSystems
+    identify_and_assess_risk: Markdown
+    respond_to_risk: Markdown
+    third_party_audits: Markdown
+    reporting: Markdown
+    results: Results
+
+
+@dataclass(frozen=True)
+class Risk:
+    mitigation_intro: Markdown
+    mitigation_steps: list[Markdown]
+    risk_factors: list[Markdown]
+
+
+@dataclass(frozen=True)
+class Countries:
+    introduction: Markdown
+    countries: list[str]
+
+
+@dataclass(frozen=True)
+class Content:
+    company: Company
+    report: Report
+    policy: Policy
+    due_diligence: DueDiligence
+    risk: Risk
+    countries: Countries
+    lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+
+
+FILES = {
+    "company": ("company.yml", Company),
+    "report": ("report.yml", Report),
+    "policy": ("policy.yml", Policy),
+    "due_diligence": ("due-diligence.yml", DueDiligence),
+    "risk": ("risk.yml", Risk),
+    "countries": ("countries.yml", Countries),
+}
+
+
+def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -> Content | None:
+    """Load every content file; problems are collected, None if any has errors."""
+    values, lines = {}, {}
+    for attr, (filename, cls) in FILES.items():
+        path = data_dir / filename
+        name = _display(path, root)
+        values[attr], lines[name] = schema.load(path, cls, problems, display=name)
+    if any(v is None for v in values.values()):
+        return None
+    _check_content(values, lines, problems)
+    return Content(**values, lines=lines)
+
+
+def _check_content(values: dict, lines: dict, problems: Problems) -> None:
+    """Checks that span keys: ordering of dates, duplicate countries."""
+    period = values["report"].period
+    report_file = _display_of(lines, "report.yml")
+    if period.end < period.start:
+        problems.add(report_file, "content.period", "the period ends before it starts",
+                     line=lines[report_file].get("period.end", 0), key="period.end")
+    countries_file = _display_of(lines, "countries.yml")
+    seen = set()
+    for i, country in enumerate(values["countries"].countries):
+        key = f"countries[{i}]"
+        if country.strip().casefold() in seen:
+            problems.add(countries_file, "content.duplicate-country", f"{country!r} is listed twice",
+                         line=lines[countries_file].get(key, 0), key=key)
+        seen.add(country.strip().casefold())
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _display_of(lines: dict, filename: str) -> str:
+    return next(name for name in lines if name.endswith(filename))

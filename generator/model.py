@@ -1,0 +1,123 @@
+"""Stage 3: compute the report model: grouped facilities, counts and figures.
+
+Every number the pages state is computed here from the data, and the prose
+placeholders ({{ smelters.total }} and the like) are filled from `figures`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from generator.content import FILES, Content, Figure
+from generator.problems import Problems
+from generator.schema import Markdown
+from generator.smelters import DESIGNATIONS, METALS, Facility
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+_QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
+
+
+@dataclass(frozen=True)
+class MetalGroup:
+    metal: str
+    facilities: list[Facility]
+
+    @property
+    def conflict_free(self) -> int:
+        return sum(f.conflict_free for f in self.facilities)
+
+
+@dataclass(frozen=True)
+class Model:
+    content: Content
+    groups: list[MetalGroup]
+    figures: dict[str, str]
+
+    @property
+    def facilities(self) -> list[Facility]:
+        return [f for g in self.groups for f in g.facilities]
+
+    @property
+    def designation_counts(self) -> dict[str, int]:
+        return {d: sum(f.designation == d for f in self.facilities) for d in DESIGNATIONS}
+
+
+def build_model(content: Content, facilities: list[Facility], problems: Problems) -> Model:
+    groups = [MetalGroup(metal, sorted((f for f in facilities if f.metal == metal), key=_facility_key))
+              for metal in METALS]
+    model = Model(content, groups, _figures(content, groups))
+    _check_placeholders(content, model.figures, problems)
+    return model
+
+
+def fill(text: Markdown, figures: dict[str, str]) -> str:
+    """Replace each {{ name }} in trusted Markdown with its figure."""
+    return PLACEHOLDER.sub(lambda m: figures[m.group(1)], text)
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def figure_text(figure: Figure, suffix: str = "") -> str:
+    return f"{_QUALIFIER_WORDS[figure.qualifier]}{figure.value}{suffix}"
+
+
+def _figures(content: Content, groups: list[MetalGroup]) -> dict[str, str]:
+    report = content.report
+    facilities = [f for g in groups for f in g.facilities]
+    conflict_free = sum(f.conflict_free for f in facilities)
+    figures = {
+        "company.name": content.company.name,
+        "period.year": str(report.period.end.year),
+        "period.start": long_date(report.period.start),
+        "period.end": long_date(report.period.end),
+        "report.conclusion": report.conclusion,
+        "survey.suppliers": figure_text(report.survey.suppliers),
+        "survey.response_rate": figure_text(report.survey.response_rate_percent, "%"),
+        "survey.template": report.survey.template,
+        "smelters.total": str(len(facilities)),
+        "smelters.conflict_free": str(conflict_free),
+        "smelters.not_designated": str(len(facilities) - conflict_free),
+        "smelters.as_of": long_date(report.smelter_list.designation_as_of),
+        "smelters.source": report.smelter_list.designation_source,
+        "countries.count": str(len(content.countries.countries)),
+    }
+    figures.update({f"smelters.{g.metal.lower()}": str(len(g.facilities)) for g in groups})
+    return figures
+
+
+def _check_placeholders(content: Content, figures: dict[str, str], problems: Problems) -> None:
+    """Every placeholder in every Markdown field must name a known figure."""
+    known = ", ".join(sorted(figures))
+    for file_name, key, text in _markdown_fields(content):
+        for match in PLACEHOLDER.finditer(text):
+            if match.group(1) not in figures:
+                lines = content.lines.get(file_name, {})
+                problems.add(file_name, "content.placeholder",
+                             f"unknown placeholder {match.group(0)!r}; expected one of: {known}",
+                             line=lines.get(key, 0), key=key)
+
+
+def _markdown_fields(content: Content):
+    for attr, (base_name, _cls) in FILES.items():
+        file_name = next((n for n in content.lines if n.endswith(base_name)), base_name)
+        yield from ((file_name, key, text) for key, text in _walk(getattr(content, attr), ""))
+
+
+def _walk(value, key: str):
+    if isinstance(value, Markdown):
+        yield key, value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _walk(getattr(value, f.name), f"{key}.{f.name}" if key else f.name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{key}[{i}]")
+
+
+def _facility_key(facility: Facility) -> tuple:
+    return (facility.name.casefold(), facility.name)
+

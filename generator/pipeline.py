@@ -1,0 +1,92 @@
+"""The pipeline: load content -> read smelter list -> model -> render -> write -> MkDocs.
+
+`generate` runs the stages in order and returns the pages; `build` writes them
+into docs/ and builds the site; `check` compares them with the committed docs/.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.content import load_content
+from generator.model import build_model
+from generator.problems import Problems, UserError
+from generator.render import render_pages
+from generator.smelters import read_smelter_list
+
+log = logging.getLogger(__name__)
+
+# Hand-written files in docs/ that the generator never writes or checks.
+HAND_WRITTEN = ("assets/",)
+
+
+def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, str], Problems]:
+    """Run every stage up to rendering; raise UserError once if anything is wrong."""
+    data_dir = data_dir or root / "data"
+    problems = Problems()
+    content = load_content(data_dir, problems, root=root)
+    facilities = []
+    if content is not None:
+        listing = content.report.smelter_list
+        path = data_dir / listing.file
+        facilities = read_smelter_list(path, listing.sheet, problems, _display(path, root))
+    if problems.errors or content is None or (strict and problems.warnings):
+        raise UserError(problems)
+    model = build_model(content, facilities, problems)
+    problems.raise_if_errors()
+    log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
+    return render_pages(model), problems
+
+
+def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
+    """Write changed pages only (so timestamps and watchers stay quiet); remove stale ones."""
+    changed = []
+    for rel, text in sorted(pages.items()):
+        path = docs_dir / rel
+        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+            changed.append(rel)
+    for rel in stale_files(pages, docs_dir):
+        (docs_dir / rel).unlink()
+        changed.append(rel)
+    return changed
+
+
+def stale_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
+    """Generated files in docs/ that differ from what the data gives, or should not exist."""
+    differ = [rel for rel, text in sorted(pages.items())
+              if not (docs_dir / rel).exists() or (docs_dir / rel).read_bytes() != text.encode("utf-8")]
+    return differ + stale_files(pages, docs_dir)
+
+
+def stale_files(pages: dict[str, str], docs_dir: Path) -> list[str]:
+    """Files in docs/ outside the hand-written folders that the generator no longer produces."""
+    if not docs_dir.exists():
+        return []
+    present = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())
+    return [rel for rel in present if rel not in pages and not rel.startswith(HAND_WRITTEN)]
+
+
+def build_site(root: Path, site_dir: Path | None = None) -> None:
+    """Build the website with MkDocs in strict mode (any warning fails)."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+               "--config-file", str(root / "mkdocs.yml")]
+    if site_dir is not None:
+        command += ["--site-dir", str(site_dir)]
+    env = {**os.environ}
+    env.setdefault("SOURCE_DATE_EPOCH", "0")
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    result = subprocess.run(command, cwd=root, env=env)
+    if result.returncode != 0:
+        raise UserError("mkdocs.yml: MkDocs could not build the site in strict mode (see its messages above)")
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

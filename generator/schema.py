@@ -1,0 +1,193 @@
+"""Load a YAML file into typed, frozen dataclasses, with every problem located.
+
+The dataclasses *are* the schema: field names are keys, type hints are types,
+fields without a default are required. Supported hints: str, Markdown, int,
+float, bool, date, list[X], X | None, Literal[...] and nested dataclasses.
+Only safe YAML is read: no tags beyond the core schema, no anchors or aliases,
+no duplicate keys.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from pathlib import Path
+
+import yaml
+
+from generator.problems import Problems
+
+
+class Markdown(str):
+    """Authored, trusted Markdown: published as written (placeholders filled)."""
+
+
+_SCALAR_NAMES = {str: "a string", Markdown: "Markdown text", int: "a whole number",
+                 float: "a number", bool: "true or false", dt.date: "a date (YYYY-MM-DD)"}
+
+
+def load(path: Path, cls: type, problems: Problems, display: str | None = None):
+    """Read `path` as an instance of dataclass `cls`; None when it has errors.
+
+    Returns (instance, lines) where lines maps each key path to its line.
+    """
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.add(name, "yaml.missing-file", "file not found; expected a YAML file here")
+        return None, {}
+    except UnicodeDecodeError as err:
+        problems.add(name, "yaml.encoding", f"not UTF-8 text ({err.reason} at byte {err.start})")
+        return None, {}
+    node = _compose(text, name, problems)
+    if node is None:
+        return None, {}
+    reader = _Reader(name, problems)
+    before = len(problems.errors)
+    value = reader.convert(node, cls, "")
+    if len(problems.errors) > before:
+        return None, reader.lines
+    return value, reader.lines
+
+
+def _compose(text: str, name: str, problems: Problems):
+    loader = yaml.SafeLoader(text)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                problems.add(name, "yaml.alias", "anchors and aliases (&name, *name) are not "
+                             "supported; write the value out", line=event.start_mark.line + 1)
+                return None
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 0
+        problems.add(name, "yaml.syntax", f"not valid YAML: {err.problem or err.context}", line=line)
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        problems.add(name, "yaml.empty", "the file is empty; expected a mapping of keys")
+    return node
+
+
+class _Reader:
+    def __init__(self, name: str, problems: Problems):
+        self.name = name
+        self.problems = problems
+        self.lines: dict[str, int] = {}
+        self.constructor = yaml.SafeLoader("")
+
+    def error(self, node, key: str, code: str, message: str) -> None:
+        self.problems.add(self.name, code, message, line=node.start_mark.line + 1, key=key)
+
+    def convert(self, node, hint, key: str):
+        self.lines.setdefault(key, node.start_mark.line + 1)
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(hint) if a is not type(None)]
+            if node.tag == "tag:yaml.org,2002:null":
+                return None
+            return self.convert(node, options[0], key)
+        if dataclasses.is_dataclass(hint):
+            return self.record(node, hint, key)
+        if origin is list:
+            return self.sequence(node, typing.get_args(hint)[0], key)
+        if origin is typing.Literal:
+            return self.choice(node, typing.get_args(hint), key)
+        return self.scalar(node, hint, key)
+
+    def record(self, node, cls, key: str):
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, key, "yaml.type", f"expected a mapping of keys, found {_kind(node)}")
+            return None
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values, seen = {}, set()
+        for key_node, value_node in node.value:
+            name = key_node.value
+            path = f"{key}.{name}" if key else name
+            if name in seen:
+                self.error(key_node, path, "yaml.duplicate-key", "this key is given twice")
+                continue
+            seen.add(name)
+            if name not in fields:
+                allowed = ", ".join(sorted(fields))
+                self.error(key_node, path, "yaml.unknown-key", f"unknown key; expected one of: {allowed}")
+                continue
+            values[name] = self.convert(value_node, hints[name], path)
+        for name, f in fields.items():
+            if name not in seen and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                path = f"{key}.{name}" if key else name
+                self.error(node, path, "yaml.missing-key",
+                           f"required key is missing; expected {_describe(hints[name])}")
+        try:
+            return cls(**values)
+        except TypeError:
+            return None  # required keys missing: already reported
+
+    def sequence(self, node, item, key: str):
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, key, "yaml.type", f"expected a list, found {_kind(node)}")
+            return []
+        return [self.convert(child, item, f"{key}[{i}]") for i, child in enumerate(node.value)]
+
+    def choice(self, node, options, key: str):
+        value = self.scalar(node, str, key)
+        if value is not None and value not in options:
+            wanted = ", ".join(repr(o) for o in options)
+            self.error(node, key, "yaml.choice", f"expected one of {wanted}, found {value!r}")
+        return value
+
+    def scalar(self, node, hint, key: str):
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, key, "yaml.type", f"expected {_describe(hint)}, found {_kind(node)}")
+            return None
+        try:
+            value = self.constructor.construct_object(node)
+        except (yaml.constructor.ConstructorError, ValueError) as err:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self.error(node, key, "yaml.date", f"not a real date: {node.value!r} ({err}); "
+                           "expected YYYY-MM-DD")
+            else:
+                self.error(node, key, "yaml.tag", f"cannot read {node.value!r}: {err}")
+            return None
+        if hint in (str, Markdown):
+            if node.tag.rsplit(":", 1)[-1] in ("str", "int", "float", "timestamp"):
+                return hint(node.value)
+        elif hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        elif hint is dt.date and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        elif hint is dt.date and node.tag == "tag:yaml.org,2002:str":
+            self.error(node, key, "yaml.date", f"not a date: {node.value!r}; expected YYYY-MM-DD")
+            return None
+        elif type(value) is hint:
+            return value
+        self.error(node, key, "yaml.type", f"expected {_describe(hint)}, found {_kind(node)} {node.value!r}")
+        return None
+
+
+def _describe(hint) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _describe([a for a in typing.get_args(hint) if a is not type(None)][0])
+    if dataclasses.is_dataclass(hint):
+        return "a mapping with keys " + ", ".join(f.name for f in dataclasses.fields(hint))
+    if origin is list:
+        return f"a list of {_describe(typing.get_args(hint)[0]).removeprefix('a ')}"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(o) for o in typing.get_args(hint))
+    return _SCALAR_NAMES.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _kind(node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    return {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+            "null": "nothing", "timestamp": "a date"}.get(tag, tag)
