@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from generator import schema
-from generator.problems import Problems
+from generator.problems import Problems, display_path
 from generator.schema import Markdown
 
 
@@ -163,17 +163,22 @@ FILES = {
 }
 
 
-def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -> Content | None:
-    """Load every content file; problems are collected, None if any has errors."""
+def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -> tuple[Content | None, dict]:
+    """Load every content file; problems are collected.
+
+    Returns the Content (None if any file has errors) and each file's value by
+    attribute (None where that file has errors), so later stages can still
+    check what they can.
+    """
     values, lines = {}, {}
     for attr, (filename, cls) in FILES.items():
         path = data_dir / filename
-        name = _display(path, root)
+        name = display_path(path, root)
         values[attr], lines[name] = schema.load(path, cls, problems, display=name)
     if any(v is None for v in values.values()):
-        return None
+        return None, values
     _check_content(values, lines, problems)
-    return Content(**values, lines=lines)
+    return Content(**values, lines=lines), values
 
 
 def _check_content(values: dict, lines: dict, problems: Problems) -> None:
@@ -191,15 +196,6 @@ def _check_content(values: dict, lines: dict, problems: Problems) -> None:
             problems.add(countries_file, "content.duplicate-country", f"{country!r} is listed twice",
                          line=lines[countries_file].get(key, 0), key=key)
         seen.add(country.strip().casefold())
-
-
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return str(path)
 
 
 def _display_of(lines: dict, filename: str) -> str:

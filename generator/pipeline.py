@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.content import load_content
 from generator.model import build_model
-from generator.problems import Problems, UserError
+from generator.problems import Problems, UserError, display_path
 from generator.render import render_pages
 from generator.smelters import read_smelter_list
 
@@ -27,12 +27,12 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     """Run every stage up to rendering; raise UserError once if anything is wrong."""
     data_dir = data_dir or root / "data"
     problems = Problems()
-    content = load_content(data_dir, problems, root=root)
+    content, files = load_content(data_dir, problems, root=root)
     facilities = []
-    if content is not None:
-        listing = content.report.smelter_list
+    if files["report"] is not None:
+        listing = files["report"].smelter_list
         path = data_dir / listing.file
-        facilities = read_smelter_list(path, listing.sheet, problems, _display(path, root))
+        facilities = read_smelter_list(path, listing.sheet, problems, display_path(path, root))
     if problems.errors or content is None or (strict and problems.warnings):
         raise UserError(problems)
     model = build_model(content, facilities, problems)
@@ -83,10 +83,3 @@ def build_site(root: Path, site_dir: Path | None = None) -> None:
     result = subprocess.run(command, cwd=root, env=env)
     if result.returncode != 0:
         raise UserError("mkdocs.yml: MkDocs could not build the site in strict mode (see its messages above)")
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

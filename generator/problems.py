@@ -93,6 +93,16 @@ class UserError(Exception):
         super().__init__("\n".join(str(p) for p in problems.sorted()))
 
 
+def display_path(path, root=None) -> str:
+    """A path as the user should see it: relative to the project when inside it."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
 def _cell_key(cell: str) -> tuple:
     """Sort A2 before A10: column letters, then row number."""
     letters = cell.rstrip("0123456789")

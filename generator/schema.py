@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import types
 import typing
 from pathlib import Path
@@ -17,6 +18,10 @@ from pathlib import Path
 import yaml
 
 from generator.problems import Problems
+
+
+_CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+              ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
 class Markdown(str):
@@ -85,6 +90,9 @@ class _Reader:
 
     def convert(self, node, hint, key: str):
         self.lines.setdefault(key, node.start_mark.line + 1)
+        if node.tag not in _CORE_TAGS:
+            self.error(node, key, "yaml.tag", f"the tag {node.tag!r} is not allowed; write plain YAML values")
+            return None
         origin = typing.get_origin(hint)
         if origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(hint) if a is not type(None)]
@@ -149,7 +157,7 @@ class _Reader:
             value = self.constructor.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError) as err:
             if node.tag == "tag:yaml.org,2002:timestamp":
-                self.error(node, key, "yaml.date", f"not a real date: {node.value!r} ({err}); "
+                self.error(node, key, "yaml.date", f"not a real date ({err}): {node.value!r}; "
                            "expected YYYY-MM-DD")
             else:
                 self.error(node, key, "yaml.tag", f"cannot read {node.value!r}: {err}")
@@ -162,11 +170,22 @@ class _Reader:
         elif hint is dt.date and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         elif hint is dt.date and node.tag == "tag:yaml.org,2002:str":
-            self.error(node, key, "yaml.date", f"not a date: {node.value!r}; expected YYYY-MM-DD")
-            return None
+            return self.quoted_date(node, key)
         elif type(value) is hint:
             return value
         self.error(node, key, "yaml.type", f"expected {_describe(hint)}, found {_kind(node)} {node.value!r}")
+        return None
+
+
+    def quoted_date(self, node, key: str):
+        """A date written in quotes, '2024-01-31', is still a date if it is a real one."""
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value):
+                return dt.date.fromisoformat(node.value)
+            problem = "not a date"
+        except ValueError as err:
+            problem = f"not a real date ({err})"
+        self.error(node, key, "yaml.date", f"{problem}: {node.value!r}; expected YYYY-MM-DD")
         return None
 
 

@@ -5,6 +5,7 @@ exactly the data it needs. The YAML mirrors the example's keys.
 """
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def content(**overrides) -> dict[str, dict]:
         "report.yml": {
             "title": "Conflict Minerals Report",
             "rule": "Rule 13p-1",
-            "period": {"start": "2024-01-01", "end": "2024-12-31"},
+            "period": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
             "conclusion": "DRC conflict undeterminable",
             "conclusion_reason": "We could not determine the origin for {{ period.year }}.",
             "audit": "Not audited.",
@@ -51,7 +52,7 @@ def content(**overrides) -> dict[str, dict]:
                        "response_rate_percent": {"value": 80, "qualifier": "about"},
                        "template": "CMRT"},
             "smelter_list": {"file": "smelters.xlsx", "sheet": "Smelters",
-                             "designation_as_of": "2025-03-01", "designation_source": "RMAP"},
+                             "designation_as_of": dt.date(2025, 3, 1), "designation_source": "RMAP"},
             "website_statement": "This report is on our website.",
         },
         "policy.yml": {"title": "Conflict minerals policy", "summary": "Summary.", "body": "Body."},

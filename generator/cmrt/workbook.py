@@ -1,0 +1,311 @@
+"""Open a workbook of either format and give cell access by sheet name and A1 address.
+
+* The format is detected from the magic bytes, not the extension: `PK` is OOXML
+  (.xlsx/.xlsm), `D0 CF 11 E0` is an OLE container: a BIFF .xls, or an encrypted OOXML.
+* An encrypted file is decrypted in memory with Excel's default password
+  (VelvetSweatshop); any other password is reported, never guessed.
+* Cell values come from python-calamine (cached formula results, both formats). Calamine
+  turns a cached Excel error (#N/A, #REF!, ...) into an empty string, so errors are
+  found separately: in the sheet XML (cells with t="e") for OOXML, and with xlrd for
+  BIFF. A cell then reads as empty and carries its error text.
+* Merged cells: Excel keeps the value of a merged range in its top-left cell, and
+  every address in our layouts is a top-left cell, so no special handling is needed;
+  the merged ranges are exposed (`Sheet.merged`) to find the copyright line that closes
+  the Smelter List.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import msoffcrypto
+import python_calamine
+from defusedxml import ElementTree
+from msoffcrypto.exceptions import InvalidKeyError
+
+log = logging.getLogger("generator.cmrt.workbook")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+DEFAULT_PASSWORD = "VelvetSweatshop"
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_PART_BYTES = 400 * 1024 * 1024
+ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#NULL!", "#NUM!",
+                            "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
+_CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
+
+class WorkbookError(Exception):
+    """The file cannot be opened as a workbook; `code` is a stable problem code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's cached value ("" when empty) and, if it holds an Excel error, its text."""
+
+    value: object = ""
+    error: str = ""
+
+
+EMPTY = Cell()
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'Z' -> 25, 'AA' -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def split_address(address: str) -> tuple[int, int]:
+    """'D8' -> (8, 3): 1-based row, 0-based column."""
+    m = _CELL_REF.match(address)
+    if not m:
+        raise ValueError(f"not an A1 address: {address!r}")
+    return int(m.group(2)), column_index(m.group(1))
+
+
+class Sheet:
+    """The cells of one sheet, addressed exactly as in Excel (row 1-based, column 0-based)."""
+
+    def __init__(self, name: str, rows: list[list], start: tuple[int, int] | None,
+                 errors: dict[tuple[int, int], str], merged: tuple[tuple[int, int, int, int], ...],
+                 truncated: bool):
+        self.name = name
+        self._rows = rows
+        # calamine drops empty leading rows/columns: `start` is where its range begins.
+        self._row0, self._col0 = (start[0] + 1, start[1]) if start else (1, 0)
+        self._errors = errors
+        self.merged = merged
+        self.truncated = truncated
+
+    @property
+    def last_row(self) -> int:
+        """The last row that holds anything (0 for an empty sheet)."""
+        return self._row0 + len(self._rows) - 1 if self._rows else 0
+
+    def at(self, row: int, col: int) -> Cell:
+        error = self._errors.get((row, col), "")
+        r, c = row - self._row0, col - self._col0
+        if 0 <= r < len(self._rows) and 0 <= c < len(self._rows[r]):
+            value = self._rows[r][c]
+            if isinstance(value, str) and value.strip() in ERROR_LITERALS:
+                return Cell("", value.strip())
+            if value != "" or error:
+                return Cell("" if error else value, error)
+        return Cell("", error) if error else EMPTY
+
+    def cell(self, address: str) -> Cell:
+        row, col = split_address(address)
+        return self.at(row, col)
+
+
+class Workbook:
+    """An opened workbook. Sheets are loaded only when asked for."""
+
+    def __init__(self, path: Path, data: bytes, file_format: str, encrypted: bool):
+        self.path = path
+        self.file_format = file_format
+        self.encrypted = encrypted
+        self._data = data
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            meta = self._book.sheets_metadata
+        except BaseException as err:  # noqa: BLE001 - a parser failure is a property of the file
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            raise WorkbookError("cmrt.unreadable", f"cannot read the workbook: {_reason(err)}") from None
+        self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
+        self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
+        self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data)
+
+    def has(self, name: str) -> bool:
+        return name in self.sheet_names
+
+    def sheet(self, name: str, max_row: int | None = None) -> Sheet:
+        """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
+        try:
+            raw = self._book.get_sheet_by_name(name)
+            start = raw.start
+            nrows = None if max_row is None or start is None else max(max_row - start[0], 1)
+            rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
+            merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (raw.merged_cell_ranges or ()))
+            end_row = raw.end[0] + 1 if raw.end else 0
+        except BaseException as err:  # noqa: BLE001
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
+        truncated = max_row is not None and end_row > max_row
+        errors = self._errors.find(name, max_row)
+        return Sheet(name, rows, start, errors, merged, truncated)
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Open `path`, decrypting it in memory if it uses Excel's default password."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise WorkbookError("cmrt.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise WorkbookError("cmrt.not-a-workbook", "is a directory, not a workbook") from None
+    except FileNotFoundError:
+        raise WorkbookError("cmrt.file-not-found", "no such file") from None
+    except OSError as err:
+        raise WorkbookError("cmrt.unreadable", f"cannot read the file: {err.strerror or err}") from None
+    encrypted = False
+    if data.startswith(OLE_MAGIC):
+        data, encrypted = _decrypt(data)
+    if data.startswith(ZIP_MAGIC):
+        _check_ooxml(data)
+        return Workbook(path, data, "xlsx", encrypted)
+    if data.startswith(OLE_MAGIC):
+        return Workbook(path, data, "xls", encrypted)
+    raise WorkbookError("cmrt.not-a-workbook",
+                        "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)")
+
+
+def _decrypt(data: bytes) -> tuple[bytes, bool]:
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office.is_encrypted():
+            return data, False
+    except Exception as err:  # noqa: BLE001 - msoffcrypto raises many kinds for odd OLE files
+        log.debug("msoffcrypto cannot inspect the OLE container: %s", err)
+        return data, False
+    out = io.BytesIO()
+    try:
+        office.load_key(password=DEFAULT_PASSWORD)
+        office.decrypt(out)
+    except InvalidKeyError:
+        raise WorkbookError(
+            "cmrt.password-protected",
+            "is protected with a password other than Excel's default; "
+            "ask the supplier for an unprotected copy") from None
+    except Exception as err:  # noqa: BLE001
+        raise WorkbookError("cmrt.encrypted", f"is encrypted and cannot be decrypted: {_reason(err)}") from None
+    return out.getvalue(), True
+
+
+def _check_ooxml(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise WorkbookError("cmrt.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise WorkbookError("cmrt.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
+    if "xl/workbook.bin" in names:
+        raise WorkbookError("cmrt.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
+    if total > MAX_PART_BYTES:
+        raise WorkbookError("cmrt.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:200]
+
+
+class _XlsxErrors:
+    """Cells with a cached error value, read from the sheet XML (`<c ... t="e"><v>#N/A</v>`)."""
+
+    _ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+    _VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._parts: dict[str, str] | None = None
+
+    def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
+        try:
+            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+                part = self._sheet_parts(zf).get(sheet)
+                if not part or part not in zf.namelist():
+                    return {}
+                xml = zf.read(part)
+        except Exception as err:  # noqa: BLE001 - error detection is best effort
+            log.debug("cannot scan %s for error cells: %s", sheet, err)
+            return {}
+        return self._scan(xml, max_row)
+
+    def _sheet_parts(self, zf: zipfile.ZipFile) -> dict[str, str]:
+        if self._parts is None:
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+            parts = {}
+            for el in book.iter():
+                if el.tag.endswith("}sheet") and el.get(rid) in targets:
+                    target = targets[el.get(rid)]
+                    parts[el.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            self._parts = parts
+        return self._parts
+
+    def _scan(self, xml: bytes, max_row: int | None) -> dict[tuple[int, int], str]:
+        found: dict[tuple[int, int], str] = {}
+        pos = xml.find(b't="e"')
+        while pos != -1:
+            start = xml.rfind(b"<c ", 0, pos)
+            end = xml.find(b">", pos)
+            ref = self._ATTR.search(xml, start, end) if start != -1 and end != -1 else None
+            if ref:
+                row = int(ref.group(2))
+                if max_row is None or row <= max_row:
+                    close = xml.find(b"</c>", end)
+                    v = self._VALUE.search(xml, end, close) if close != -1 else None
+                    text = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+                    found[(row, column_index(ref.group(1).decode()))] = text
+            pos = xml.find(b't="e"', pos + 5)
+        return found
+
+
+class _XlsErrors:
+    """Cells with a cached error value in a BIFF .xls, found with xlrd."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._book = None
+        self._failed = False
+
+    def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
+        import xlrd  # only .xls files need it
+
+        if self._failed:
+            return {}
+        try:
+            if self._book is None:
+                self._book = xlrd.open_workbook(file_contents=self._data, on_demand=True,
+                                                logfile=io.StringIO())
+            ws = self._book.sheet_by_name(sheet)
+        except Exception as err:  # noqa: BLE001 - error detection is best effort
+            log.debug("xlrd cannot scan %s for error cells: %s", sheet, err)
+            self._failed = True
+            return {}
+        found = {}
+        last = ws.nrows if max_row is None else min(ws.nrows, max_row)
+        for r in range(last):
+            for c, ctype in enumerate(ws.row_types(r)):
+                if ctype == xlrd.XL_CELL_ERROR:
+                    found[(r + 1, c)] = xlrd.error_text_from_code.get(ws.cell_value(r, c), "#ERROR")
+        return found

@@ -1,0 +1,44 @@
+"""The one escape function: any text renders as exactly itself, never as markup."""
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import pytest
+
+from generator.escape import csv_cell, markdown_text
+from tests.test_golden import HOSTILE
+
+EXTENSIONS = ["tables", "attr_list", "admonition"]
+
+
+def rendered_text(source: str) -> str:
+    out = markdown.markdown(source, extensions=EXTENSIONS)
+    assert re.fullmatch(r"<p>[^<>]*</p>|<ul>\n<li>[^<>]*</li>\n</ul>", out), out
+    return html.unescape(re.sub(r"</?(p|ul|li)>|\n", "", out))
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["1) one", "+ plus", "a_b_c", "x\ny\tz", "12.5% & <3"])
+def test_text_renders_as_itself_inline_and_as_list_item(text):
+    expected = " ".join(text.split())
+    assert rendered_text(markdown_text(text)) == expected
+    assert rendered_text("- " + markdown_text(text)) == expected
+
+
+def test_table_cell_keeps_pipes_inside_the_cell():
+    row = f"| {markdown_text('a | b')} | {markdown_text('`c`')} |"
+    out = markdown.markdown("| x | y |\n| --- | --- |\n" + row, extensions=EXTENSIONS)
+    assert "<td>a | b</td>\n<td>`c`</td>" in out
+
+
+def test_ordinary_text_stays_readable_in_the_markdown():
+    assert markdown_text("Rule 13p-1 (17 CFR 240.13p-1), Co., Ltd.") == "Rule 13p-1 (17 CFR 240.13p-1), Co., Ltd."
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2", "'-2"), ("@cmd", "'@cmd"),
+    ("\tx", "'\tx"), ("Tin", "Tin"), ("", ""), (None, ""), ("a=b", "a=b"),
+])
+def test_csv_cells_never_start_a_formula(value, expected):
+    assert csv_cell(value) == expected
