@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from generator.content import load_content
-from generator.model import build_model
+from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
 from generator.render import render_pages
 from generator.smelters import read_smelter_list
@@ -25,6 +25,12 @@ HAND_WRITTEN = ("assets/",)
 
 def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, str], Problems]:
     """Run every stage up to rendering; raise UserError once if anything is wrong."""
+    model, problems = load_model(root, data_dir, strict)
+    return render_pages(model), problems
+
+
+def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[Model, Problems]:
+    """The stages before rendering: content, smelter list, model (for `diff`, which compares models)."""
     data_dir = data_dir or root / "data"
     problems = Problems()
     content, files = load_content(data_dir, problems, root=root)
@@ -38,7 +44,7 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     model = build_model(content, facilities, problems)
     problems.raise_if_errors()
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
-    return render_pages(model), problems
+    return model, problems
 
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
