@@ -65,6 +65,42 @@ def _parser() -> argparse.ArgumentParser:
     _common(check)
     check.set_defaults(handler=_check)
 
+    diff = sub.add_parser(
+        "diff", help="summarise what changed in the report between two git revisions or data folders",
+        description="Compare the report that BASE's data gives with HEAD's: facilities added, removed or "
+                    "whose conflict-free designation changed; countries added or removed; figures "
+                    "(the numbers the prose quotes) changed; generated pages changed. BASE and HEAD are "
+                    "git revisions of the repository at --root (their data/ is read from git, not the "
+                    "disk), or folders (a project holding data/, or a data folder itself); an existing "
+                    "folder wins over a revision of the same name. Without HEAD, BASE is compared with "
+                    "the working tree: data/ under --root as it is on disk, edits not yet committed "
+                    "included. Both sides are rendered by the generator you run, so only data changes "
+                    "show. Exit code 0 whether or not anything changed; 1 if either side's data is "
+                    "invalid (the problems name the side, e.g. HEAD~1:data/report.yml).",
+        epilog="examples: python -m generator diff HEAD~1 HEAD;  python -m generator diff main  "
+               "(main against the working tree);  python -m generator diff origin/main HEAD --markdown "
+               ">> \"$GITHUB_STEP_SUMMARY\";  python -m generator diff old-project/data data")
+    diff.add_argument("base", metavar="BASE", help="the earlier side: a git revision or a folder")
+    diff.add_argument("head", metavar="HEAD", nargs="?",
+                      help="the later side: a git revision or a folder (default: the working tree)")
+    diff.add_argument("--markdown", action="store_true",
+                      help="print GitHub-flavoured Markdown (for a pull request's job summary) instead of plain text")
+    _common(diff)
+    diff.set_defaults(handler=_diff)
+
+    serve = sub.add_parser(
+        "serve", help="preview the website, regenerating the pages whenever data/ changes",
+        description="Regenerate the pages from data/ and serve the website with MkDocs' live-reloading "
+                    "development server. Whenever a file in data/ (or docs/, mkdocs.yml) changes, the "
+                    "pages are regenerated into docs/ and the browser reloads. Invalid data does not stop "
+                    "the server: the problems are printed here and shown in a banner on every page, "
+                    "above the last valid pages, until the data is fixed. Stop with Ctrl+C.")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                       help="address to serve on (default: 127.0.0.1:8000)")
+    serve.add_argument("--root", type=Path, default=Path("."),
+                       help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
+    serve.set_defaults(handler=_serve)
+
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
         description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
@@ -105,6 +141,18 @@ def _check(args) -> int:
         return 1
     print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
     return 0
+
+
+def _diff(args) -> int:
+    from generator import diff
+    result = diff.run_diff(args.root, args.base, args.head, strict=args.strict)
+    print(diff.format_markdown(result) if args.markdown else diff.format_text(result), end="")
+    return 0
+
+
+def _serve(args) -> int:
+    from generator.serve import run_serve
+    return run_serve(args.root, args.dev_addr)
 
 
 def _print_warnings(problems) -> None:
