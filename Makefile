@@ -23,12 +23,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Root in the container; on a CI runner (GitHub's ubuntu images already ship /usr/bin/chromium) through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 /usr/bin/chromium:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest
+
+# Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.
+serve: $(STAMP)
+	$(BIN)/python -m generator serve
 
 # Regenerate the golden pages under tests/golden/ after an intended change to the templates.
 golden: $(STAMP)
