@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -189,27 +190,33 @@ def _normalise_answer(raw: object, vocabulary: tuple[str, ...]) -> str:
     return text
 
 
-def _list_rows(sheet: Sheet, first_row: int, ctx: _Context) -> range:
-    """Rows of a list from `first_row` to the copyright line that closes it, or to the last row.
+def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context) -> Iterator[tuple[int, list[Cell]]]:
+    """The non-blank rows of a list, from `first_row` to the copyright line that closes it.
 
-    The templates put translation tables and look-up lists below the copyright line,
-    so reading must stop there; blank rows before it are skipped, not an end.
+    The templates put translation tables and look-up lists below the copyright line (a
+    wide merged cell, or its text in column A or B), so reading stops there; blank rows
+    before it are skipped, not taken as the end. A row is blank when its cells are
+    empty, hold a cached error, or hold the 0 a look-up formula caches for no input.
     """
     end = sheet.last_row
     for r0, c0, _r1, c1 in sheet.merged:
         if r0 >= first_row and c0 <= 1 and c1 - c0 >= 7:
             end = min(end, r0 - 1)
-    for row in range(first_row, end + 1):
-        for col in (0, 1):
-            value = sheet.at(row, col).value
-            if isinstance(value, str) and _COPYRIGHT.search(value):
-                return range(first_row, row)
-    if sheet.truncated and end >= first_row + MAX_LIST_ROWS - 1:
+    if end >= first_row + MAX_LIST_ROWS:
         ctx.problems.add(ctx.file, "cmrt.too-many-rows",
                          f"the list goes on beyond {MAX_LIST_ROWS:,} rows; only the first {MAX_LIST_ROWS:,} "
                          f"were read", sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
         end = first_row + MAX_LIST_ROWS - 1
-    return range(first_row, end + 1)
+    probe = [0, 1, *(c for c in columns if c > 1)]
+    for row in range(first_row, end + 1):
+        raw = sheet.values(row, probe)
+        if all(v == "" or v == 0 for v in raw):  # fast path; whitespace-only cells are caught below
+            continue
+        if any(isinstance(v, str) and _COPYRIGHT.search(v) for v in raw[:2]):
+            return
+        cells = [sheet.at(row, col) for col in columns]
+        if any(_list_text(c.value) for c in cells):
+            yield row, cells
 
 
 def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
@@ -219,22 +226,19 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
                          sheet=layout.smelter_sheet)
         return (), []
     sheet = book.sheet(layout.smelter_sheet, max_row=layout.smelter_first_row + MAX_LIST_ROWS)
-    columns = [(name, column_index(letter)) for name, letter in layout.smelter_columns.items()]
-    id_column = layout.smelter_columns.smelter_id or layout.smelter_columns.id_input
+    names = [name for name, _ in layout.smelter_columns.items()]
+    columns = [column_index(letter) for _, letter in layout.smelter_columns.items()]
     smelters, rejected = [], []
-    for row in _list_rows(sheet, layout.smelter_first_row, ctx):
-        cells = {name: sheet.at(row, col) for name, col in columns}
-        text = {k: _list_text(c.value) for k, c in cells.items()}
-        if not any(text.values()):
-            continue  # blank: empty, a cached error, or a look-up formula's 0
-        for name, col in columns:
-            ctx.note_error(sheet.name, f"{column_letters(col)}{row}", cells[name])
-        record = _smelter_row(row, text, sheet.name, id_column, ctx)
+    for row, cells in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
+        for col, cell in zip(columns, cells):
+            ctx.note_error(sheet.name, f"{column_letters(col)}{row}", cell)
+        text = {name: _list_text(cell.value) for name, cell in zip(names, cells)}
+        record = _smelter_row(row, text, sheet.name, layout, ctx)
         (smelters if isinstance(record, SmelterRow) else rejected).append(record)
     return tuple(smelters), rejected
 
 
-def _smelter_row(row: int, text: dict[str, str], sheet: str, id_column: str,
+def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
                  ctx: _Context) -> SmelterRow | Rejected:
     metal_text = text.get("metal", "")
     others = [k for k, v in text.items() if v and k != "metal"]
@@ -245,7 +249,10 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, id_column: str,
     metal = values.metal(metal_text)
     if not metal:
         return Rejected(row, f"unknown metal '{metal_text}': expected Tantalum, Tin, Gold or Tungsten", sheet)
-    raw_id = text.get("smelter_id", "") or text.get("id_input", "")
+    columns = layout.smelter_columns
+    raw_id, id_column = text.get("smelter_id", ""), columns.smelter_id
+    if not raw_id and text.get("id_input"):
+        raw_id, id_column = text["id_input"], columns.id_input
     smelter_id, recognised = values.smelter_id(raw_id)
     if not recognised:
         ctx.problems.warn(ctx.file, "cmrt.unrecognised-smelter-id",
@@ -274,16 +281,16 @@ def _product_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[Produc
     if not layout.product_sheet or not book.has(layout.product_sheet):
         return ()
     sheet = book.sheet(layout.product_sheet, max_row=layout.product_first_row + MAX_LIST_ROWS)
-    cols = layout.product_columns
+    letters = layout.product_columns
+    columns = [column_index(c) for c in (letters.number, letters.name, letters.comments)]
     products = []
-    for row in _list_rows(sheet, layout.product_first_row, ctx):
-        number, name, comments = (_list_text(sheet.at(row, column_index(c)).value)
-                                  for c in (cols.number, cols.name, cols.comments))
-        if not (number or name or comments):
-            continue
+    for row, cells in _list_rows(sheet, layout.product_first_row, columns, ctx):
+        for col, cell in zip(columns, cells):
+            ctx.note_error(sheet.name, f"{column_letters(col)}{row}", cell)
+        number, name, comments = (_list_text(c.value) for c in cells)
         if not number:
             ctx.problems.warn(ctx.file, "cmrt.product-without-number",
                               "the product has no number (a required column); kept with its name",
-                              sheet=sheet.name, cell=f"{cols.number}{row}")
+                              sheet=sheet.name, cell=f"{letters.number}{row}")
         products.append(ProductRow(row, number, name, comments))
     return tuple(products)

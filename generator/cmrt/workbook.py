@@ -19,6 +19,7 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,13 +89,15 @@ class Sheet:
     """The cells of one sheet, addressed exactly as in Excel (row 1-based, column 0-based)."""
 
     def __init__(self, name: str, rows: list[list], start: tuple[int, int] | None,
-                 errors: dict[tuple[int, int], str], merged: tuple[tuple[int, int, int, int], ...],
-                 truncated: bool):
+                 errors: Callable[[], dict[tuple[int, int], str]],
+                 merged: tuple[tuple[int, int, int, int], ...], truncated: bool):
         self.name = name
         self._rows = rows
         # calamine drops empty leading rows/columns: `start` is where its range begins.
         self._row0, self._col0 = (start[0] + 1, start[1]) if start else (1, 0)
-        self._errors = errors
+        # Finding error cells costs a second pass over the sheet XML: done on first use only.
+        self._find_errors = errors
+        self._errors: dict[tuple[int, int], str] | None = None
         self.merged = merged
         self.truncated = truncated
 
@@ -104,6 +107,8 @@ class Sheet:
         return self._row0 + len(self._rows) - 1 if self._rows else 0
 
     def at(self, row: int, col: int) -> Cell:
+        if self._errors is None:
+            self._errors = self._find_errors()
         error = self._errors.get((row, col), "")
         r, c = row - self._row0, col - self._col0
         if 0 <= r < len(self._rows) and 0 <= c < len(self._rows[r]):
@@ -113,6 +118,18 @@ class Sheet:
             if value != "" or error:
                 return Cell("" if error else value, error)
         return Cell("", error) if error else EMPTY
+
+    def values(self, row: int, cols: list[int]) -> list[object]:
+        """The raw cached values of `cols` in `row`, "" where empty; a fast path for long lists.
+
+        Errors are not resolved here: use `at` for the cells of a row that is not blank.
+        """
+        r = row - self._row0
+        if not 0 <= r < len(self._rows):
+            return [""] * len(cols)
+        raw, c0 = self._rows[r], self._col0
+        n = len(raw)
+        return [raw[c - c0] if 0 <= c - c0 < n else "" for c in cols]
 
     def cell(self, address: str) -> Cell:
         row, col = split_address(address)
@@ -155,8 +172,7 @@ class Workbook:
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         truncated = max_row is not None and end_row > max_row
-        errors = self._errors.find(name, max_row)
-        return Sheet(name, rows, start, errors, merged, truncated)
+        return Sheet(name, rows, start, lambda: self._errors.find(name, max_row), merged, truncated)
 
 
 def open_workbook(path: Path) -> Workbook:
