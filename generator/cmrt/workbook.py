@@ -305,11 +305,10 @@ class _XlsErrors:
         self._failed = False
 
     def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
-        import xlrd  # only .xls files need it
-
         if self._failed:
             return {}
         try:
+            import xlrd  # only .xls files need it; without it their error cells read as plain empty
             if self._book is None:
                 self._book = xlrd.open_workbook(file_contents=self._data, on_demand=True,
                                                 logfile=io.StringIO())
