@@ -220,6 +220,18 @@ def encrypt(path: Path, password: str, out: Path) -> Path:
     return out
 
 
+# Every question answered, all metals in use, "all smelters identified" = No (Tungsten is not listed).
+_ANSWERS = {
+    "1.00": ("Yes", "No", "No", "No", "Yes"),
+    "2.00": ("Yes", "No", "No", "Yes", "No", "Yes"),
+    "2.03a": ("Yes", "No", "Uncertain or Unknown", "No but > 75%", "No", "Unknown"),
+    "3.01": ("Yes", "Yes", "No", "No", "Yes, 100%", "No", "Yes"),
+    "4.01b": ("Yes", "Yes", "No", "No", "No, but greater than 75%", "No", "Yes"),
+    "5.12": ("Yes", "Yes", "No", "No", "Greater than 90%", "No", "Yes"),
+    "6.5": ("Yes", "Yes", "No", "Unknown", "No", "100%", "No", "Yes"),
+}
+
+
 def full_declaration(family: str) -> CMRT:
     """A complete, consistent declaration of `family` with three smelter rows and a blank row."""
     is_v1 = family == "1.00"
@@ -251,10 +263,7 @@ def full_declaration(family: str) -> CMRT:
     smelters = {row: {k: v for k, v in values.items() if k in cols} for row, values in rows.items()}
     if "smelter_id" not in cols:
         smelters[6]["smelter_name"] = "Unnamed tin smelter"
-    n_questions = len(FAMILIES[family].question_rows)
-    answers = {1: dict.fromkeys(METALS, "Yes")}
-    if n_questions >= 2:
-        answers[2] = dict.fromkeys(METALS, "No")
+    answers = {n: dict.fromkeys(METALS, answer) for n, answer in enumerate(_ANSWERS[family], start=1)}
     return CMRT(family=family, fields=fields, answers=answers,
                 company={"A": ("Yes", ""), "B": ("Yes", "See https://acme.example/policy.")},
                 smelters=smelters)
