@@ -67,19 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     diff = sub.add_parser(
         "diff", help="summarise what changed in the report between two git revisions or data folders",
-        description="Compare the report that BASE's data gives with HEAD's: facilities added, removed or "
-                    "whose conflict-free designation changed; countries added or removed; figures "
-                    "(the numbers the prose quotes) changed; generated pages changed. BASE and HEAD are "
-                    "git revisions of the repository at --root (their data/ is read from git, not the "
-                    "disk), or folders (a project holding data/, or a data folder itself); an existing "
-                    "folder wins over a revision of the same name. Without HEAD, BASE is compared with "
-                    "the working tree: data/ under --root as it is on disk, edits not yet committed "
-                    "included. Both sides are rendered by the generator you run, so only data changes "
-                    "show. Exit code 0 whether or not anything changed; 1 if either side's data is "
-                    "invalid (the problems name the side, e.g. HEAD~1:data/report.yml).",
-        epilog="examples: python -m generator diff HEAD~1 HEAD;  python -m generator diff main  "
-               "(main against the working tree);  python -m generator diff origin/main HEAD --markdown "
-               ">> \"$GITHUB_STEP_SUMMARY\";  python -m generator diff old-project/data data")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_DIFF_HELP)
     diff.add_argument("base", metavar="BASE", help="the earlier side: a git revision or a folder")
     diff.add_argument("head", metavar="HEAD", nargs="?",
                       help="the later side: a git revision or a folder (default: the working tree)")
@@ -111,6 +100,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DIFF_HELP = """\
+Compare the report that BASE's data gives with HEAD's and list:
+  facilities added, removed, or whose conflict-free designation changed;
+  countries added or removed; figures (the numbers the prose quotes) changed;
+  generated pages changed.
+
+BASE and HEAD are git revisions of the repository at --root, whose data/ is
+read from git (not from the disk), or folders: a project holding data/, or a
+data folder itself. An existing folder wins over a revision of the same name.
+Without HEAD, BASE is compared with the working tree: data/ under --root as it
+is on disk, uncommitted edits included. Both sides are rendered by the
+generator you run, so only data changes show.
+
+Exit code 0 whether or not anything changed; 1 if either side's data is
+invalid, with the problems naming the revision (HEAD~1:data/report.yml).
+
+examples:
+  python -m generator diff HEAD~1 HEAD
+  python -m generator diff main                  # main against the working tree
+  python -m generator diff origin/main HEAD --markdown >> "$GITHUB_STEP_SUMMARY"
+  python -m generator diff last-year/data data   # two data folders
+"""
+
+
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--root", type=Path, default=Path("."),
                          help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
@@ -118,10 +131,12 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 
 def _build(args) -> int:
-    from generator import pipeline
-    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    from generator import pipeline, review
+    model, problems = pipeline.load_model(args.root, strict=args.strict)
+    pages = pipeline.render_pages(model)
     _print_warnings(problems)
     changed = pipeline.write_pages(pages, args.root / "docs")
+    changed += review.write_outputs(args.root, review.render_review(model))
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))
     if not args.no_site:
@@ -131,13 +146,15 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
-    from generator import pipeline
-    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    from generator import pipeline, review
+    model, problems = pipeline.load_model(args.root, strict=args.strict)
+    pages = pipeline.render_pages(model)
     _print_warnings(problems)
-    stale = pipeline.stale_pages(pages, args.root / "docs")
+    stale = [f"docs/{rel}" for rel in pipeline.stale_pages(pages, args.root / "docs")]
+    stale += review.stale_outputs(args.root, review.render_review(model))
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
-              + ", ".join(f"docs/{rel}" for rel in stale), file=sys.stderr)
+              + ", ".join(stale), file=sys.stderr)
         return 1
     print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
     return 0

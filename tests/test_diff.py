@@ -156,3 +156,10 @@ def test_unknown_revision_and_revision_without_data(tmp_path):
         "1 error(s), 0 warning(s).\n")
     assert diff(tmp_path, "HEAD").stderr == (
         "HEAD: error: this revision has no data/ folder [diff.no-data]\n1 error(s), 0 warning(s).\n")
+
+
+def test_help_explains_the_sides():
+    result = subprocess.run([sys.executable, "-m", "generator", "diff", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "Without HEAD, BASE is compared with the working tree" in result.stdout
+    assert "  python -m generator diff origin/main HEAD --markdown >> \"$GITHUB_STEP_SUMMARY\"\n" in result.stdout
