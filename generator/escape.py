@@ -15,7 +15,7 @@ import re
 # Syntax anywhere in a line: code, emphasis, attr_list braces, links, table cells, escapes.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 # Syntax only at the start of a block: headings, list items, ordered list numbers.
-_LEADING_SPECIAL = re.compile(r"^([#+\-]|\d+(?=[.)]))")
+_LEADING_SPECIAL = re.compile(r"^([#+\-]|\d+(?=[.)](\s|$)))")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator import schema
+from generator.consolidate import SupplyChain, consolidate
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
@@ -19,6 +21,7 @@ from generator.smelters import read_smelter_list
 
 log = logging.getLogger(__name__)
 
+SUPPLY_CHAIN_FILE = "supply-chain.yml"
 # Hand-written files in docs/ that the generator never writes or checks.
 HAND_WRITTEN = ("assets/",)
 
@@ -35,14 +38,24 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
     problems = Problems()
     content, files = load_content(data_dir, problems, root=root)
     facilities = []
-    if files["report"] is not None:
-        listing = files["report"].smelter_list
+    listing = files["report"].smelter_list if files["report"] is not None else None
+    if listing is not None:
         path = data_dir / listing.file
-        facilities = read_smelter_list(path, listing.sheet, problems, display_path(path, root))
+        facilities = read_smelter_list(path, listing.sheet, problems, display_path(path, root),
+                                       listing.designation_as_of)
+    consolidation = None
+    settings_path = data_dir / SUPPLY_CHAIN_FILE
+    if settings_path.exists():
+        shown = display_path(settings_path, root)
+        settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
+        if settings is not None:
+            consolidation = consolidate(settings, data_dir, root, problems)
     if problems.errors or content is None or (strict and problems.warnings):
         raise UserError(problems)
-    model = build_model(content, facilities, problems)
+    model = build_model(content, facilities, problems, consolidation)
     problems.raise_if_errors()
+    if strict and problems.warnings:
+        raise UserError(problems)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
     return model, problems
 

@@ -32,7 +32,7 @@ CSV_HEADER = ["Metal", "Smelter or refiner", "Smelter ID", "Country",
 
 def render_pages(model: Model) -> dict[str, str]:
     """Return {path under docs/: text} for every generated file."""
-    env = _environment(model.figures)
+    env = environment(model.figures)
     context = {
         "model": model,
         "company": model.content.company,
@@ -48,13 +48,13 @@ def smelters_csv(model: Model) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    as_of = model.content.report.smelter_list.designation_as_of.isoformat()
     for f in model.facilities:
+        as_of = f.as_of.isoformat() if f.as_of else ""
         writer.writerow([csv_cell(v) for v in (f.metal, f.name, f.smelter_id, f.country, f.designation, as_of)])
     return out.getvalue()
 
 
-def _environment(figures: dict[str, str]) -> jinja2.Environment:
+def environment(figures: dict[str, str]) -> jinja2.Environment:
     def finalize(value):
         if isinstance(value, Markdown):
             return fill(value, {k: markdown_text(v) for k, v in figures.items()}).strip()
