@@ -88,6 +88,8 @@ def test_pull_request_writes_the_change_summary_from_the_base_branch():
     assert summary["run"] == ('.venv/bin/python -m generator diff "origin/$BASE_REF" HEAD --markdown '
                               '>> "$GITHUB_STEP_SUMMARY"')
     assert summary["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+    assert summary["continue-on-error"] is True  # the summary informs; check and test gate the merge
+    assert [s.get("run") for s in steps if "run" in s].index(summary["run"]) == 1  # right after `make check`
     assert steps[0]["with"] == {"fetch-depth": 0, "persist-credentials": False}
     assert next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))["with"]["path"] == "site/"
 
