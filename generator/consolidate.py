@@ -166,6 +166,7 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     matcher = Matcher(entries, aliases)
     conformant_ids = {e.smelter_id for e in conformance.entries if e.smelter_id and is_conformant(e)}
     facilities, unlisted, outcomes = _merge_rows(declarations, matcher, conformant_ids)
+    _warn_for_review(outcomes, declarations, problems)
     responses = _responses(declarations, roster)
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
@@ -253,6 +254,19 @@ def _merge_rows(declarations, matcher: Matcher, conformant_ids: set[str]):
         (UnlistedFacility(metal, u["name"], u["country"], tuple(sorted(u["reporters"])), tuple(u["rows"]))
          for (metal, _), u in unlisted.items()), key=lambda u: (u.metal, u.name.casefold())))
     return facilities, unlisted_list, tuple(outcomes)
+
+
+def _warn_for_review(outcomes, declarations, problems: Problems) -> None:
+    """Red flags one by one; unmatched rows as one line per file (all are in the review report)."""
+    sheets = {d.file: ("Smelter and Mine List" if d.template_version.startswith("1.") else "Smelter List")
+              for d in declarations}
+    unmatched = Counter(o.file for o in outcomes if o.outcome == "unmatched")
+    for o in outcomes:
+        for flag in o.flags:
+            problems.warn(o.file, "supply.red-flag", flag, sheet=sheets.get(o.file, ""), cell=f"B{o.row}")
+    for file, n in sorted(unmatched.items()):
+        problems.warn(file, "supply.unmatched", f"{n} smelter row(s) match no facility of the reference list; "
+                      "see review/report.md, and add the right ones to the alias file")
 
 
 def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
