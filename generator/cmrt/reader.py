@@ -243,6 +243,9 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     metal_text = text.get("metal", "")
     others = [k for k, v in text.items() if v and k != "metal"]
     if not metal_text:
+        if others == ["id_input"]:
+            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ('{text['id_input']}'): "
+                                 f"the metal and name the template looks up from it have no cached values", sheet)
         return Rejected(row, f"no metal: column B is empty but the row has {_field_list(others)}", sheet)
     if not others:
         return Rejected(row, f"only a metal ('{metal_text}'): no look-up choice, smelter name or ID", sheet)
