@@ -90,6 +90,9 @@ def summary(d: Declaration) -> str:
             f"  smelter rows: {len(d.smelters)}{f' ({counts})' if counts else ''}; rejected rows: {len(d.rejected)}",
             f"  products: {len(d.products)}",
         ]
+        lines += [f"    rejected row {r.row} ({r.sheet}): {r.reason}" for r in d.rejected[:MAX_PROBLEMS_SHOWN]]
+        if len(d.rejected) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"    ... and {len(d.rejected) - MAX_PROBLEMS_SHOWN} more rejected rows (use --json)")
     lines.append(f"  problems: {errors} error(s), {warnings} warning(s)")
     for p in d.problems[:MAX_PROBLEMS_SHOWN]:
         lines.append(f"    {p}")
