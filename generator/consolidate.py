@@ -22,12 +22,10 @@ from generator.cmrt import values
 from generator.cmrt.workbook import WorkbookError, open_workbook
 from generator.matching import Matcher, name_key
 from generator.problems import Problems, display_path
+from generator.workbooks import read_declarations
 from generator.reference import ReferenceEntry, ReferenceList, is_conformant, read_list
 
 log = logging.getLogger(__name__)
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
 
 # --- data/supply-chain.yml -------------------------------------------------------------
 
@@ -171,26 +169,6 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
                          tuple(r.name for r in roster))
-
-
-def read_declarations(folder: Path, problems: Problems, root: Path) -> list[cmrt.Declaration]:
-    """Every workbook in `folder`, in name order; problems of each are carried over."""
-    if not folder.is_dir():
-        problems.add(display_path(folder, root), "supply.missing-folder",
-                     "folder of supplier workbooks not found")
-        return []
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
-    declarations = []
-    for path in paths:
-        shown = display_path(path, root)
-        declaration = replace(cmrt.read_workbook(path), file=shown)
-        # A supplier's file is not the user's data: its problems are warnings (fatal with --strict),
-        # and all of them are listed in the review report.
-        for problem in declaration.problems:
-            problems.warn(shown, problem.code, problem.message, sheet=problem.sheet, cell=problem.cell)
-        declarations.append(declaration)
-    log.info("read %d supplier workbooks from %s", len(declarations), folder)
-    return declarations
 
 
 def merge_lists(lists: list[ReferenceList]) -> list[ReferenceEntry]:
