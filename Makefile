@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check test golden serve clean
+.PHONY: site pages check test golden serve bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -39,6 +39,10 @@ serve: $(STAMP)
 # Regenerate the golden pages under tests/golden/ after an intended change to the templates.
 golden: $(STAMP)
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
+
+# Speed and memory at a large filer's scale (needs the corpus's blank templates).
+bench: $(STAMP)
+	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
