@@ -190,13 +190,15 @@ def _normalise_answer(raw: object, vocabulary: tuple[str, ...]) -> str:
     return text
 
 
-def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context) -> Iterator[tuple[int, list[Cell]]]:
-    """The non-blank rows of a list, from `first_row` to the copyright line that closes it.
+def _list_rows(sheet: Sheet, first_row: int, columns: list[int],
+               ctx: _Context) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of a list as trimmed text, from `first_row` to the copyright line.
 
     The templates put translation tables and look-up lists below the copyright line (a
     wide merged cell, or its text in column A or B), so reading stops there; blank rows
     before it are skipped, not taken as the end. A row is blank when its cells are
     empty, hold a cached error, or hold the 0 a look-up formula caches for no input.
+    Cached errors in a non-blank row are noted.
     """
     end = sheet.last_row
     for r0, c0, _r1, c1 in sheet.merged:
@@ -207,16 +209,19 @@ def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context) 
                          f"the list goes on beyond {MAX_LIST_ROWS:,} rows; only the first {MAX_LIST_ROWS:,} "
                          f"were read", sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
         end = first_row + MAX_LIST_ROWS - 1
-    probe = [0, 1, *(c for c in columns if c > 1)]
+    probe = [0, 1, *columns]
     for row in range(first_row, end + 1):
         raw = sheet.values(row, probe)
-        if all(v == "" or v == 0 for v in raw):  # fast path; whitespace-only cells are caught below
+        if not any(raw):  # "", 0 and None are blank; whitespace-only cells are caught below
             continue
         if any(isinstance(v, str) and _COPYRIGHT.search(v) for v in raw[:2]):
             return
-        cells = [sheet.at(row, col) for col in columns]
-        if any(_list_text(c.value) for c in cells):
-            yield row, cells
+        values, errors = sheet.resolve(row, columns, raw[2:])
+        text = [v.strip() if v.__class__ is str else _list_text(v) for v in values]
+        if any(text):
+            for col, error in errors.items():
+                ctx.note_error(sheet.name, f"{column_letters(col)}{row}", Cell("", error))
+            yield row, text
 
 
 def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
@@ -229,11 +234,8 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
     names = [name for name, _ in layout.smelter_columns.items()]
     columns = [column_index(letter) for _, letter in layout.smelter_columns.items()]
     smelters, rejected = [], []
-    for row, cells in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
-        for col, cell in zip(columns, cells):
-            ctx.note_error(sheet.name, f"{column_letters(col)}{row}", cell)
-        text = {name: _list_text(cell.value) for name, cell in zip(names, cells)}
-        record = _smelter_row(row, text, sheet.name, layout, ctx)
+    for row, text in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
+        record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx)
         (smelters if isinstance(record, SmelterRow) else rejected).append(record)
     return tuple(smelters), rejected
 
@@ -263,10 +265,13 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
                           sheet=sheet, cell=f"{id_column}{row}")
     lookup = values.lookup_choice(text.get("lookup", ""))
     name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)
-    fields = {k: v for k, v in text.items() if k in SmelterRow.__dataclass_fields__}
+    fields = {k: v for k, v in text.items() if k in _ROW_FIELDS}
     fields.update(row=row, metal=metal, lookup=lookup, smelter_name=name, smelter_id=smelter_id,
                   smelter_id_raw=raw_id)
     return SmelterRow(**fields)
+
+
+_ROW_FIELDS = frozenset(SmelterRow.__dataclass_fields__)
 
 
 def _list_text(value: object) -> str:
@@ -287,10 +292,7 @@ def _product_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[Produc
     letters = layout.product_columns
     columns = [column_index(c) for c in (letters.number, letters.name, letters.comments)]
     products = []
-    for row, cells in _list_rows(sheet, layout.product_first_row, columns, ctx):
-        for col, cell in zip(columns, cells):
-            ctx.note_error(sheet.name, f"{column_letters(col)}{row}", cell)
-        number, name, comments = (_list_text(c.value) for c in cells)
+    for row, (number, name, comments) in _list_rows(sheet, layout.product_first_row, columns, ctx):
         if not number:
             ctx.problems.warn(ctx.file, "cmrt.product-without-number",
                               "the product has no number (a required column); kept with its name",

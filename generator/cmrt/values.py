@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CID = re.compile(r"^CID[\s\-_#:.]*0*([0-9]{1,9})$", re.IGNORECASE)
 _LEGACY_ID = re.compile(r"^[1-4][A-Z]{3}[0-9]{3}$", re.IGNORECASE)
-_NO_ID = frozenset({"", "na", "n/a", "n.a.", "none", "not listed", "smelter not listed", "unknown",
+_NO_ID = frozenset({"", "#n/a", "na", "n/a", "n.a.", "none", "not listed", "smelter not listed", "unknown",
                     "not available", "tbd", "-", "--", "nil", "not yet identified",
                     "smelter not yet identified", "not applicable"})
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
@@ -77,6 +78,7 @@ def date_from_parts(day: object, month: object, year: object) -> dt.date | str |
         return " ".join(p for p in (d, m, y) if p)
 
 
+@lru_cache(maxsize=4096)
 def metal(text: str) -> str:
     """'Tantalum (Ta)', ' gold ' -> canonical metal name; '' if it is not one of the four."""
     folded = fold(text)
@@ -86,11 +88,13 @@ def metal(text: str) -> str:
     return _METAL_WORDS[m.group(1)] if m else ""
 
 
+@lru_cache(maxsize=4096)
 def lookup_choice(text: str) -> str:
     """Normalise the case variants of the two placeholder choices; keep any other text."""
     return _PLACEHOLDERS.get(fold(text), text)
 
 
+@lru_cache(maxsize=4096)
 def is_placeholder(text: str) -> bool:
     return fold(text) in _PLACEHOLDERS
 

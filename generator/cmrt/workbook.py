@@ -19,6 +19,7 @@ import io
 import logging
 import re
 import zipfile
+from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,8 @@ class Sheet:
         # Finding error cells costs a second pass over the sheet XML: done on first use only.
         self._find_errors = errors
         self._errors: dict[tuple[int, int], str] | None = None
+        self._error_rows: frozenset[int] = frozenset()
+        self._getters: dict[tuple[int, ...], tuple[Callable, int, int]] = {}
         self.merged = merged
         self.truncated = truncated
 
@@ -106,9 +109,14 @@ class Sheet:
         """The last row that holds anything (0 for an empty sheet)."""
         return self._row0 + len(self._rows) - 1 if self._rows else 0
 
-    def at(self, row: int, col: int) -> Cell:
+    def _load_errors(self) -> dict[tuple[int, int], str]:
         if self._errors is None:
             self._errors = self._find_errors()
+            self._error_rows = frozenset(r for r, _ in self._errors)
+        return self._errors
+
+    def at(self, row: int, col: int) -> Cell:
+        self._load_errors()
         error = self._errors.get((row, col), "")
         r, c = row - self._row0, col - self._col0
         if 0 <= r < len(self._rows) and 0 <= c < len(self._rows[r]):
@@ -122,14 +130,35 @@ class Sheet:
     def values(self, row: int, cols: list[int]) -> list[object]:
         """The raw cached values of `cols` in `row`, "" where empty; a fast path for long lists.
 
-        Errors are not resolved here: use `at` for the cells of a row that is not blank.
+        Errors are not resolved here: see `resolve` for the rows that are not blank.
         """
         r = row - self._row0
         if not 0 <= r < len(self._rows):
             return [""] * len(cols)
         raw, c0 = self._rows[r], self._col0
+        key = tuple(cols)
+        getter = self._getters.get(key)
+        if getter is None:
+            shifted = [c - c0 for c in cols]
+            getter = self._getters[key] = (itemgetter(*shifted), min(shifted), max(shifted))
+        get, low, high = getter
+        if low >= 0 and high < len(raw):
+            picked = get(raw)
+            return list(picked) if len(cols) > 1 else [picked]
         n = len(raw)
         return [raw[c - c0] if 0 <= c - c0 < n else "" for c in cols]
+
+    def resolve(self, row: int, cols: list[int], raw: list[object]) -> tuple[list[object], dict[int, str]]:
+        """`raw` values of `cols` in `row` with cached-error cells emptied, and {column: error text}."""
+        errors = self._load_errors()
+        if row not in self._error_rows:
+            return raw, {}
+        found: dict[int, str] = {}
+        values = list(raw)
+        for i, col in enumerate(cols):
+            if (row, col) in errors:
+                found[col], values[i] = errors[(row, col)], ""
+        return values, found
 
     def cell(self, address: str) -> Cell:
         row, col = split_address(address)
