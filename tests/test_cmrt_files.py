@@ -100,3 +100,18 @@ def test_6x_without_revision_is_read_with_the_newest_layout_and_a_warning(tmp_pa
     assert (d.readable, d.layout, d.company_name) == (True, "6.x", "No Rev")
     assert [(p.code, p.severity, p.cell) for p in d.problems if p.code == "cmrt.unknown-version"] == [
         ("cmrt.unknown-version", "warning", "J3")]
+
+
+def test_xlsm_is_read_like_xlsx(tmp_path):
+    d = read_workbook(write(CMRT(fields={"company_name": "Macro Co"}), tmp_path / "supplier.xlsm"))
+    assert (d.readable, d.file_format, d.company_name) == (True, "xlsx", "Macro Co")
+
+
+def test_oversized_file_is_refused_before_loading(tmp_path, monkeypatch):
+    import generator.cmrt.workbook as workbook
+
+    path = write(CMRT(), tmp_path / "big.xlsx")
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)
+    code, message = only_problem(read_workbook(path))
+    assert code == "cmrt.too-large"
+    assert message.endswith("bytes; the limit is 1,000")
