@@ -62,24 +62,32 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Write changed pages only (so timestamps and watchers stay quiet); remove stale ones."""
-    changed = []
-    for rel, text in sorted(pages.items()):
-        path = docs_dir / rel
-        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-            changed.append(rel)
+    changed = write_changed(pages, docs_dir)
     for rel in stale_files(pages, docs_dir):
         (docs_dir / rel).unlink()
         changed.append(rel)
     return changed
 
 
+def write_changed(files: dict[str, str], base: Path) -> list[str]:
+    """Write each file under `base` whose bytes differ; return their paths."""
+    changed = differing(files, base)
+    for rel in changed:
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[rel].encode("utf-8"))
+    return changed
+
+
+def differing(files: dict[str, str], base: Path) -> list[str]:
+    """The files under `base` that are missing or differ from `files`, sorted."""
+    return [rel for rel, text in sorted(files.items())
+            if not (base / rel).exists() or (base / rel).read_bytes() != text.encode("utf-8")]
+
+
 def stale_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Generated files in docs/ that differ from what the data gives, or should not exist."""
-    differ = [rel for rel, text in sorted(pages.items())
-              if not (docs_dir / rel).exists() or (docs_dir / rel).read_bytes() != text.encode("utf-8")]
-    return differ + stale_files(pages, docs_dir)
+    return differing(pages, docs_dir) + stale_files(pages, docs_dir)
 
 
 def stale_files(pages: dict[str, str], docs_dir: Path) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.model import Model
+from generator.pipeline import differing, write_changed
 from generator.render import environment
 
 REVIEW_REPORT = "review/report.md"
@@ -39,13 +40,7 @@ def _roster_without_response(c) -> list[str]:
 
 def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
     """Write changed files; remove the review report when it is no longer produced."""
-    changed = []
-    for rel, text in sorted(outputs.items()):
-        path = root / rel
-        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-            changed.append(rel)
+    changed = write_changed(outputs, root)
     if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
         (root / REVIEW_REPORT).unlink()
         changed.append(REVIEW_REPORT)
@@ -53,8 +48,7 @@ def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
 
 
 def stale_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
-    stale = [rel for rel, text in sorted(outputs.items())
-             if not (root / rel).exists() or (root / rel).read_bytes() != text.encode("utf-8")]
+    stale = differing(outputs, root)
     if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
         stale.append(REVIEW_REPORT)
     return stale
