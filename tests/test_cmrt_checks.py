@@ -110,3 +110,15 @@ def test_missing_later_answer_for_a_metal_in_use_is_a_warning(tmp_path):
     assert problems(d, "cmrt.missing-answer") == [
         ("Declaration", "D64", "warning",
          "question 7 (all_smelter_info_reported) is not answered for Gold, which is declared in use")]
+
+
+def test_scope_that_asks_for_a_description(tmp_path):
+    spec = full_declaration("6.5")
+    spec.fields["declaration_scope"] = "C. User defined [Specify in 'Description of scope']"
+    d = read_workbook(write(spec, tmp_path / "s.xlsx"))
+    assert problems(d, "cmrt.missing-scope-description") == [
+        ("Declaration", "D10", "error", "the declaration scope 'C. User defined [Specify in 'Description of "
+                                        "scope']' asks for a description of the scope, which is empty")]
+    spec.fields["scope_description"] = "Connectors division"
+    d = read_workbook(write(spec, tmp_path / "t.xlsx"))
+    assert (d.scope_description, d.problems) == ("Connectors division", ())

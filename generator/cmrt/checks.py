@@ -11,7 +11,7 @@ from collections import Counter
 
 from generator.cmrt import values
 from generator.cmrt.layouts import DECLARATION, Layout
-from generator.cmrt.model import METALS, Declaration
+from generator.cmrt.model import METALS, Declaration, Question
 from generator.problems import ERROR, WARNING, Problem
 
 FIELD_LABELS = {
@@ -67,6 +67,10 @@ def _required_fields(decl: Declaration, layout: Layout) -> list[Problem]:
 def _scope(decl: Declaration, layout: Layout) -> list[Problem]:
     if not layout.scopes or not decl.declaration_scope:
         return []
+    if "description of scope" in values.fold(decl.declaration_scope) and not decl.scope_description:
+        return [_problem(decl, "cmrt.missing-scope-description",
+                         f"the declaration scope '{decl.declaration_scope}' asks for a description of the "
+                         f"scope, which is empty", cell=layout.cells.scope_description, severity=ERROR)]
     if any(values.fold(s) == values.fold(decl.declaration_scope) for s in layout.scopes):
         return []
     return [_problem(decl, "cmrt.unknown-scope",
@@ -132,7 +136,7 @@ def _contradictions(decl: Declaration, layout: Layout) -> list[Problem]:
     return problems
 
 
-def _cell(question, metal: str) -> str:
+def _cell(question: Question, metal: str) -> str:
     return next((a.cell for a in question.answers if a.metal == metal), "")
 
 

@@ -6,6 +6,7 @@ Nothing here raises for a bad file: every problem becomes a `Problem` on the res
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
@@ -139,7 +140,7 @@ def _version(decl: Sheet, book: Workbook, ctx: _Context) -> tuple[str, Layout]:
     return version, resolved.layout
 
 
-def _effective_date(decl: Sheet, layout: Layout, ctx: _Context):
+def _effective_date(decl: Sheet, layout: Layout, ctx: _Context) -> dt.date | str | None:
     cells = layout.cells
     if cells.date_parts:
         return values.date_from_parts(*(ctx.value(decl, a) for a in cells.date_parts))
