@@ -233,3 +233,27 @@ def test_product_list_rows(tmp_path):
     assert "cmrt.product-list-missing" not in codes(d)
     assert [(p.code, p.cell) for p in d.problems if p.sheet == "Product List"] == [
         ("cmrt.product-without-number", "B10")]
+
+
+def test_revision_found_on_the_smelter_list_when_j3_is_empty(tmp_path):
+    # Every template repeats the revision at the top of the Smelter List (N3 in 2.01, R3 in 1.00).
+    spec = CMRT(family="2.03a", revision="", fields={"company_name": "Moved Rev"},
+                cells={("Smelter List", "N3"): "Revision 2.03a July 25th, 2013"})
+    d = read_workbook(write(spec, tmp_path / "r.xlsx"))
+    assert (d.template_version, d.layout, d.company_name) == ("2.03a", "2.02-2.03a", "Moved Rev")
+    assert "cmrt.unknown-version" not in codes(d)
+
+
+def test_sheet_names_match_regardless_of_case_and_spaces(tmp_path):
+    import openpyxl
+
+    path = write(CMRT(fields={"company_name": "Renamed"}, smelters={5: {"metal": "Gold", "smelter_name": "M"}}),
+                 tmp_path / "n.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for old, new in (("Smelter List", "smelter list "), ("Declaration", "DECLARATION")):
+        wb[old].title = "renaming"  # openpyxl refuses a title equal to another one but for case
+        wb["renaming"].title = new
+    wb.save(path)
+    d = read_workbook(path)
+    assert (d.readable, d.company_name, [s.smelter_name for s in d.smelters]) == (True, "Renamed", ["M"])
+    assert {p.sheet for p in d.problems} == {"Declaration"}  # named as in the template

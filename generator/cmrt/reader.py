@@ -119,9 +119,7 @@ def _has_sheet(book: Workbook, name: str) -> bool:
 
 def _version(decl: Sheet, book: Workbook, ctx: _Context) -> tuple[str, Layout]:
     """The version from Declaration!J3 (1.00 splits it over I3 and J3) and its layout."""
-    # Read without noting errors: I3 is a label formula, often cached as #N/A.
-    text = f"{values.as_text(decl.cell('I3').value)} {values.as_text(decl.cell('J3').value)}"
-    version = parse_version(text)
+    version = parse_version(_revision_text(decl, book))
     if not version:
         guess = V1 if book.has("Smelter and Mine List") else NEWEST if book.has("Smelter Look-up") else None
         if guess is None:
@@ -138,6 +136,24 @@ def _version(decl: Sheet, book: Workbook, ctx: _Context) -> tuple[str, Layout]:
     if resolved.warning:
         ctx.problems.warn(ctx.file, "cmrt.unknown-version", resolved.warning, sheet=DECLARATION, cell="J3")
     return version, resolved.layout
+
+
+def _revision_text(decl: Sheet, book: Workbook) -> str:
+    """The revision text: Declaration!J3 (I3+J3 in 1.00), else the top rows of the Declaration
+    or of the smelter sheet, where every template repeats it (e.g. Smelter List!N3 in 2.x).
+
+    Read without noting errors: I3 is a label formula, often cached as #N/A.
+    """
+    text = f"{values.as_text(decl.cell('I3').value)} {values.as_text(decl.cell('J3').value)}"
+    if parse_version(text):
+        return text
+    sheets = [decl] + [book.sheet(n, max_row=5) for n in _SMELTER_LISTS if book.has(n)][:1]
+    for sheet, last in zip(sheets, (5, 3)):
+        for row in range(1, last + 1):
+            for cell in sheet.values(row, list(range(30))):
+                if isinstance(cell, str) and "revision" in cell.casefold() and parse_version(cell):
+                    return cell
+    return ""
 
 
 def _effective_date(decl: Sheet, layout: Layout, ctx: _Context) -> dt.date | str | None:

@@ -181,16 +181,26 @@ class Workbook:
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read the workbook: {_reason(err)}") from None
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
+        # Sheet names are English in every UI language, but a supplier may change their case
+        # or add a space ("smelter list ", "DECLARATION"): match those too.
+        self._by_folded: dict[str, str] = {}
+        for name in self.sheet_names:
+            self._by_folded.setdefault(_fold_name(name), name)
         self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
         self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data)
 
+    def actual_name(self, name: str) -> str | None:
+        """The workbook's own spelling of sheet `name`, or None if it has no such sheet."""
+        return name if name in self.sheet_names else self._by_folded.get(_fold_name(name))
+
     def has(self, name: str) -> bool:
-        return name in self.sheet_names
+        return self.actual_name(name) is not None
 
     def sheet(self, name: str, max_row: int | None = None) -> Sheet:
         """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
+        actual = self.actual_name(name) or name
         try:
-            raw = self._book.get_sheet_by_name(name)
+            raw = self._book.get_sheet_by_name(actual)
             start = raw.start
             nrows = None if max_row is None or start is None else max(max_row - start[0], 1)
             rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
@@ -201,7 +211,8 @@ class Workbook:
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         truncated = max_row is not None and end_row > max_row
-        return Sheet(name, rows, start, lambda: self._errors.find(name, max_row), merged, truncated)
+        # Problems name the sheet as the template does, whatever the supplier's spelling.
+        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row), merged, truncated)
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -264,6 +275,10 @@ def _check_ooxml(data: bytes) -> None:
         raise WorkbookError("cmrt.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
     if total > MAX_PART_BYTES:
         raise WorkbookError("cmrt.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+
+
+def _fold_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _reason(err: BaseException) -> str:
