@@ -186,3 +186,33 @@ def test_v1_blank_template(corpus):
     d = read(corpus, "ddm-blank-cmrt-1.00.xlsx")
     assert (d.layout, [q.key for q in d.questions][:2]) == ("1.00", ["necessary", "from_covered_countries"])
     assert [a.letter for a in d.company_questions] == list("ABCDEFGHIJK")
+
+
+def test_read_command_over_the_whole_corpus(corpus):
+    import json
+    import subprocess
+    import sys
+
+    files = sorted(p.name for p in corpus.iterdir() if p.suffix in (".xls", ".xlsx"))
+    result = subprocess.run([sys.executable, "-m", "generator", "read", "--json", *files], cwd=corpus,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1  # one file is not a CMRT
+    assert "Traceback" not in result.stderr
+    objects = json.loads(result.stdout)
+    assert [o["file"] for o in objects] == files
+    unreadable = [o["file"] for o in objects if not o["readable"]]
+    assert unreadable == ["cmrtbackend-rmi-smelter-lists.xlsx"]
+    by_file = {o["file"]: o for o in objects}
+    for name, (version, company, scope, rows, *_rest) in EXPECTED.items():
+        o = by_file[name]
+        assert (o["template_version"], o["company_name"], o["declaration_scope"], len(o["smelters"])) == (
+            version, company, scope, rows), name
+    first = by_file["broadcom-cmrt-2.03a.xls"]["smelters"][0]
+    assert set(first) == {"row", "metal", "lookup", "smelter_name", "country", "smelter_id", "smelter_id_raw",
+                          "id_source", "street", "city", "state", "contact_name", "contact_email", "next_steps",
+                          "mine_name", "mine_country", "recycled_scrap", "comments"}
+    assert {k: first[k] for k in ("row", "metal", "lookup", "smelter_id", "country", "city", "next_steps")} == {
+        "row": 5, "metal": "Gold", "lookup": "Tanaka Kikinzoku Kogyo K.K.", "smelter_id": "1JPN058",
+        "country": "JAPAN", "city": "Kanagawa", "next_steps": "No|conflict free smelter"}
+    assert by_file["broadcom-cmrt-2.03a.xls"]["smelters"][0]["contact_email"].startswith("O-IKEDA@ml.tanaka.co.jp|")
+    assert by_file["cmrtbackend-abc-cmrt-6.22.xlsx"]["effective_date"] == "2022-05-21"
