@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from cmrt_fixtures import CMRT, METALS, full_declaration, write
+
 from generator.cmrt import read_workbook
 
 
@@ -56,8 +57,8 @@ def test_unknown_answer_values(tmp_path):
         ("Declaration", "D40", "warning",
          "question 3 (from_covered_countries), Gold: 'Maybe' is not one of the template's choices: Yes; No; Unknown"),
         ("Declaration", "D83", "warning",
-         "question E (supplier_survey): 'Sometimes' is not one of the template's choices: Yes, in conformance "
-         "with IPC1755 (e.g., CMRT); Yes, using other format (describe); No"),
+         ("question E (supplier_survey): 'Sometimes' is not one of the template's choices: Yes, in conformance "
+          "with IPC1755 (e.g., CMRT); Yes, using other format (describe); No")),
     ]
 
 
@@ -117,8 +118,8 @@ def test_scope_that_asks_for_a_description(tmp_path):
     spec.fields["declaration_scope"] = "C. User defined [Specify in 'Description of scope']"
     d = read_workbook(write(spec, tmp_path / "s.xlsx"))
     assert problems(d, "cmrt.missing-scope-description") == [
-        ("Declaration", "D10", "error", "the declaration scope 'C. User defined [Specify in 'Description of "
-                                        "scope']' asks for a description of the scope, which is empty")]
+        ("Declaration", "D10", "error", ("the declaration scope 'C. User defined [Specify in 'Description of "
+                                         "scope']' asks for a description of the scope, which is empty"))]
     spec.fields["scope_description"] = "Connectors division"
     d = read_workbook(write(spec, tmp_path / "t.xlsx"))
     assert (d.scope_description, d.problems) == ("Connectors division", ())

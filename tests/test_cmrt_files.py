@@ -5,8 +5,8 @@ import zipfile
 
 import openpyxl
 import pytest
-
 from cmrt_fixtures import CMRT, encrypt, write
+
 from generator.cmrt import read_workbook
 
 
@@ -108,7 +108,7 @@ def test_xlsm_is_read_like_xlsx(tmp_path):
 
 
 def test_oversized_file_is_refused_before_loading(tmp_path, monkeypatch):
-    import generator.cmrt.workbook as workbook
+    from generator.cmrt import workbook
 
     path = write(CMRT(), tmp_path / "big.xlsx")
     monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)

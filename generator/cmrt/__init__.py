@@ -8,11 +8,28 @@ Versions 1.00, 2.00-2.03a, 3.0x, 4.x, 5.x and 6.0-6.5 (a newer 6.x is read with 
 default password.
 """
 from generator.cmrt.model import (
-    METALS, CompanyAnswer, Declaration, MetalAnswer, Person, ProductRow, Question, Rejected, SmelterRow,
+    METALS,
+    CompanyAnswer,
+    Declaration,
+    MetalAnswer,
+    Person,
+    ProductRow,
+    Question,
+    Rejected,
+    SmelterRow,
 )
 from generator.cmrt.reader import MAX_LIST_ROWS, read_workbook
 
 __all__ = [
-    "METALS", "MAX_LIST_ROWS", "CompanyAnswer", "Declaration", "MetalAnswer", "Person", "ProductRow",
-    "Question", "Rejected", "SmelterRow", "read_workbook",
+    "MAX_LIST_ROWS",
+    "METALS",
+    "CompanyAnswer",
+    "Declaration",
+    "MetalAnswer",
+    "Person",
+    "ProductRow",
+    "Question",
+    "Rejected",
+    "SmelterRow",
+    "read_workbook",
 ]

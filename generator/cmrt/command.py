@@ -82,8 +82,8 @@ def summary(d: Declaration) -> str:
         per_metal = Counter(s.metal for s in d.smelters)
         counts = ", ".join(f"{m} {per_metal[m]}" for m in METALS if per_metal[m])
         lines = [
-            f"{d.file}: CMRT {d.template_version or '(revision unknown)'} ({d.file_format}"
-            f"{', encrypted' if d.encrypted else ''})",
+            (f"{d.file}: CMRT {d.template_version or '(revision unknown)'} ({d.file_format}"
+             f"{', encrypted' if d.encrypted else ''})"),
             f"  company: {d.company_name or '(none)'}",
             f"  scope: {d.declaration_scope or '(none)'}",
             f"  effective date: {_date(d.effective_date) or '(none)'}",

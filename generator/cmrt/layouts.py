@@ -22,8 +22,8 @@ Where each table comes from:
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 DECLARATION = "Declaration"
 

@@ -15,11 +15,34 @@ from pathlib import Path
 
 from generator.cmrt import values
 from generator.cmrt.checks import check_declaration
-from generator.cmrt.layouts import DECLARATION, NEWEST, V1, Layout, layout_for, parse_version
-from generator.cmrt.model import (
-    METALS, CompanyAnswer, Declaration, MetalAnswer, Person, ProductRow, Question, Rejected, SmelterRow,
+from generator.cmrt.layouts import (
+    DECLARATION,
+    NEWEST,
+    V1,
+    Layout,
+    layout_for,
+    parse_version,
 )
-from generator.cmrt.workbook import Cell, Sheet, Workbook, WorkbookError, column_index, column_letters, open_workbook
+from generator.cmrt.model import (
+    METALS,
+    CompanyAnswer,
+    Declaration,
+    MetalAnswer,
+    Person,
+    ProductRow,
+    Question,
+    Rejected,
+    SmelterRow,
+)
+from generator.cmrt.workbook import (
+    Cell,
+    Sheet,
+    Workbook,
+    WorkbookError,
+    column_index,
+    column_letters,
+    open_workbook,
+)
 from generator.problems import Problems
 
 log = logging.getLogger("generator.cmrt.reader")

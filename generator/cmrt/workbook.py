@@ -19,9 +19,9 @@ import io
 import logging
 import re
 import zipfile
-from operator import itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import msoffcrypto
@@ -176,7 +176,7 @@ class Workbook:
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             meta = self._book.sheets_metadata
-        except BaseException as err:  # noqa: BLE001 - a parser failure is a property of the file
+        except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read the workbook: {_reason(err)}") from None
@@ -206,7 +206,7 @@ class Workbook:
             rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
             merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (raw.merged_cell_ranges or ()))
             end_row = raw.end[0] + 1 if raw.end else 0
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:  # as above
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
