@@ -257,3 +257,15 @@ def test_sheet_names_match_regardless_of_case_and_spaces(tmp_path):
     d = read_workbook(path)
     assert (d.readable, d.company_name, [s.smelter_name for s in d.smelters]) == (True, "Renamed", ["M"])
     assert {p.sheet for p in d.problems} == {"Declaration"}  # named as in the template
+
+
+def test_v1_columns_without_a_model_field_are_kept_in_comments(tmp_path):
+    spec = CMRT(family="1.00", smelters={
+        5: {"metal": "Gold (Au)", "smelter_name": "Metalor", "tier": 1, "cfs_listed": "Yes",
+            "product_category": "Bond wire", "comments": "audited"},
+        6: {"tier": 2},
+    })
+    d = read_workbook(write(spec, tmp_path / "v1.xlsx"))
+    assert [(s.metal, s.smelter_name, s.comments) for s in d.smelters] == [
+        ("Gold", "Metalor", "audited; Tier level: 1; On the EICC-GeSI CFS list: Yes; Product category: Bond wire")]
+    assert d.rejected == (Rejected(6, "no metal: column B is empty but the row has tier level", "Smelter and Mine List"),)

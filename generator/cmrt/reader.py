@@ -306,6 +306,9 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     lookup = values.lookup_choice(text.get("lookup", ""))
     name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)
     fields = {k: v for k, v in text.items() if k in _ROW_FIELDS}
+    extras = [f"{k.removeprefix('extra:')}: {v}" for k, v in text.items() if v and k.startswith("extra:")]
+    if extras:
+        fields["comments"] = "; ".join([fields["comments"]] * bool(fields.get("comments")) + extras)
     fields.update(row=row, metal=metal, lookup=lookup, smelter_name=name, smelter_id=smelter_id,
                   smelter_id_raw=raw_id)
     return SmelterRow(**fields)
@@ -322,7 +325,7 @@ def _list_text(value: object) -> str:
 
 
 def _field_list(names: list[str]) -> str:
-    return ", ".join(n.replace("_", " ") for n in names)
+    return ", ".join(n.removeprefix("extra:").replace("_", " ").lower() for n in names)
 
 
 def _product_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[ProductRow, ...]:
