@@ -269,3 +269,11 @@ def test_v1_columns_without_a_model_field_are_kept_in_comments(tmp_path):
     assert [(s.metal, s.smelter_name, s.comments) for s in d.smelters] == [
         ("Gold", "Metalor", "audited; Tier level: 1; On the EICC-GeSI CFS list: Yes; Product category: Bond wire")]
     assert d.rejected == (Rejected(6, "no metal: column B is empty but the row has tier level", "Smelter and Mine List"),)
+
+
+def test_template_prompt_in_id_source_is_not_a_source(tmp_path):
+    spec = CMRT(smelters={5: {"metal": "Tin", "lookup": "Smelter not listed", "smelter_name": "New Tin Co",
+                              "id_source": "Enter smelter details"},
+                          6: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "id_source": "RMI"}})
+    d = read_workbook(write(spec, tmp_path / "g.xlsx"))
+    assert [s.id_source for s in d.smelters] == ["", "RMI"]

@@ -306,6 +306,8 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     lookup = values.lookup_choice(text.get("lookup", ""))
     name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)
     fields = {k: v for k, v in text.items() if k in _ROW_FIELDS}
+    if values.fold(fields.get("id_source", "")) == "enter smelter details":
+        fields["id_source"] = ""  # the 6.x template's own prompt for a smelter that is not listed
     extras = [f"{k.removeprefix('extra:')}: {v}" for k, v in text.items() if v and k.startswith("extra:")]
     if extras:
         fields["comments"] = "; ".join([fields["comments"]] * bool(fields.get("comments")) + extras)
