@@ -86,3 +86,9 @@ def test_date_from_parts():
                                       ("  padded  ", "padded"), (dt.datetime(2020, 1, 2), "2020-01-02")])
 def test_as_text(raw, text):
     assert values.as_text(raw) == text
+
+
+def test_quoted_shortens_long_values_for_messages():
+    assert values.quoted("  A.   Company ") == "'A. Company'"
+    long = values.quoted("x" * 500)
+    assert (len(long), long[-2:]) == (82, "…'")

@@ -69,12 +69,12 @@ def _scope(decl: Declaration, layout: Layout) -> list[Problem]:
         return []
     if "description of scope" in values.fold(decl.declaration_scope) and not decl.scope_description:
         return [_problem(decl, "cmrt.missing-scope-description",
-                         f"the declaration scope '{decl.declaration_scope}' asks for a description of the "
+                         f"the declaration scope {values.quoted(decl.declaration_scope)} asks for a description of the "
                          f"scope, which is empty", cell=layout.cells.scope_description, severity=ERROR)]
     if any(values.fold(s) == values.fold(decl.declaration_scope) for s in layout.scopes):
         return []
     return [_problem(decl, "cmrt.unknown-scope",
-                     f"declaration scope '{decl.declaration_scope}' is not one of the template's choices: "
+                     f"declaration scope {values.quoted(decl.declaration_scope)} is not one of the template's choices: "
                      f"{'; '.join(layout.scopes)}", cell=layout.cells.declaration_scope)]
 
 
@@ -98,7 +98,7 @@ def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
                                              f"which is declared in use", cell=a.cell))
             elif spec.answers and a.answer not in spec.answers:
                 problems.append(_problem(decl, "cmrt.unknown-answer",
-                                         f"question {spec.number} ({spec.key}), {a.metal}: '{a.answer}' is not one "
+                                         f"question {spec.number} ({spec.key}), {a.metal}: {values.quoted(a.answer)} is not one "
                                          f"of the template's choices: {'; '.join(spec.answers)}", cell=a.cell))
     return problems
 
@@ -107,7 +107,7 @@ def _company_answers(decl: Declaration, layout: Layout) -> list[Problem]:
     choices = {spec.key: spec.answers for spec in layout.company_questions}
     return [
         _problem(decl, "cmrt.unknown-answer",
-                 f"question {a.letter} ({a.key}): '{a.answer}' is not one of the template's choices: "
+                 f"question {a.letter} ({a.key}): {values.quoted(a.answer)} is not one of the template's choices: "
                  f"{'; '.join(choices[a.key])}", cell=a.cell)
         for a in decl.company_questions
         if a.answer and choices.get(a.key) and a.answer not in choices[a.key]
@@ -145,6 +145,6 @@ def _product_list(decl: Declaration, layout: Layout) -> list[Problem]:
     if not prefix or not decl.declaration_scope.startswith(prefix) or decl.products:
         return []
     return [_problem(decl, "cmrt.product-list-missing",
-                     f"the declaration scope is '{decl.declaration_scope}' but the Product List has no product",
+                     f"the declaration scope is {values.quoted(decl.declaration_scope)} but the Product List has no product",
                      sheet=layout.product_sheet or DECLARATION,
                      cell=f"{layout.product_columns.number}{layout.product_first_row}", severity=ERROR)]

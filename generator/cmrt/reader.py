@@ -286,14 +286,14 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     others = [k for k, v in text.items() if v and k != "metal"]
     if not metal_text:
         if others == ["id_input"]:
-            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ('{text['id_input']}'): "
+            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ({values.quoted(text['id_input'])}): "
                                  f"the metal and name the template looks up from it have no cached values", sheet)
         return Rejected(row, f"no metal: column B is empty but the row has {_field_list(others)}", sheet)
     if not others:
-        return Rejected(row, f"only a metal ('{metal_text}'): no look-up choice, smelter name or ID", sheet)
+        return Rejected(row, f"only a metal ({values.quoted(metal_text)}): no look-up choice, smelter name or ID", sheet)
     metal = values.metal(metal_text)
     if not metal:
-        return Rejected(row, f"unknown metal '{metal_text}': expected Tantalum, Tin, Gold or Tungsten", sheet)
+        return Rejected(row, f"unknown metal {values.quoted(metal_text)}: expected Tantalum, Tin, Gold or Tungsten", sheet)
     columns = layout.smelter_columns
     raw_id, id_column = text.get("smelter_id", ""), columns.smelter_id
     if not raw_id and text.get("id_input"):
@@ -301,7 +301,7 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     smelter_id, recognised = values.smelter_id(raw_id)
     if not recognised:
         ctx.problems.warn(ctx.file, "cmrt.unrecognised-smelter-id",
-                          f"'{raw_id}' is neither an RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written",
+                          f"{values.quoted(raw_id)} is neither an RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written",
                           sheet=sheet, cell=f"{id_column}{row}")
     lookup = values.lookup_choice(text.get("lookup", ""))
     name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)

@@ -117,3 +117,9 @@ def percent(value: object) -> str:
     pct = float(value) * 100
     return f"{int(pct)}%" if pct.is_integer() else f"{pct:g}%"
 
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """`text` in quotes for a message, shortened so a pasted essay cannot flood the report."""
+    text = " ".join(text.split())
+    return f"'{text if len(text) <= limit else text[:limit - 1] + '…'}'"
