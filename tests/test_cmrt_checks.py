@@ -123,3 +123,15 @@ def test_scope_that_asks_for_a_description(tmp_path):
     spec.fields["scope_description"] = "Connectors division"
     d = read_workbook(write(spec, tmp_path / "t.xlsx"))
     assert (d.scope_description, d.problems) == ("Connectors division", ())
+
+
+def test_smelter_not_listed_without_name_or_country(tmp_path):
+    spec = full_declaration("6.5")
+    spec.smelters = {5: {"metal": "Gold", "lookup": "Smelter not listed", "country": "PERU"},
+                     6: {"metal": "Gold", "lookup": "smelter NOT listed", "smelter_name": "X Refinery"},
+                     7: {"metal": "Gold", "lookup": "Smelter not listed", "smelter_name": "Y", "country": "PERU"}}
+    d = read_workbook(write(spec, tmp_path / "u.xlsx"))
+    assert problems(d, "cmrt.unlisted-smelter-incomplete") == [
+        ("Smelter List", "D5", "warning", "row 5 chooses 'Smelter not listed' but gives no smelter name"),
+        ("Smelter List", "E6", "warning", "row 6 chooses 'Smelter not listed' but gives no smelter country"),
+    ]

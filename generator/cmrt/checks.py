@@ -36,6 +36,7 @@ def check_declaration(decl: Declaration, layout: Layout) -> list[Problem]:
         *_company_answers(decl, layout),
         *_contradictions(decl, layout),
         *_product_list(decl, layout),
+        *_unlisted_smelters(decl, layout),
     ]
 
 
@@ -148,3 +149,22 @@ def _product_list(decl: Declaration, layout: Layout) -> list[Problem]:
                      f"the declaration scope is {values.quoted(decl.declaration_scope)} but the Product List has no product",
                      sheet=layout.product_sheet or DECLARATION,
                      cell=f"{layout.product_columns.number}{layout.product_first_row}", severity=ERROR)]
+
+
+def _unlisted_smelters(decl: Declaration, layout: Layout) -> list[Problem]:
+    """'Smelter not listed' asks for the name and country (the template colours them red)."""
+    columns = layout.smelter_columns
+    problems = []
+    for s in decl.smelters:
+        if s.lookup != values.NOT_LISTED:
+            continue
+        missing = [(label, column) for label, column, value in
+                   (("name", columns.smelter_name, s.smelter_name), ("country", columns.country, s.country))
+                   if column and not value]
+        if missing:
+            problems.append(_problem(
+                decl, "cmrt.unlisted-smelter-incomplete",
+                f"row {s.row} chooses 'Smelter not listed' but gives no smelter "
+                f"{' or '.join(label for label, _ in missing)}",
+                sheet=layout.smelter_sheet, cell=f"{missing[0][1]}{s.row}"))
+    return problems
