@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(check)
     check.set_defaults(handler=_check)
 
+    exhibit = sub.add_parser(
+        "exhibit", help="write the report as one HTML document for EDGAR (Exhibit 1.01 to Form SD)",
+        description="Validate data/ and write the Conflict Minerals Report as one self-contained HTML "
+                    "document that follows EDGAR's HTML rules, from the same data as the website.")
+    _common(exhibit)
+    exhibit.add_argument("--output", type=Path, help="where to write it (default: build/exhibit-1.01.htm)")
+    exhibit.set_defaults(handler=_exhibit)
+
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
         description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
@@ -104,6 +112,17 @@ def _check(args) -> int:
               + ", ".join(f"docs/{rel}" for rel in stale), file=sys.stderr)
         return 1
     print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
+    return 0
+
+
+def _exhibit(args) -> int:
+    from generator import pipeline
+    output = args.output or args.root / "build" / "exhibit-1.01.htm"
+    text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict)
+    _print_warnings(problems)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(text.encode("ascii"))
+    print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
     return 0
 
 

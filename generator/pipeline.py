@@ -29,6 +29,17 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     return render_pages(model), problems
 
 
+def exhibit(root: Path, file_name: str, strict: bool = False) -> tuple[str, Problems]:
+    """The EDGAR exhibit from the current report; raise UserError once if anything is wrong."""
+    from generator.exhibit import check_file_name, render_exhibit
+    model, problems = load_model(root, strict=strict)
+    text = render_exhibit(model, problems)
+    check_file_name(file_name, problems)
+    if problems.errors or (strict and problems.warnings):
+        raise UserError(problems)
+    return text, problems
+
+
 def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[Model, Problems]:
     """The stages before rendering: content, smelter list, model (for `diff`, which compares models)."""
     data_dir = data_dir or root / "data"
