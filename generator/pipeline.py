@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.completeness import check_completeness
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
@@ -45,15 +46,19 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
     data_dir = data_dir or root / "data"
     problems = Problems()
     content, files = load_content(data_dir, problems, root=root)
-    facilities = []
+    facilities, smelter_file, sheet = [], "", ""
     if files["report"] is not None:
         listing = files["report"].smelter_list
         path = data_dir / listing.file
-        facilities = read_smelter_list(path, listing.sheet, problems, display_path(path, root))
+        smelter_file, sheet = display_path(path, root), listing.sheet
+        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file)
     if problems.errors or content is None or (strict and problems.warnings):
         raise UserError(problems)
     model = build_model(content, facilities, problems)
     problems.raise_if_errors()
+    check_completeness(content, len(facilities), smelter_file, sheet, problems)
+    if strict and problems.warnings:
+        raise UserError(problems)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
     return model, problems
 

@@ -22,7 +22,7 @@ SMELTERS = [
     ("Tungsten", "Epsilon Wolfram AG", "Not designated"),
 ]
 
-MD = "Some prose with a figure: {{ smelters.total }} facilities."
+MD = "Some prose with a figure: {{ smelters.total }} facilities were named by our suppliers this year."
 
 
 def content(**overrides) -> dict[str, dict]:
@@ -44,9 +44,10 @@ def content(**overrides) -> dict[str, dict]:
             "period": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
             "conclusion": "DRC conflict undeterminable",
             "conclusion_reason": "We could not determine the origin for {{ period.year }}.",
-            "audit": "Not audited.",
+            "audit": "This report was not audited by an independent private sector auditor this year.",
             "products": {"summary": "Our devices.", "items": ["Widget", "Gadget"]},
-            "rcoi": "We asked {{ survey.suppliers }} suppliers.",
+            "rcoi": "We asked {{ survey.suppliers }} direct suppliers where the tin, tantalum, tungsten and "
+                    "gold came from.",
             "rcoi_outcome": "{{ survey.response_rate }} answered.",
             "survey": {"suppliers": {"value": 40, "qualifier": "over"},
                        "response_rate_percent": {"value": 80, "qualifier": "about"},
@@ -67,7 +68,8 @@ def content(**overrides) -> dict[str, dict]:
         },
         "risk.yml": {"mitigation_intro": "We will:", "mitigation_steps": ["Ask again."],
                      "risk_factors": ["Suppliers may not answer."]},
-        "countries.yml": {"introduction": "The facilities source from:", "countries": ["Chile", "Peru"]},
+        "countries.yml": {"introduction": "The facilities named by our suppliers source their minerals from these "
+                                          "countries:", "countries": ["Chile", "Peru"]},
     }
     files.update(overrides)
     return files
