@@ -36,6 +36,11 @@ class Model:
     figures: dict[str, str]
 
     @property
+    def year(self) -> int:
+        """The reporting year: the calendar year in which the period ends."""
+        return self.content.report.period.end.year
+
+    @property
     def facilities(self) -> list[Facility]:
         return [f for g in self.groups for f in g.facilities]
 

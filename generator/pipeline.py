@@ -15,8 +15,9 @@ from generator.completeness import check_completeness
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
-from generator.render import render_pages
+from generator.render import render_site
 from generator.smelters import read_smelter_list
+from generator.years import archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,39 @@ HAND_WRITTEN = ("assets/",)
 
 
 def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, str], Problems]:
-    """Run every stage up to rendering; raise UserError once if anything is wrong."""
-    model, problems = load_model(root, data_dir, strict)
-    return render_pages(model), problems
+    """Run every stage up to rendering, for every year; raise UserError once if anything is wrong."""
+    current, earlier, problems = load_years(root, data_dir, strict)
+    return render_site(current, earlier), problems
+
+
+def load_years(root: Path, data_dir: Path | None = None,
+               strict: bool = False) -> tuple[Model, list[Model], Problems]:
+    """The current report from data/ and every earlier one from data/archive/<YEAR>/, oldest first."""
+    data_dir = data_dir or root / "data"
+    problems = Problems()
+    current = _collect(root, data_dir, strict, problems)
+    earlier = []
+    for year, folder in archive_folders(data_dir, problems, root):
+        model = _collect(root, folder, strict, problems)
+        if model is not None:
+            check_year(model, year, folder, root, problems)
+            earlier.append(model)
+    if current is not None:
+        check_current(current, earlier, data_dir, root, problems)
+    if current is None or problems.errors or (strict and problems.warnings):
+        raise UserError(problems)
+    return current, earlier, problems
+
+
+def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Model | None:
+    """One year's model; its problems join the others so that every year is checked at once."""
+    try:
+        model, found = load_model(root, data_dir, strict)
+    except UserError as err:
+        problems.extend(err.problems)
+        return None
+    problems.extend(found)
+    return model
 
 
 def exhibit(root: Path, file_name: str, strict: bool = False) -> tuple[str, Problems]:

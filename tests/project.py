@@ -88,14 +88,29 @@ def write_smelters(path: Path, rows, header=("Metal", "Smelter or refiner", "Con
     return path
 
 
-def make_project(root: Path, smelters=SMELTERS, **overrides) -> Path:
-    """A complete project under `root`: mkdocs.yml, data/, docs/assets/."""
-    data = root / "data"
+def write_data(data: Path, smelters=SMELTERS, **overrides) -> Path:
+    """One reporting year's data folder: data/, or data/archive/<YEAR>/ for an earlier year."""
     data.mkdir(parents=True, exist_ok=True)
     for name, value in content(**overrides).items():
         text = value if isinstance(value, str) else yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
         (data / name).write_text(text, encoding="utf-8")
     write_smelters(data / "smelters.xlsx", smelters)
+    return data
+
+
+def report_for(year: int, suppliers: int = 40, response_rate: int = 80) -> dict:
+    """report.yml for another reporting year, with its own survey figures."""
+    report = content()["report.yml"]
+    report["period"] = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+    report["smelter_list"]["designation_as_of"] = dt.date(year + 1, 3, 1)
+    report["survey"]["suppliers"] = {"value": suppliers, "qualifier": "over"}
+    report["survey"]["response_rate_percent"] = {"value": response_rate, "qualifier": "about"}
+    return report
+
+
+def make_project(root: Path, smelters=SMELTERS, **overrides) -> Path:
+    """A complete project under `root`: mkdocs.yml, data/, docs/assets/."""
+    write_data(root / "data", smelters, **overrides)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets", dirs_exist_ok=True)
     return root
