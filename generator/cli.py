@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                     "document that follows EDGAR's HTML rules, from the same data as the website.")
     _common(exhibit)
     exhibit.add_argument("--output", type=Path, help="where to write it (default: build/exhibit-1.01.htm)")
+    exhibit.add_argument("--year", type=int, help="an earlier year from data/archive/YEAR/ (default: the current report)")
     exhibit.set_defaults(handler=_exhibit)
 
     read = sub.add_parser(
@@ -118,7 +119,7 @@ def _check(args) -> int:
 def _exhibit(args) -> int:
     from generator import pipeline
     output = args.output or args.root / "build" / "exhibit-1.01.htm"
-    text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict)
+    text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict, year=args.year)
     _print_warnings(problems)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(text.encode("ascii"))

@@ -17,7 +17,7 @@ from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
 from generator.render import render_site
 from generator.smelters import read_smelter_list
-from generator.years import archive_folders, check_current, check_year
+from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,21 @@ def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Mo
     return model
 
 
-def exhibit(root: Path, file_name: str, strict: bool = False) -> tuple[str, Problems]:
-    """The EDGAR exhibit from the current report; raise UserError once if anything is wrong."""
+def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None = None) -> tuple[str, Problems]:
+    """The EDGAR exhibit of the current report, or of an earlier `year` from data/archive/<YEAR>/."""
     from generator.exhibit import check_file_name, render_exhibit
-    model, problems = load_model(root, strict=strict)
+    data_dir = root / "data"
+    if year is not None:
+        years = [y for y, _folder in archive_folders(data_dir, Problems(), root)]
+        if year not in years:
+            found = ", ".join(map(str, years)) or "none"
+            missing = Problems()
+            missing.add(f"{display_path(data_dir / ARCHIVE, root)}/{year}/", "exhibit.year",
+                        f"no such year's folder; the earlier years are: {found} "
+                        "(leave out --year for the current report)")
+            raise UserError(missing)
+        data_dir = data_dir / ARCHIVE / str(year)
+    model, problems = load_model(root, data_dir, strict=strict)
     text = render_exhibit(model, problems)
     check_file_name(file_name, problems)
     if problems.errors or (strict and problems.warnings):

@@ -1,6 +1,7 @@
 """Several reporting years: the archive under <year>/, the year-over-year page, and stable earlier pages."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -8,10 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator import pipeline
 from generator.problems import UserError
-from tests.project import SMELTERS, make_project, report_for, write_data
+from tests.conftest import ROOT
+from tests.project import SMELTERS, make_project, report_for, write_data, write_smelters
+from tests.test_example import example_rows
+from tests.test_exhibit import edgar_breaches
 
 # 2023 is SMELTERS; 2024 drops two, adds one, and Beta Gold becomes conflict-free; 2025 changes again.
 SMELTERS_2024 = [
@@ -227,3 +232,81 @@ def build(root: Path) -> subprocess.CompletedProcess:
 def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
+
+
+def test_exhibit_of_an_earlier_year(tmp_path):
+    root = two_years(tmp_path)
+    result = run_cli("exhibit", "--year", "2023", "--output", "build/ex2023.htm", cwd=root)
+    assert result.returncode == 0, result.stderr
+    document = (root / "build/ex2023.htm").read_text(encoding="ascii")
+    assert "for the reporting period from January 1, 2023 to December 31, 2023" in document
+    assert "<tr><td>Direct suppliers surveyed</td><td>over 40</td></tr>" in document
+    assert edgar_breaches(document) == []
+    missing = run_cli("exhibit", "--year", "2019", cwd=root)
+    assert missing.returncode == 1
+    assert missing.stderr.splitlines() == [
+        "data/archive/2019/: error: no such year's folder; the earlier years are: 2023 (leave out --year for "
+        "the current report) [exhibit.year]", "1 error(s), 0 warning(s)."]
+
+
+def example_followed_by(root: Path, year: int, smelters: list[tuple[str, str, str]]) -> Path:
+    """Archive the project's current year and write `year` from the same prose, with new figures."""
+    previous = yaml.safe_load((root / "data/report.yml").read_text(encoding="utf-8"))["period"]["end"].year
+    archive = root / "data/archive" / str(previous)
+    archive.mkdir(parents=True)
+    for path in sorted((root / "data").iterdir()):
+        if path.is_file():
+            shutil.move(path, archive / path.name)
+    for path in sorted(archive.glob("*.yml")):
+        shutil.copy(path, root / "data" / path.name)
+    report = yaml.safe_load((archive / "report.yml").read_text(encoding="utf-8"))
+    report["period"] = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+    report["smelter_list"]["designation_as_of"] = dt.date(year + 1, 5, 1)
+    report["survey"]["response_rate_percent"]["value"] += 5
+    (root / "data/report.yml").write_text(yaml.safe_dump(report, sort_keys=False, allow_unicode=True),
+                                          encoding="utf-8")
+    write_smelters(root / "data/smelters.xlsx", smelters)
+    return root
+
+
+def test_the_example_with_a_second_and_third_reporting_year(tmp_path):
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "docs/assets", tmp_path / "docs/assets")
+    rows = example_rows()
+    dropped = rows[::19]  # 10 facilities no longer named
+    flipped = [r for r in rows if r[2] == "Not designated" and r not in dropped][:20]
+    rows_2014 = [(m, n, "Conflict-free" if (m, n, d) in flipped else d)
+                 for m, n, d in rows if (m, n, d) not in dropped]
+    rows_2014 += [("Gold", "New Gold Refinery Ltd.", "Conflict-free"), ("Tin", "New Tin Smelter", "Not designated")]
+    example_followed_by(tmp_path, 2014, rows_2014)
+    result = build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    docs = tmp_path / "docs"
+    # The 2013 pages are the example's pages, with the line naming the year and the schema one folder up.
+    for rel, text in snapshot(ROOT / "docs", "").items():
+        expected = text.replace(b"(assets/report.schema.json)", b"(../assets/report.schema.json)")
+        if rel.endswith(".md"):
+            title, rest = expected.split(b"\n\n", 1)
+            expected = title + b"\n\n*This is the 2013 report. [Go to the current report](../index.md).*\n\n" + rest
+        assert (docs / "2013" / rel).read_bytes() == expected, rel
+    changes = (docs / "changes.md").read_text(encoding="utf-8")
+    assert "| Smelters and refiners | 190 | 182 |" in changes
+    assert "| Response rate | about 75% | about 80% |" in changes
+    assert ("From the [2013](2013/index.md) report to the [2014](index.md) report: 2 added, 10 removed, "
+            "20 newly conformant (designated conflict-free in 2014 but not in 2013), 0 no longer conformant.") \
+        in changes
+    site = tmp_path / "site"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
+                   cwd=tmp_path, env=env, check=True, timeout=300)
+    assert "Thaisarco" in (site / "2013/smelters/index.html").read_text(encoding="utf-8")
+    assert "New Gold Refinery Ltd." in (site / "changes/index.html").read_text(encoding="utf-8")
+    for year in (None, 2013):
+        document, _ = pipeline.exhibit(tmp_path, "exhibit-1.01.htm", year=year)
+        assert edgar_breaches(document) == []
+    before = snapshot(docs, "2013/")
+    example_followed_by(tmp_path, 2015, rows_2014[5:])
+    assert build(tmp_path).returncode == 0
+    assert snapshot(docs, "2013/") == before
+    assert run_cli("check", "--strict", cwd=tmp_path).returncode == 0
