@@ -10,7 +10,6 @@ only what EDGAR accepts (generator/edgar.py).
 from __future__ import annotations
 
 import functools
-import logging
 import re
 
 import jinja2
@@ -21,8 +20,6 @@ from generator.escape import html_text, markdown_text
 from generator.model import Model, figure_text, fill, long_date, markdown_fields
 from generator.problems import Problems
 from generator.schema import Markdown
-
-log = logging.getLogger(__name__)
 
 TEMPLATE = "exhibit-1.01.htm.j2"
 DEFAULT_OUTPUT = "build/exhibit-1.01.htm"

@@ -83,8 +83,18 @@ class EdgarRules(HTMLParser):
             self.open_tables -= 1
 
     def handle_entityref(self, name):
-        if f"&{name};" != html.escape(html.unescape(f"&{name};")) and name not in ("amp", "lt", "gt", "quot"):
+        # EDGAR knows HTML 4's named entities; we hold the exhibit to the four markup ones (others numeric).
+        if name not in ("amp", "lt", "gt", "quot"):
             self.breaches.append(f"entity &{name};")
+
+    def handle_charref(self, name):
+        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
+        if code < 32 and code not in (9, 10, 12, 13) or 127 <= code < 160 or code > 0x10FFFF:
+            self.breaches.append(f"reference to a control character &#{name};")
+
+    def handle_decl(self, decl):
+        if re.search(r"(?i)https?:|ftp:", decl):
+            self.breaches.append(f"external reference in <!{decl}>")
 
     def handle_pi(self, data):
         self.breaches.append(f"processing instruction {data}")
@@ -134,11 +144,15 @@ def test_example_exhibit_follows_edgars_rules():
 
 
 def test_the_checker_catches_what_edgar_refuses():
-    bad = ('<html><body><script>x()</script><p onclick="x()">a</p><img src="http://e.com/a.gif">'
+    bad = ('<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">'
+           '<html><body><script>x()</script><p onclick="x()">a&nbsp;&#7;</p><img src="http://e.com/a.gif">'
            '<a href="https://example.com">b</a><a href="#nowhere">c</a><table><tr><td><table></table>'
            '</td></tr></table>\u201csmart\u201d</body></html>')
     assert edgar_breaches(bad) == [
-        "tag <script>", "attribute onclick on <p>", "tag <img>", "attribute src on <img>",
+        'external reference in <!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" '
+        '"http://www.w3.org/TR/html4/strict.dtd">',
+        "tag <script>", "attribute onclick on <p>", "entity &nbsp;", "reference to a control character &#7;",
+        "tag <img>", "attribute src on <img>",
         "reference http://e.com/a.gif in src on <img>", "external reference https://example.com",
         "nested <table>", "characters outside table 5-1: ['\u201c', '\u201d']", "link to a missing anchor #nowhere",
     ]
