@@ -60,8 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check", help="validate data/ and fail if the committed docs/ is stale",
-        description="Validate every data file and fail, naming the pages, when docs/ differs from what "
-                    "data/ gives. Writes nothing. This is what CI runs on a pull request.")
+        description="Validate every data file (every year's), check that the EDGAR exhibit can be made, "
+                    "and fail, naming the pages, when docs/ differs from what data/ gives. Writes nothing. "
+                    "This is what CI runs on a pull request.")
     _common(check)
     check.set_defaults(handler=_check)
 
@@ -105,7 +106,7 @@ def _build(args) -> int:
 
 def _check(args) -> int:
     from generator import pipeline
-    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    pages, problems = pipeline.check(args.root, strict=args.strict)
     _print_warnings(problems)
     stale = pipeline.stale_pages(pages, args.root / "docs")
     if stale:

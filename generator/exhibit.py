@@ -31,6 +31,8 @@ SECTION_ANCHORS = {
     "countries.md": "countries",
     "risk.md": "risk",
 }
+# The policy is published on the website; the exhibit only refers to it.
+NOT_IN_EXHIBIT = ("policy.yml",)
 MARKDOWN_EXTENSIONS = ["tables", "attr_list", "admonition"]  # as in mkdocs.yml
 # EFM 5.1.1: up to 32 characters, starting with a letter or digit, ending in .htm.
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,27}\.htm")
@@ -70,6 +72,8 @@ def markdown_html(text: str) -> str:
 def _check_markdown(model: Model, problems: Problems) -> None:
     figures = {k: markdown_text(v) for k, v in model.figures.items()}
     for file_name, key, text in markdown_fields(model.content):
+        if file_name.endswith(NOT_IN_EXHIBIT):
+            continue
         converted = markdown.markdown(fill(text, figures), extensions=MARKDOWN_EXTENSIONS, output_format="html")
         left_out = sorted(set(to_edgar_html(converted, SECTION_ANCHORS).left_out))
         if left_out:

@@ -31,6 +31,17 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     return render_site(current, earlier), problems
 
 
+def check(root: Path, strict: bool = False) -> tuple[dict[str, str], Problems]:
+    """What `generate` does, and every year's EDGAR exhibit rendered too, so CI catches what the filing refuses."""
+    from generator.exhibit import render_exhibit
+    current, earlier, problems = load_years(root, strict=strict)
+    for model in [*earlier, current]:
+        render_exhibit(model, problems)
+    if problems.errors:
+        raise UserError(problems)
+    return render_site(current, earlier), problems
+
+
 def load_years(root: Path, data_dir: Path | None = None,
                strict: bool = False) -> tuple[Model, list[Model], Problems]:
     """The current report from data/ and every earlier one from data/archive/<YEAR>/, oldest first."""

@@ -249,3 +249,18 @@ def test_cli_writes_the_exhibit(tmp_path):
         "with a letter or digit and end in .htm (EDGAR Filer Manual, section 5.1.1); rename the file before "
         "filing [exhibit.file-name]"]
     assert run_cli("exhibit", "--strict", "--output", "x y.htm", cwd=tmp_path).returncode == 1
+
+
+def test_check_fails_when_the_exhibit_could_not_be_made(tmp_path):
+    risk = content()["risk.yml"]
+    risk["risk_factors"] = ["Suppliers may not answer. ![logo](logo.png)"]
+    policy = content()["policy.yml"]
+    policy["body"] = "Our policy, with our logo: ![logo](logo.png)"  # the exhibit leaves the policy out
+    root = make_project(tmp_path, **{"risk.yml": risk, "policy.yml": policy})
+    assert run_cli("build", "--no-site", cwd=root).returncode == 0
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "data/risk.yml, line 5, key 'risk_factors[0]': error: the EDGAR exhibit cannot carry <img> (EDGAR Filer "
+        "Manual, section 5.2.2: no active content, no graphics we attach); write plain Markdown [exhibit.html]",
+        "1 error(s), 0 warning(s)."]

@@ -140,7 +140,8 @@ def test_adding_a_year_changes_no_byte_of_an_earlier_years_pages(tmp_path):
     assert snapshot(root / "docs", "2023/") == before
     after_2024 = snapshot(root / "docs", "2024/")
     assert sorted(after_2024) == sorted(before)
-    # The 2024 pages, now archived, differ from when 2024 was current only in the line naming the year.
+    # The 2024 pages, now archived, differ from when 2024 was current only in the lines naming the year,
+    # the source folder and the schema's address.
     for rel, text in after_2024.items():
         old = current_2024[rel]
         if rel.endswith(".md"):
@@ -148,6 +149,7 @@ def test_adding_a_year_changes_no_byte_of_an_earlier_years_pages(tmp_path):
                               b"[changes from year to year](changes.md).*",
                               b"*This is the 2024 report. [Go to the current report](../index.md).*")
             old = old.replace(b"(assets/report.schema.json)", b"(../assets/report.schema.json)")
+            old = old.replace(b"from data/. Edit data/,", b"from data/archive/2024/. Edit data/archive/2024/,")
         assert text == old, rel
     changes = (root / "docs/changes.md").read_text(encoding="utf-8")
     assert "| | [2023](2023/index.md) | [2024](2024/index.md) | [2025](index.md) |" in changes
@@ -286,6 +288,7 @@ def test_the_example_with_a_second_and_third_reporting_year(tmp_path):
     # The 2013 pages are the example's pages, with the line naming the year and the schema one folder up.
     for rel, text in snapshot(ROOT / "docs", "").items():
         expected = text.replace(b"(assets/report.schema.json)", b"(../assets/report.schema.json)")
+        expected = expected.replace(b"from data/. Edit data/,", b"from data/archive/2013/. Edit data/archive/2013/,")
         if rel.endswith(".md"):
             title, rest = expected.split(b"\n\n", 1)
             expected = title + b"\n\n*This is the 2013 report. [Go to the current report](../index.md).*\n\n" + rest
