@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
                     "document that follows EDGAR's HTML rules, from the same data as the website.")
     _common(exhibit)
     exhibit.add_argument("--output", type=Path, help="where to write it (default: build/exhibit-1.01.htm)")
-    exhibit.add_argument("--year", type=int, help="an earlier year from data/archive/YEAR/ (default: the current report)")
+    exhibit.add_argument("--year", type=int,
+                         help="an earlier year from data/archive/YEAR/ (default: the current report)")
     exhibit.set_defaults(handler=_exhibit)
 
     read = sub.add_parser(
