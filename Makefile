@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check exhibit test golden serve clean
+.PHONY: site pages check exhibit test golden serve bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -27,16 +27,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Root in the container; on a CI runner (GitHub's ubuntu images already ship /usr/bin/chromium) through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 /usr/bin/chromium:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest
 
+# Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.
+serve: $(STAMP)
+	$(BIN)/python -m generator serve
+
 # Regenerate the golden pages under tests/golden/ after an intended change to the templates.
 golden: $(STAMP)
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
+
+# Speed and memory at a large filer's scale (needs the corpus's blank templates).
+bench: $(STAMP)
+	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

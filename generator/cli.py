@@ -76,6 +76,31 @@ def _parser() -> argparse.ArgumentParser:
                          help="an earlier year from data/archive/YEAR/ (default: the current report)")
     exhibit.set_defaults(handler=_exhibit)
 
+    diff = sub.add_parser(
+        "diff", help="summarise what changed in the report between two git revisions or data folders",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_DIFF_HELP)
+    diff.add_argument("base", metavar="BASE", help="the earlier side: a git revision or a folder")
+    diff.add_argument("head", metavar="HEAD", nargs="?",
+                      help="the later side: a git revision or a folder (default: the working tree)")
+    diff.add_argument("--markdown", action="store_true",
+                      help="print GitHub-flavoured Markdown (for a pull request's job summary) instead of plain text")
+    _common(diff)
+    diff.set_defaults(handler=_diff)
+
+    serve = sub.add_parser(
+        "serve", help="preview the website, regenerating the pages whenever data/ changes",
+        description="Regenerate the pages from data/ and serve the website with MkDocs' live-reloading "
+                    "development server. Whenever a file in data/ (or docs/, mkdocs.yml) changes, the "
+                    "pages are regenerated into docs/ and the browser reloads. Invalid data does not stop "
+                    "the server: the problems are printed here and shown in a banner on every page, "
+                    "above the last valid pages, until the data is fixed. Stop with Ctrl+C.")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                       help="address to serve on (default: 127.0.0.1:8000)")
+    serve.add_argument("--root", type=Path, default=Path("."),
+                       help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
+    serve.set_defaults(handler=_serve)
+
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
         description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
@@ -86,6 +111,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DIFF_HELP = """\
+Compare the report that BASE's data gives with HEAD's and list:
+  facilities added, removed, or whose conflict-free designation changed;
+  countries added or removed; figures (the numbers the prose quotes) changed;
+  generated pages changed.
+
+BASE and HEAD are git revisions of the repository at --root, whose data/ is
+read from git (not from the disk), or folders: a project holding data/, or a
+data folder itself. An existing folder wins over a revision of the same name.
+Without HEAD, BASE is compared with the working tree: data/ under --root as it
+is on disk, uncommitted edits included. Both sides are rendered by the
+generator you run, so only data changes show.
+
+Exit code 0 whether or not anything changed; 1 if either side's data is
+invalid, with the problems naming the revision (HEAD~1:data/report.yml).
+
+examples:
+  python -m generator diff HEAD~1 HEAD
+  python -m generator diff main                  # main against the working tree
+  python -m generator diff origin/main HEAD --markdown >> "$GITHUB_STEP_SUMMARY"
+  python -m generator diff last-year/data data   # two data folders
+"""
+
+
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--root", type=Path, default=Path("."),
                          help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
@@ -93,10 +142,12 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 
 def _build(args) -> int:
-    from generator import pipeline
-    pages, problems = pipeline.generate(args.root, strict=args.strict)
+    from generator import pipeline, review
+    current, earlier, problems = pipeline.load_years(args.root, strict=args.strict)
+    pages = pipeline.render_site(current, earlier)
     _print_warnings(problems)
     changed = pipeline.write_pages(pages, args.root / "docs")
+    changed += review.write_outputs(args.root, review.render_review(current))
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))
     if not args.no_site:
@@ -106,13 +157,14 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
-    from generator import pipeline
-    pages, problems = pipeline.check(args.root, strict=args.strict)
+    from generator import pipeline, review
+    current, pages, problems = pipeline.check(args.root, strict=args.strict)
     _print_warnings(problems)
-    stale = pipeline.stale_pages(pages, args.root / "docs")
+    stale = [f"docs/{rel}" for rel in pipeline.stale_pages(pages, args.root / "docs")]
+    stale += review.stale_outputs(args.root, review.render_review(current))
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
-              + ", ".join(f"docs/{rel}" for rel in stale), file=sys.stderr)
+              + ", ".join(stale), file=sys.stderr)
         return 1
     print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
     return 0
@@ -127,6 +179,18 @@ def _exhibit(args) -> int:
     output.write_bytes(text.encode("ascii"))
     print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
     return 0
+
+
+def _diff(args) -> int:
+    from generator import diff
+    result = diff.run_diff(args.root, args.base, args.head, strict=args.strict)
+    print(diff.format_markdown(result) if args.markdown else diff.format_text(result), end="")
+    return 0
+
+
+def _serve(args) -> int:
+    from generator.serve import run_serve
+    return run_serve(args.root, args.dev_addr)
 
 
 def _print_warnings(problems) -> None:

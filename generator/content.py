@@ -59,9 +59,10 @@ class Figure:
 
 @dataclass(frozen=True)
 class Survey:
-    suppliers: Figure
-    response_rate_percent: Figure
+    """The survey; the two figures are given here only when no roster computes them."""
     template: str
+    suppliers: Figure | None = None
+    response_rate_percent: Figure | None = None
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ class Report:
     rcoi: Markdown
     rcoi_outcome: Markdown
     survey: Survey
-    smelter_list: SmelterList
     website_statement: Markdown
+    smelter_list: SmelterList | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 # Syntax anywhere in a line: code, emphasis, attr_list braces, links, table cells, escapes.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 # Syntax only at the start of a block: headings, list items, ordered list numbers.
-_LEADING_SPECIAL = re.compile(r"^([#+\-]|\d+(?=[.)]))")
+_LEADING_SPECIAL = re.compile(r"^([#+\-]|\d+(?=[.)](\s|$)))")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Control characters have no place in a published text, not even as references.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")

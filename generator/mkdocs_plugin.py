@@ -6,6 +6,10 @@
   mkdocs.yml: "Changes from year to year", then "Earlier reports" with every
   earlier year's pages (newest first) under the same titles, so that strict
   mode finds every generated page in the nav.
+- Under `mkdocs serve` (and so `python -m generator serve`) only: watches data/,
+  regenerates the pages into docs/ before each build, and when data/ is invalid
+  keeps the last valid pages and shows the problems in a banner on every page.
+  `mkdocs build` never writes docs/: `python -m generator build` does that.
 """
 from __future__ import annotations
 
@@ -16,13 +20,26 @@ from mkdocs.plugins import BasePlugin
 
 from generator import schema
 from generator.content import Company, Report
-from generator.problems import Problems
+from generator.escape import markdown_text
+from generator.problems import Problem, Problems, UserError
 from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")
+# Data problems in the preview go to a logger outside "mkdocs", whose warnings strict
+# mode counts: the preview must still build, to show them on the page.
+preview_log = logging.getLogger("generator.serve")
+
+BANNER_TITLE = "data/ has errors: this preview shows the last valid pages"
 
 
 class CmrPlugin(BasePlugin):
+    serving = False
+    problems: list[Problem] = []  # errors of the last regeneration, shown on every page
+
+    def on_startup(self, *, command, dirty):
+        # Defining on_startup also keeps this instance across the rebuilds of `mkdocs serve`.
+        self.serving = command == "serve"
+
     def on_config(self, config, **_):
         root = Path(config.config_file_path).parent
         data = root / "data"
@@ -30,13 +47,53 @@ class CmrPlugin(BasePlugin):
         company, _ = schema.load(data / "company.yml", Company, problems)
         report, _ = schema.load(data / "report.yml", Report, problems)
         if company is None or report is None:
-            log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
+            if not self.serving:  # the preview reports the problems itself, in on_pre_build
+                log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
             return config
         config.site_name = f"{company.name} {report.title} {report.period.end.year}"
         years = [year for year, _folder in archive_folders(data, problems, root)]
         if years and config.nav:
             config.nav = extended_nav(config.nav, years)
         return config
+
+    def on_serve(self, server, *, config, builder):
+        server.watch(str(Path(config.config_file_path).parent / "data"))
+        return server
+
+    def on_pre_build(self, *, config):
+        if self.serving:
+            self.problems = regenerate(Path(config.config_file_path).parent, Path(config.docs_dir))
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        return banner(self.problems) + markdown if self.problems else markdown
+
+
+def regenerate(root: Path, docs_dir: Path) -> list[Problem]:
+    """Write the pages data/ gives into docs/; on invalid data write nothing and return the problems."""
+    from generator import pipeline  # the pipeline imports openpyxl and Jinja: load it only to serve
+
+    try:
+        pages, warnings = pipeline.generate(root)
+    except UserError as err:
+        problems = err.problems.sorted()
+        for problem in problems:
+            preview_log.error("%s", problem)
+        preview_log.error("data/ has %d problem(s); the preview keeps the last valid pages", len(problems))
+        return [p for p in problems if p.severity == "error"] or problems
+    for problem in warnings.sorted():
+        preview_log.warning("%s", problem)
+    changed = pipeline.write_pages(pages, docs_dir)
+    if changed:
+        log.info("docs/: regenerated %s", ", ".join(changed))
+    return []
+
+
+def banner(problems: list[Problem]) -> str:
+    """An admonition listing the problems, escaped, to put above a page's Markdown."""
+    items = "".join(f"    - {markdown_text(p)}\n" for p in problems)
+    return (f'!!! failure "{BANNER_TITLE}"\n\n{items}\n'
+            "    Fix the files in data/ and save: the preview reloads. "
+            "`python -m generator check` lists the same problems.\n\n")
 
 
 def extended_nav(nav: list, years: list[int]) -> list:

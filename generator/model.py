@@ -10,10 +10,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from generator.consolidate import Consolidation
 from generator.content import FILES, Content, Figure
+from generator.matching import name_key
 from generator.problems import Problems
 from generator.schema import Markdown
-from generator.smelters import DESIGNATIONS, METALS, Facility
+from generator.smelters import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
@@ -34,6 +36,9 @@ class Model:
     content: Content
     groups: list[MetalGroup]
     figures: dict[str, str]
+    as_of: dt.date | None = None          # the date of the conflict-free designations
+    designation_source: str = ""
+    consolidation: Consolidation | None = None
 
     @property
     def year(self) -> int:
@@ -49,12 +54,57 @@ class Model:
         return {d: sum(f.designation == d for f in self.facilities) for d in DESIGNATIONS}
 
 
-def build_model(content: Content, facilities: list[Facility], problems: Problems) -> Model:
+def build_model(content: Content, facilities: list[Facility], problems: Problems,
+                consolidation: Consolidation | None = None) -> Model:
+    """Combine the curated list with the consolidated supplier answers, and compute the figures."""
+    facilities = list(facilities) + _supplier_facilities(facilities, consolidation)
     groups = [MetalGroup(metal, sorted((f for f in facilities if f.metal == metal), key=_facility_key))
               for metal in METALS]
-    model = Model(content, groups, _figures(content, groups))
-    _check_placeholders(content, model.figures, problems)
-    return model
+    listing = content.report.smelter_list
+    if listing is not None:
+        as_of, source = listing.designation_as_of, listing.designation_source
+    elif consolidation is not None:
+        as_of, source = consolidation.conformance.as_of, consolidation.conformance.title
+    else:
+        as_of, source = None, ""
+    figures = _figures(content, groups, as_of, source, consolidation)
+    _check_survey(content, consolidation, problems)
+    _check_placeholders(content, figures, problems)
+    return Model(content, groups, figures, as_of, source, consolidation)
+
+
+def _supplier_facilities(curated: list[Facility], consolidation: Consolidation | None) -> list[Facility]:
+    """Consolidated facilities not already on the curated list (by smelter ID, or metal and name)."""
+    if consolidation is None:
+        return []
+    known = {f.smelter_id for f in curated if f.smelter_id} | {(f.metal, name_key(f.name)) for f in curated}
+    as_of = consolidation.conformance.as_of
+    result = []
+    for f in consolidation.facilities:
+        if f.smelter_id in known or (f.metal, name_key(f.name)) in known:
+            continue
+        designation = CONFLICT_FREE if f.conformant else NOT_DESIGNATED
+        result.append(Facility(f.metal, f.name, designation, f.smelter_id, f.country, "supplier CMRTs", as_of))
+    if consolidation.settings.unlisted_facilities == "publish":
+        result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of)
+                   for u in consolidation.unlisted]
+    return result
+
+
+def _check_survey(content: Content, consolidation: Consolidation | None, problems: Problems) -> None:
+    """The survey figures have one source: the roster, or report.yml when there is none."""
+    survey = content.report.survey
+    file_name = next((n for n in content.lines if n.endswith("report.yml")), "report.yml")
+    lines = content.lines.get(file_name, {})
+    for key in ("suppliers", "response_rate_percent"):
+        given = getattr(survey, key) is not None
+        if consolidation is not None and given:
+            problems.add(file_name, "content.survey-twice", "this figure is computed from the supplier roster "
+                         "and workbooks (data/supply-chain.yml); remove it here", line=lines.get(f"survey.{key}", 0),
+                         key=f"survey.{key}")
+        elif consolidation is None and not given:
+            problems.add(file_name, "content.survey-missing", "required: there is no data/supply-chain.yml to "
+                         "compute it from", line=lines.get("survey", 0), key=f"survey.{key}")
 
 
 def fill(text: Markdown, figures: dict[str, str]) -> str:
@@ -70,7 +120,8 @@ def figure_text(figure: Figure, suffix: str = "") -> str:
     return f"{_QUALIFIER_WORDS[figure.qualifier]}{figure.value}{suffix}"
 
 
-def _figures(content: Content, groups: list[MetalGroup]) -> dict[str, str]:
+def _figures(content: Content, groups: list[MetalGroup], as_of: dt.date | None, source: str,
+             consolidation: Consolidation | None) -> dict[str, str]:
     report = content.report
     facilities = [f for g in groups for f in g.facilities]
     conflict_free = sum(f.conflict_free for f in facilities)
@@ -80,17 +131,30 @@ def _figures(content: Content, groups: list[MetalGroup]) -> dict[str, str]:
         "period.start": long_date(report.period.start),
         "period.end": long_date(report.period.end),
         "report.conclusion": report.conclusion,
-        "survey.suppliers": figure_text(report.survey.suppliers),
-        "survey.response_rate": figure_text(report.survey.response_rate_percent, "%"),
         "survey.template": report.survey.template,
         "smelters.total": str(len(facilities)),
         "smelters.conflict_free": str(conflict_free),
         "smelters.not_designated": str(len(facilities) - conflict_free),
-        "smelters.as_of": long_date(report.smelter_list.designation_as_of),
-        "smelters.source": report.smelter_list.designation_source,
+        "smelters.as_of": long_date(as_of) if as_of else "",
+        "smelters.source": source,
         "countries.count": str(len(content.countries.countries)),
     }
     figures.update({f"smelters.{g.metal.lower()}": str(len(g.facilities)) for g in groups})
+    if consolidation is not None:
+        survey = consolidation.survey
+        figures.update({
+            "survey.suppliers": str(survey.surveyed),
+            "survey.responses": str(survey.responded),
+            "survey.response_rate": f"{survey.response_rate_percent}%",
+            "survey.complete": str(survey.complete),
+            "survey.incomplete": str(survey.incomplete),
+            "smelters.unlisted": str(len(consolidation.unlisted)),
+        })
+    else:
+        if report.survey.suppliers is not None:
+            figures["survey.suppliers"] = figure_text(report.survey.suppliers)
+        if report.survey.response_rate_percent is not None:
+            figures["survey.response_rate"] = figure_text(report.survey.response_rate_percent, "%")
     return figures
 
 

@@ -12,15 +12,18 @@ import sys
 from pathlib import Path
 
 from generator.completeness import check_completeness
+from generator import schema
+from generator.consolidate import SupplyChain, consolidate
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
-from generator.render import render_site
+from generator.render import render_pages, render_site
 from generator.smelters import read_smelter_list
 from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)
 
+SUPPLY_CHAIN_FILE = "supply-chain.yml"
 # Hand-written files in docs/ that the generator never writes or checks.
 HAND_WRITTEN = ("assets/",)
 
@@ -31,15 +34,18 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     return render_site(current, earlier), problems
 
 
-def check(root: Path, strict: bool = False) -> tuple[dict[str, str], Problems]:
-    """What `generate` does, and every year's EDGAR exhibit rendered too, so CI catches what the filing refuses."""
+def check(root: Path, strict: bool = False) -> tuple[Model, dict[str, str], Problems]:
+    """What `generate` does, and every year's EDGAR exhibit rendered too, so CI catches what the filing refuses.
+
+    Returns the current year's model too (for the review report), the pages and the problems.
+    """
     from generator.exhibit import render_exhibit
     current, earlier, problems = load_years(root, strict=strict)
     for model in [*earlier, current]:
         render_exhibit(model, problems)
     if problems.errors:
         raise UserError(problems)
-    return render_site(current, earlier), problems
+    return current, render_site(current, earlier), problems
 
 
 def load_years(root: Path, data_dir: Path | None = None,
@@ -100,16 +106,23 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
     problems = Problems()
     content, files = load_content(data_dir, problems, root=root)
     facilities, smelter_file, sheet = [], "", ""
-    if files["report"] is not None:
-        listing = files["report"].smelter_list
+    listing = files["report"].smelter_list if files["report"] is not None else None
+    if listing is not None:
         path = data_dir / listing.file
         smelter_file, sheet = display_path(path, root), listing.sheet
-        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file)
+        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of)
+    consolidation = None
+    settings_path = data_dir / SUPPLY_CHAIN_FILE
+    if settings_path.exists():
+        shown = display_path(settings_path, root)
+        settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
+        if settings is not None:
+            consolidation = consolidate(settings, data_dir, root, problems)
     if problems.errors or content is None or (strict and problems.warnings):
         raise UserError(problems)
-    model = build_model(content, facilities, problems)
+    model = build_model(content, facilities, problems, consolidation)
     problems.raise_if_errors()
-    check_completeness(content, len(facilities), smelter_file, sheet, problems)
+    check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
     if strict and problems.warnings:
         raise UserError(problems)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
@@ -118,24 +131,32 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Write changed pages only (so timestamps and watchers stay quiet); remove stale ones."""
-    changed = []
-    for rel, text in sorted(pages.items()):
-        path = docs_dir / rel
-        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-            changed.append(rel)
+    changed = write_changed(pages, docs_dir)
     for rel in stale_files(pages, docs_dir):
         (docs_dir / rel).unlink()
         changed.append(rel)
     return changed
 
 
+def write_changed(files: dict[str, str], base: Path) -> list[str]:
+    """Write each file under `base` whose bytes differ; return their paths."""
+    changed = differing(files, base)
+    for rel in changed:
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[rel].encode("utf-8"))
+    return changed
+
+
+def differing(files: dict[str, str], base: Path) -> list[str]:
+    """The files under `base` that are missing or differ from `files`, sorted."""
+    return [rel for rel, text in sorted(files.items())
+            if not (base / rel).exists() or (base / rel).read_bytes() != text.encode("utf-8")]
+
+
 def stale_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Generated files in docs/ that differ from what the data gives, or should not exist."""
-    differ = [rel for rel, text in sorted(pages.items())
-              if not (docs_dir / rel).exists() or (docs_dir / rel).read_bytes() != text.encode("utf-8")]
-    return differ + stale_files(pages, docs_dir)
+    return differing(pages, docs_dir) + stale_files(pages, docs_dir)
 
 
 def stale_files(pages: dict[str, str], docs_dir: Path) -> list[str]:

@@ -44,14 +44,10 @@ def report_data(model: Model) -> dict:
                        "year": report.period.end.year},
             "conclusion": report.conclusion,
         },
-        "survey": {
-            "template": report.survey.template,
-            "suppliers": _figure(report.survey.suppliers),
-            "response_rate_percent": _figure(report.survey.response_rate_percent),
-        },
+        "survey": _survey(model),
         "designation": {
-            "as_of": report.smelter_list.designation_as_of.isoformat(),
-            "source": report.smelter_list.designation_source,
+            "as_of": model.as_of.isoformat() if model.as_of else None,
+            "source": model.designation_source,
         },
         "counts": {
             "facilities": len(facilities),
@@ -71,5 +67,15 @@ def report_data(model: Model) -> dict:
     }
 
 
-def _figure(figure: Figure) -> dict:
-    return {"value": figure.value, "qualifier": figure.qualifier}
+def _survey(model: Model) -> dict:
+    """As stated in report.yml, or computed from the roster (then exact)."""
+    survey = model.content.report.survey
+    suppliers, rate = survey.suppliers, survey.response_rate_percent
+    if model.consolidation is not None:
+        figures = model.consolidation.survey
+        suppliers, rate = Figure(figures.surveyed), Figure(figures.response_rate_percent)
+    return {"template": survey.template, "suppliers": _figure(suppliers), "response_rate_percent": _figure(rate)}
+
+
+def _figure(figure: Figure | None) -> dict | None:
+    return {"value": figure.value, "qualifier": figure.qualifier} if figure else None

@@ -61,7 +61,7 @@ def render_site(current: Model, earlier: list[Model]) -> dict[str, str]:
 def render_pages(model: Model, edition: Edition | None = None) -> dict[str, str]:
     """Return {path under the year's folder: text} for every generated file of one report."""
     edition = edition or Edition(model.year)
-    env = _environment(model.figures)
+    env = environment(model.figures)
     context = {
         "model": model,
         "company": model.content.company,
@@ -79,7 +79,7 @@ def render_pages(model: Model, edition: Edition | None = None) -> dict[str, str]
 
 def render_changes(models: list[Model]) -> str:
     """The year-over-year page: figures side by side, then each pair of consecutive years, newest first."""
-    env = _environment(models[-1].figures)
+    env = environment(models[-1].figures)
     changes = [compare(before, after) for before, after in zip(models, models[1:])]
     links = {m.year: Markdown(f"[{m.year}]({'' if m is models[-1] else f'{m.year}/'}index.md)") for m in models}
     context = {"models": models, "changes": list(reversed(changes)), "links": links, "rows": CHANGES_ROWS}
@@ -90,13 +90,13 @@ def smelters_csv(model: Model) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    as_of = model.content.report.smelter_list.designation_as_of.isoformat()
     for f in model.facilities:
+        as_of = f.as_of.isoformat() if f.as_of else ""
         writer.writerow([csv_cell(v) for v in (f.metal, f.name, f.smelter_id, f.country, f.designation, as_of)])
     return out.getvalue()
 
 
-def _environment(figures: dict[str, str]) -> jinja2.Environment:
+def environment(figures: dict[str, str]) -> jinja2.Environment:
     def finalize(value):
         if isinstance(value, Markdown):
             return fill(value, {k: markdown_text(v) for k, v in figures.items()}).strip()

@@ -7,6 +7,7 @@ is either a Facility or a rejected row with its reason, reported as a problem.
 """
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +34,15 @@ class Facility:
     smelter_id: str = ""
     country: str = ""
     source: str = ""  # file and row it came from, for the review report
+    as_of: dt.date | None = None  # the date of the designation
 
     @property
     def conflict_free(self) -> bool:
         return self.designation == CONFLICT_FREE
 
 
-def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str) -> list[Facility]:
+def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
+                      as_of: dt.date | None = None) -> list[Facility]:
     """Read every row of `sheet`; bad rows become problems naming their cell."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -59,7 +62,7 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str) 
         columns = _columns(header, display, sheet, problems)
         if columns is None:
             return []
-        return _facilities(rows, columns, display, sheet, problems)
+        return _facilities(rows, columns, display, sheet, problems, as_of)
     finally:
         workbook.close()
 
@@ -81,7 +84,7 @@ def _columns(header, display, sheet, problems) -> dict[str, int] | None:
     return columns
 
 
-def _facilities(rows, columns, display, sheet, problems) -> list[Facility]:
+def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility]:
     facilities, first_seen = [], {}
     for number, row in enumerate(rows, start=2):
         values = {key: _text(row[i] if i < len(row) else None) for key, i in columns.items()}
@@ -109,7 +112,7 @@ def _facilities(rows, columns, display, sheet, problems) -> list[Facility]:
             continue
         first_seen[key] = number
         facilities.append(Facility(metal, values["name"], designation, values.get("smelter_id", ""),
-                                   values.get("country", ""), f"{display}, sheet '{sheet}', row {number}"))
+                                   values.get("country", ""), f"{display}, sheet '{sheet}', row {number}", as_of))
     return facilities
 
 

@@ -22,8 +22,8 @@ Where each table comes from:
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 DECLARATION = "Declaration"
 
@@ -91,10 +91,13 @@ class SmelterColumns:
     mine_country: str = ""
     recycled_scrap: str = ""
     comments: str = ""
+    # Columns the model has no field for: (label, column); their text is kept in `comments`.
+    extra: tuple[tuple[str, str], ...] = ()
 
     def items(self) -> list[tuple[str, str]]:
-        """(field, column) for every column this version has."""
-        return [(k, v) for k, v in self.__dict__.items() if v]
+        """(field, column) for every column this version has; extra ones as 'extra:<label>'."""
+        fields = [(k, v) for k, v in self.__dict__.items() if v and k != "extra"]
+        return fields + [(f"extra:{label}", column) for label, column in self.extra]
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,9 @@ V1 = Layout(
     # F holds "Street / City / Country" in one cell: it is kept in `street`.
     smelter_columns=SmelterColumns(
         metal="B", smelter_name="D", street="F", contact_name="H", contact_email="J",
-        next_steps="N", mine_name="P", mine_country="R", comments="X"),
+        next_steps="N", mine_name="P", mine_country="R", comments="X",
+        extra=(("Tier level", "E"), ("On the EICC-GeSI CFS list", "L"),
+               ("Product category", "T"), ("Product details", "V"))),
     in_scope_question="necessary",
 )
 

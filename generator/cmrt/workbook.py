@@ -19,7 +19,9 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import msoffcrypto
@@ -88,13 +90,17 @@ class Sheet:
     """The cells of one sheet, addressed exactly as in Excel (row 1-based, column 0-based)."""
 
     def __init__(self, name: str, rows: list[list], start: tuple[int, int] | None,
-                 errors: dict[tuple[int, int], str], merged: tuple[tuple[int, int, int, int], ...],
-                 truncated: bool):
+                 errors: Callable[[], dict[tuple[int, int], str]],
+                 merged: tuple[tuple[int, int, int, int], ...], truncated: bool):
         self.name = name
         self._rows = rows
         # calamine drops empty leading rows/columns: `start` is where its range begins.
         self._row0, self._col0 = (start[0] + 1, start[1]) if start else (1, 0)
-        self._errors = errors
+        # Finding error cells costs a second pass over the sheet XML: done on first use only.
+        self._find_errors = errors
+        self._errors: dict[tuple[int, int], str] | None = None
+        self._error_rows: frozenset[int] = frozenset()
+        self._getters: dict[tuple[int, ...], tuple[Callable, int, int]] = {}
         self.merged = merged
         self.truncated = truncated
 
@@ -103,7 +109,14 @@ class Sheet:
         """The last row that holds anything (0 for an empty sheet)."""
         return self._row0 + len(self._rows) - 1 if self._rows else 0
 
+    def _load_errors(self) -> dict[tuple[int, int], str]:
+        if self._errors is None:
+            self._errors = self._find_errors()
+            self._error_rows = frozenset(r for r, _ in self._errors)
+        return self._errors
+
     def at(self, row: int, col: int) -> Cell:
+        self._load_errors()
         error = self._errors.get((row, col), "")
         r, c = row - self._row0, col - self._col0
         if 0 <= r < len(self._rows) and 0 <= c < len(self._rows[r]):
@@ -113,6 +126,39 @@ class Sheet:
             if value != "" or error:
                 return Cell("" if error else value, error)
         return Cell("", error) if error else EMPTY
+
+    def values(self, row: int, cols: list[int]) -> list[object]:
+        """The raw cached values of `cols` in `row`, "" where empty; a fast path for long lists.
+
+        Errors are not resolved here: see `resolve` for the rows that are not blank.
+        """
+        r = row - self._row0
+        if not 0 <= r < len(self._rows):
+            return [""] * len(cols)
+        raw, c0 = self._rows[r], self._col0
+        key = tuple(cols)
+        getter = self._getters.get(key)
+        if getter is None:
+            shifted = [c - c0 for c in cols]
+            getter = self._getters[key] = (itemgetter(*shifted), min(shifted), max(shifted))
+        get, low, high = getter
+        if low >= 0 and high < len(raw):
+            picked = get(raw)
+            return list(picked) if len(cols) > 1 else [picked]
+        n = len(raw)
+        return [raw[c - c0] if 0 <= c - c0 < n else "" for c in cols]
+
+    def resolve(self, row: int, cols: list[int], raw: list[object]) -> tuple[list[object], dict[int, str]]:
+        """`raw` values of `cols` in `row` with cached-error cells emptied, and {column: error text}."""
+        errors = self._load_errors()
+        if row not in self._error_rows:
+            return raw, {}
+        found: dict[int, str] = {}
+        values = list(raw)
+        for i, col in enumerate(cols):
+            if (row, col) in errors:
+                found[col], values[i] = errors[(row, col)], ""
+        return values, found
 
     def cell(self, address: str) -> Cell:
         row, col = split_address(address)
@@ -130,33 +176,43 @@ class Workbook:
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             meta = self._book.sheets_metadata
-        except BaseException as err:  # noqa: BLE001 - a parser failure is a property of the file
+        except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read the workbook: {_reason(err)}") from None
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
+        # Sheet names are English in every UI language, but a supplier may change their case
+        # or add a space ("smelter list ", "DECLARATION"): match those too.
+        self._by_folded: dict[str, str] = {}
+        for name in self.sheet_names:
+            self._by_folded.setdefault(_fold_name(name), name)
         self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
         self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data)
 
+    def actual_name(self, name: str) -> str | None:
+        """The workbook's own spelling of sheet `name`, or None if it has no such sheet."""
+        return name if name in self.sheet_names else self._by_folded.get(_fold_name(name))
+
     def has(self, name: str) -> bool:
-        return name in self.sheet_names
+        return self.actual_name(name) is not None
 
     def sheet(self, name: str, max_row: int | None = None) -> Sheet:
         """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
+        actual = self.actual_name(name) or name
         try:
-            raw = self._book.get_sheet_by_name(name)
+            raw = self._book.get_sheet_by_name(actual)
             start = raw.start
             nrows = None if max_row is None or start is None else max(max_row - start[0], 1)
             rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
             merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (raw.merged_cell_ranges or ()))
             end_row = raw.end[0] + 1 if raw.end else 0
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:  # as above
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         truncated = max_row is not None and end_row > max_row
-        errors = self._errors.find(name, max_row)
-        return Sheet(name, rows, start, errors, merged, truncated)
+        # Problems name the sheet as the template does, whatever the supplier's spelling.
+        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row), merged, truncated)
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -219,6 +275,10 @@ def _check_ooxml(data: bytes) -> None:
         raise WorkbookError("cmrt.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
     if total > MAX_PART_BYTES:
         raise WorkbookError("cmrt.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+
+
+def _fold_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _reason(err: BaseException) -> str:
@@ -289,11 +349,10 @@ class _XlsErrors:
         self._failed = False
 
     def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
-        import xlrd  # only .xls files need it
-
         if self._failed:
             return {}
         try:
+            import xlrd  # only .xls files need it; without it their error cells read as plain empty
             if self._book is None:
                 self._book = xlrd.open_workbook(file_contents=self._data, on_demand=True,
                                                 logfile=io.StringIO())

@@ -1,0 +1,346 @@
+"""Read one supplier CMRT into the version-independent model.
+
+Stages: open the file -> find the version and its layout -> declaration fields ->
+per-metal and company questions -> smelter list -> product list -> per-file checks.
+Nothing here raises for a bad file: every problem becomes a `Problem` on the result.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.cmrt import values
+from generator.cmrt.checks import check_declaration
+from generator.cmrt.layouts import (
+    DECLARATION,
+    NEWEST,
+    V1,
+    Layout,
+    layout_for,
+    parse_version,
+)
+from generator.cmrt.model import (
+    METALS,
+    CompanyAnswer,
+    Declaration,
+    MetalAnswer,
+    Person,
+    ProductRow,
+    Question,
+    Rejected,
+    SmelterRow,
+)
+from generator.cmrt.workbook import (
+    Cell,
+    Sheet,
+    Workbook,
+    WorkbookError,
+    column_index,
+    column_letters,
+    open_workbook,
+)
+from generator.problems import Problems
+
+log = logging.getLogger("generator.cmrt.reader")
+
+MAX_LIST_ROWS = 10_000
+"""Rows read from the Smelter List or Product List; the templates have about 2,500."""
+
+DECLARATION_ROWS = 200
+_COPYRIGHT = re.compile(r"^\s*(©|\(c\)|copyright\b)|all rights reserved|保留所有权利"
+                        r"|^\s*\d{4} electronic industry citizenship coalition", re.IGNORECASE)
+_SMELTER_LISTS = ("Smelter List", "Smelter and Mine List")
+
+
+@dataclass
+class _Context:
+    """Where problems are reported while reading one file."""
+
+    file: str
+    problems: Problems
+
+    def value(self, sheet: Sheet, address: str) -> object:
+        """The cell's cached value; a cached Excel error reads as empty, with a warning."""
+        cell = sheet.cell(address)
+        self.note_error(sheet.name, address, cell)
+        return cell.value
+
+    def text(self, sheet: Sheet, address: str) -> str:
+        return values.as_text(self.value(sheet, address)) if address else ""
+
+    def note_error(self, sheet: str, address: str, cell: Cell) -> None:
+        if cell.error:
+            self.problems.warn(self.file, "cmrt.cached-error",
+                               f"the cell holds the cached Excel error {cell.error}; read as empty",
+                               sheet=sheet, cell=address)
+
+
+def read_workbook(path: Path | str) -> Declaration:
+    """Read one CMRT workbook of any supported version; problems are on the result."""
+    path = Path(path)
+    ctx = _Context(str(path), Problems())
+    try:
+        book = open_workbook(path)
+        return _read(book, ctx)
+    except WorkbookError as err:
+        ctx.problems.add(ctx.file, err.code, err.message)
+        return Declaration(file=ctx.file, readable=False, problems=tuple(ctx.problems.sorted()))
+
+
+def _read(book: Workbook, ctx: _Context) -> Declaration:
+    missing = [name for name in (DECLARATION, "Smelter List") if not _has_sheet(book, name)]
+    if missing:
+        raise WorkbookError("cmrt.not-a-cmrt",
+                            f"is not a CMRT: no {' or '.join(repr(m) for m in missing)} sheet "
+                            f"(sheets: {', '.join(book.sheet_names) or 'none'})")
+    decl = book.sheet(DECLARATION, max_row=DECLARATION_ROWS)
+    version, layout = _version(decl, book, ctx)
+    cells = layout.cells
+    smelters, rejected = _smelter_list(book, layout, ctx)
+    products = _product_list(book, layout, ctx)
+    declaration = Declaration(
+        file=ctx.file,
+        template_version=version,
+        layout=layout.family,
+        file_format=book.file_format,
+        encrypted=book.encrypted,
+        language=ctx.text(decl, "D3"),
+        company_name=ctx.text(decl, cells.company_name),
+        declaration_scope=ctx.text(decl, cells.declaration_scope),
+        scope_description=ctx.text(decl, cells.scope_description),
+        unique_id=ctx.text(decl, cells.unique_id),
+        unique_id_authority=ctx.text(decl, cells.unique_id_authority),
+        address=ctx.text(decl, cells.address),
+        contact=Person(ctx.text(decl, cells.contact_name), ctx.text(decl, cells.contact_title),
+                       ctx.text(decl, cells.contact_email), ctx.text(decl, cells.contact_phone)),
+        authorizer=Person(ctx.text(decl, cells.authorizer_name), ctx.text(decl, cells.authorizer_title),
+                          ctx.text(decl, cells.authorizer_email), ctx.text(decl, cells.authorizer_phone)),
+        effective_date=_effective_date(decl, layout, ctx),
+        questions=_metal_questions(decl, layout, ctx),
+        company_questions=_company_questions(decl, layout, ctx),
+        products=products,
+        smelters=smelters,
+        rejected=tuple(rejected),
+    )
+    ctx.problems.extend(check_declaration(declaration, layout))
+    return _with_problems(declaration, ctx)
+
+
+def _with_problems(declaration: Declaration, ctx: _Context) -> Declaration:
+    return replace(declaration, problems=tuple(ctx.problems.sorted()))
+
+
+def _has_sheet(book: Workbook, name: str) -> bool:
+    if name == "Smelter List":
+        return any(book.has(n) for n in _SMELTER_LISTS)
+    return book.has(name)
+
+
+def _version(decl: Sheet, book: Workbook, ctx: _Context) -> tuple[str, Layout]:
+    """The version from Declaration!J3 (1.00 splits it over I3 and J3) and its layout."""
+    version = parse_version(_revision_text(decl, book))
+    if not version:
+        guess = V1 if book.has("Smelter and Mine List") else NEWEST if book.has("Smelter Look-up") else None
+        if guess is None:
+            raise WorkbookError("cmrt.unknown-version",
+                                "has no template revision in Declaration!J3, so its layout is unknown")
+        ctx.problems.warn(ctx.file, "cmrt.unknown-version",
+                          f"no template revision in J3; read with the {guess.family} layout, "
+                          f"guessed from the sheet names", sheet=DECLARATION, cell="J3")
+        return "", guess
+    resolved = layout_for(version)
+    if resolved.layout is None:
+        raise WorkbookError("cmrt.unsupported-version",
+                            f"has template revision {version}, which this reader does not support")
+    if resolved.warning:
+        ctx.problems.warn(ctx.file, "cmrt.unknown-version", resolved.warning, sheet=DECLARATION, cell="J3")
+    return version, resolved.layout
+
+
+def _revision_text(decl: Sheet, book: Workbook) -> str:
+    """The revision text: Declaration!J3 (I3+J3 in 1.00), else the top rows of the Declaration
+    or of the smelter sheet, where every template repeats it (e.g. Smelter List!N3 in 2.x).
+
+    Read without noting errors: I3 is a label formula, often cached as #N/A.
+    """
+    text = f"{values.as_text(decl.cell('I3').value)} {values.as_text(decl.cell('J3').value)}"
+    if parse_version(text):
+        return text
+    sheets = [decl] + [book.sheet(n, max_row=5) for n in _SMELTER_LISTS if book.has(n)][:1]
+    for sheet, last in zip(sheets, (5, 3)):
+        for row in range(1, last + 1):
+            for cell in sheet.values(row, list(range(30))):
+                if isinstance(cell, str) and "revision" in cell.casefold() and parse_version(cell):
+                    return cell
+    return ""
+
+
+def _effective_date(decl: Sheet, layout: Layout, ctx: _Context) -> dt.date | str | None:
+    cells = layout.cells
+    if cells.date_parts:
+        return values.date_from_parts(*(ctx.value(decl, a) for a in cells.date_parts))
+    return values.as_date(ctx.value(decl, cells.effective_date)) if cells.effective_date else None
+
+
+def _metal_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Question, ...]:
+    questions = []
+    for spec in layout.metal_questions:
+        answers = []
+        for offset, metal in enumerate(METALS):
+            row = spec.row + offset
+            address = f"{layout.answer_column}{row}"
+            raw = ctx.value(decl, address)
+            answers.append(MetalAnswer(
+                metal=metal,
+                answer=_normalise_answer(raw, spec.answers),
+                raw=values.as_text(raw),
+                comment=ctx.text(decl, f"{layout.comment_column}{row}"),
+                cell=address,
+            ))
+        questions.append(Question(spec.key, spec.number, tuple(answers)))
+    return tuple(questions)
+
+
+def _company_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[CompanyAnswer, ...]:
+    answers = []
+    for spec in layout.company_questions:
+        address = f"{layout.answer_column}{spec.row}"
+        raw = ctx.value(decl, address)
+        answers.append(CompanyAnswer(
+            letter=spec.letter, key=spec.key, answer=_normalise_answer(raw, spec.answers),
+            raw=values.as_text(raw), comment=ctx.text(decl, f"{layout.comment_column}{spec.row}"),
+            cell=address))
+    return tuple(answers)
+
+
+def _normalise_answer(raw: object, vocabulary: tuple[str, ...]) -> str:
+    """The answer in the template's own spelling when it is one of its choices, else as written."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "100%" in vocabulary:
+        text = values.percent(raw)
+    else:
+        text = values.as_text(raw)
+    folded = values.fold(text)
+    for choice in vocabulary:
+        if values.fold(choice) == folded:
+            return choice
+    return text
+
+
+def _list_rows(sheet: Sheet, first_row: int, columns: list[int],
+               ctx: _Context) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of a list as trimmed text, from `first_row` to the copyright line.
+
+    The templates put translation tables and look-up lists below the copyright line (a
+    wide merged cell, or its text in column A or B), so reading stops there; blank rows
+    before it are skipped, not taken as the end. A row is blank when its cells are
+    empty, hold a cached error, or hold the 0 a look-up formula caches for no input.
+    Cached errors in a non-blank row are noted.
+    """
+    end = sheet.last_row
+    for r0, c0, _r1, c1 in sheet.merged:
+        if r0 >= first_row and c0 <= 1 and c1 - c0 >= 7:
+            end = min(end, r0 - 1)
+    if end >= first_row + MAX_LIST_ROWS:
+        ctx.problems.add(ctx.file, "cmrt.too-many-rows",
+                         f"the list goes on beyond {MAX_LIST_ROWS:,} rows; only the first {MAX_LIST_ROWS:,} "
+                         f"were read", sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
+        end = first_row + MAX_LIST_ROWS - 1
+    probe = [0, 1, *columns]
+    for row in range(first_row, end + 1):
+        raw = sheet.values(row, probe)
+        if not any(raw):  # "", 0 and None are blank; whitespace-only cells are caught below
+            continue
+        if any(isinstance(v, str) and _COPYRIGHT.search(v) for v in raw[:2]):
+            return
+        values, errors = sheet.resolve(row, columns, raw[2:])
+        text = [v.strip() if v.__class__ is str else _list_text(v) for v in values]
+        if any(text):
+            for col, error in errors.items():
+                ctx.note_error(sheet.name, f"{column_letters(col)}{row}", Cell("", error))
+            yield row, text
+
+
+def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
+    if not book.has(layout.smelter_sheet):
+        ctx.problems.add(ctx.file, "cmrt.missing-sheet",
+                         f"revision {layout.family} should have a '{layout.smelter_sheet}' sheet; it has none",
+                         sheet=layout.smelter_sheet)
+        return (), []
+    sheet = book.sheet(layout.smelter_sheet, max_row=layout.smelter_first_row + MAX_LIST_ROWS)
+    names = [name for name, _ in layout.smelter_columns.items()]
+    columns = [column_index(letter) for _, letter in layout.smelter_columns.items()]
+    smelters, rejected = [], []
+    for row, text in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
+        record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx)
+        (smelters if isinstance(record, SmelterRow) else rejected).append(record)
+    return tuple(smelters), rejected
+
+
+def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
+                 ctx: _Context) -> SmelterRow | Rejected:
+    metal_text = text.get("metal", "")
+    others = [k for k, v in text.items() if v and k != "metal"]
+    if not metal_text:
+        if others == ["id_input"]:
+            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ({values.quoted(text['id_input'])}): "
+                                 f"the metal and name the template looks up from it have no cached values", sheet)
+        return Rejected(row, f"no metal: column B is empty but the row has {_field_list(others)}", sheet)
+    if not others:
+        return Rejected(row, f"only a metal ({values.quoted(metal_text)}): no look-up choice, smelter name or ID", sheet)
+    metal = values.metal(metal_text)
+    if not metal:
+        return Rejected(row, f"unknown metal {values.quoted(metal_text)}: expected Tantalum, Tin, Gold or Tungsten", sheet)
+    columns = layout.smelter_columns
+    raw_id, id_column = text.get("smelter_id", ""), columns.smelter_id
+    if not raw_id and text.get("id_input"):
+        raw_id, id_column = text["id_input"], columns.id_input
+    smelter_id, recognised = values.smelter_id(raw_id)
+    if not recognised:
+        ctx.problems.warn(ctx.file, "cmrt.unrecognised-smelter-id",
+                          f"{values.quoted(raw_id)} is neither an RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written",
+                          sheet=sheet, cell=f"{id_column}{row}")
+    lookup = values.lookup_choice(text.get("lookup", ""))
+    name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)
+    fields = {k: v for k, v in text.items() if k in _ROW_FIELDS}
+    if values.fold(fields.get("id_source", "")) == "enter smelter details":
+        fields["id_source"] = ""  # the 6.x template's own prompt for a smelter that is not listed
+    extras = [f"{k.removeprefix('extra:')}: {v}" for k, v in text.items() if v and k.startswith("extra:")]
+    if extras:
+        fields["comments"] = "; ".join([fields["comments"]] * bool(fields.get("comments")) + extras)
+    fields.update(row=row, metal=metal, lookup=lookup, smelter_name=name, smelter_id=smelter_id,
+                  smelter_id_raw=raw_id)
+    return SmelterRow(**fields)
+
+
+_ROW_FIELDS = frozenset(SmelterRow.__dataclass_fields__)
+
+
+def _list_text(value: object) -> str:
+    """Smelter List cells are all text; the template's look-up formulas cache 0 for an empty input."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        return ""
+    return values.as_text(value)
+
+
+def _field_list(names: list[str]) -> str:
+    return ", ".join(n.removeprefix("extra:").replace("_", " ").lower() for n in names)
+
+
+def _product_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[ProductRow, ...]:
+    if not layout.product_sheet or not book.has(layout.product_sheet):
+        return ()
+    sheet = book.sheet(layout.product_sheet, max_row=layout.product_first_row + MAX_LIST_ROWS)
+    letters = layout.product_columns
+    columns = [column_index(c) for c in (letters.number, letters.name, letters.comments)]
+    products = []
+    for row, (number, name, comments) in _list_rows(sheet, layout.product_first_row, columns, ctx):
+        if not number:
+            ctx.problems.warn(ctx.file, "cmrt.product-without-number",
+                              "the product has no number (a required column); kept with its name",
+                              sheet=sheet.name, cell=f"{letters.number}{row}")
+        products.append(ProductRow(row, number, name, comments))
+    return tuple(products)

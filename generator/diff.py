@@ -1,0 +1,224 @@
+"""`python -m generator diff BASE [HEAD]`: what a data change does to the report.
+
+Each side is a git revision (its data/ is extracted into a temporary folder)
+or a folder (a project holding data/, or a data folder itself). Both sides go
+through the same generator, the one running, so the comparison shows the
+effect of the data alone: facilities added, removed or whose designation
+changed, countries added or removed, figures changed, generated pages changed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import io
+import logging
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import pipeline
+from generator.escape import markdown_text
+from generator.problems import Problems, UserError
+from generator.render import render_pages
+from generator.smelters import Facility
+
+log = logging.getLogger(__name__)
+
+WORKING_TREE = "the working tree"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: what its data gives."""
+    label: str
+    facilities: dict[tuple[str, str], Facility]
+    countries: list[str]
+    figures: dict[str, str]
+    pages: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PageChange:
+    path: str
+    status: str  # "added", "removed" or "changed"
+    added_lines: int = 0
+    removed_lines: int = 0
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str
+    head: str
+    added: list[Facility]
+    removed: list[Facility]
+    redesignated: list[tuple[Facility, Facility]]  # (before, after)
+    countries_added: list[str]
+    countries_removed: list[str]
+    figures: list[tuple[str, str, str]]  # (name, before, after); "" where a side lacks it
+    pages: list[PageChange]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.redesignated or self.countries_added
+                    or self.countries_removed or self.figures or self.pages)
+
+
+def run_diff(root: Path, base: str, head: str | None, strict: bool = False) -> Diff:
+    """Load both sides and compare them; `head` None means the working tree of `root`."""
+    with tempfile.TemporaryDirectory(prefix="cmr-diff-") as tmp:
+        before = load_side(root, base, Path(tmp) / "base", strict)
+        after = (load_side(root, head, Path(tmp) / "head", strict) if head is not None
+                 else _load(WORKING_TREE, root, root / "data", strict, revision=False))
+    return compare(before, after)
+
+
+def load_side(root: Path, spec: str, scratch: Path, strict: bool = False) -> Side:
+    """A folder if `spec` names an existing directory, else a git revision of the repository at `root`."""
+    folder = Path(spec)
+    if folder.is_dir():
+        data_dir = folder / "data" if (folder / "data").is_dir() else folder
+        return _load(spec, Path.cwd(), data_dir, strict, revision=False)  # problems name the folder as given
+    prefix = _extract(root, spec, scratch)
+    return _load(spec, scratch / prefix, scratch / prefix / "data", strict, revision=True)
+
+
+def compare(before: Side, after: Side) -> Diff:
+    old, new = before.facilities, after.facilities
+    return Diff(
+        base=before.label,
+        head=after.label,
+        added=[new[k] for k in sorted(new.keys() - old.keys())],
+        removed=[old[k] for k in sorted(old.keys() - new.keys())],
+        redesignated=[(old[k], new[k]) for k in sorted(old.keys() & new.keys())
+                      if old[k].designation != new[k].designation],
+        countries_added=sorted(set(after.countries) - set(before.countries)),
+        countries_removed=sorted(set(before.countries) - set(after.countries)),
+        figures=[(name, before.figures.get(name, ""), after.figures.get(name, ""))
+                 for name in sorted(before.figures.keys() | after.figures.keys())
+                 if before.figures.get(name) != after.figures.get(name)],
+        pages=_page_changes(before.pages, after.pages),
+    )
+
+
+def format_text(diff: Diff) -> str:
+    """Plain text for a terminal: one line per change."""
+    lines = [f"Comparing {diff.base} with {diff.head}"]
+    if diff.empty:
+        return "\n".join(lines + ["No changes to the report."]) + "\n"
+    lines.append(f"Facilities: {len(diff.added)} added, {len(diff.removed)} removed, "
+                 f"{len(diff.redesignated)} designation changed")
+    lines += [f"  + {f.metal}: {f.name} ({f.designation})" for f in diff.added]
+    lines += [f"  - {f.metal}: {f.name} ({f.designation})" for f in diff.removed]
+    lines += [f"  ~ {a.metal}: {a.name}: {a.designation} -> {b.designation}" for a, b in diff.redesignated]
+    lines.append(f"Countries: {len(diff.countries_added)} added, {len(diff.countries_removed)} removed")
+    lines += [f"  + {c}" for c in diff.countries_added] + [f"  - {c}" for c in diff.countries_removed]
+    lines.append(f"Figures: {len(diff.figures)} changed")
+    lines += [f"  {name}: {_shown(a)} -> {_shown(b)}" for name, a, b in diff.figures]
+    lines.append(f"Pages: {len(diff.pages)} changed")
+    lines += [f"  {_page_text(p)}" for p in diff.pages]
+    return "\n".join(lines) + "\n"
+
+
+def format_markdown(diff: Diff) -> str:
+    """GitHub-flavoured Markdown for a pull request's job summary; data text is escaped."""
+    out = [f"## Report changes: `{_code(diff.base)}` → `{_code(diff.head)}`", ""]
+    if diff.empty:
+        return "\n".join(out + ["No changes to the report.", ""])
+    out += [f"### Facilities: {len(diff.added)} added, {len(diff.removed)} removed, "
+            f"{len(diff.redesignated)} designation changed", ""]
+    rows = ([("Added", f.metal, f.name, f.designation) for f in diff.added]
+            + [("Removed", f.metal, f.name, f.designation) for f in diff.removed]
+            + [("Designation changed", a.metal, a.name, f"{a.designation} → {b.designation}")
+               for a, b in diff.redesignated])
+    out += _table(("Change", "Metal", "Smelter or refiner", "Designation"), rows)
+    out += [f"### Countries: {len(diff.countries_added)} added, {len(diff.countries_removed)} removed", ""]
+    out += [f"- Added: {markdown_text(c)}" for c in diff.countries_added]
+    out += [f"- Removed: {markdown_text(c)}" for c in diff.countries_removed]
+    out += [""] if diff.countries_added or diff.countries_removed else []
+    out += [f"### Figures: {len(diff.figures)} changed", ""]
+    out += _table(("Figure", "Before", "After"), [(n, _shown(a), _shown(b)) for n, a, b in diff.figures])
+    out += [f"### Pages: {len(diff.pages)} changed", ""]
+    out += [f"- `docs/{_code(p.path)}` {_page_detail(p)}" for p in diff.pages]
+    return "\n".join(out) + "\n"
+
+
+def _load(label: str, root: Path, data_dir: Path, strict: bool, revision: bool) -> Side:
+    try:
+        model, _ = pipeline.load_model(root, data_dir, strict=strict)
+    except UserError as err:
+        raise (UserError(_named(label, err.problems)) if revision else err) from None
+    facilities = {(f.metal, f.name.casefold()): f for f in model.facilities}
+    return Side(label, facilities, list(model.content.countries.countries), dict(model.figures),
+                render_pages(model))
+
+
+def _named(label: str, problems: Problems) -> Problems:
+    """Prefix each problem's file with the revision it came from, git-style (`HEAD~1:data/report.yml`)."""
+    return Problems([dataclasses.replace(p, file=f"{label}:{p.file}" if p.file else label)
+                     for p in problems.items])
+
+
+def _extract(root: Path, revision: str, scratch: Path) -> str:
+    """Write `revision`'s data/ under `scratch`; return the project's path inside the repository."""
+    prefix = _git(root, revision, "diff.git", f"{root} is not in a git repository",
+                  "rev-parse", "--show-prefix").decode("utf-8").strip()
+    _git(root, revision, "diff.revision", f"neither a folder nor a git revision of the repository at {root}",
+         "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    archive = _git(root, revision, "diff.no-data", f"this revision has no {prefix}data/ folder",
+                   "archive", "--format=tar", revision, "--", f"{prefix}data")
+    scratch.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(scratch, filter="data")
+    log.info("%s: extracted %sdata/ into %s", revision, prefix, scratch)
+    return prefix
+
+
+def _git(root: Path, revision: str, code: str, message: str, *args: str) -> bytes:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True)
+    if result.returncode != 0:
+        problems = Problems()
+        problems.add(revision, code, message)
+        raise UserError(problems)
+    return result.stdout
+
+
+def _page_changes(old: dict[str, str], new: dict[str, str]) -> list[PageChange]:
+    changes = []
+    for path in sorted(old.keys() | new.keys()):
+        if path not in old:
+            changes.append(PageChange(path, "added", added_lines=len(new[path].splitlines())))
+        elif path not in new:
+            changes.append(PageChange(path, "removed", removed_lines=len(old[path].splitlines())))
+        elif old[path] != new[path]:
+            lines = list(difflib.unified_diff(old[path].splitlines(), new[path].splitlines(), n=0, lineterm=""))[2:]
+            changes.append(PageChange(path, "changed", sum(line.startswith("+") for line in lines),
+                                      sum(line.startswith("-") for line in lines)))
+    return changes
+
+
+def _page_text(page: PageChange) -> str:
+    return f"{'+' if page.status == 'added' else '-' if page.status == 'removed' else '~'} docs/{page.path} " \
+           + _page_detail(page)
+
+
+def _page_detail(page: PageChange) -> str:
+    return f"{page.status} (+{page.added_lines} -{page.removed_lines} lines)"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    if not rows:
+        return ["None.", ""]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _shown(value: str) -> str:
+    return value if value else "(none)"
+
+
+def _code(text: str) -> str:
+    """Text inside a code span: a backtick would end it, so it is replaced."""
+    return text.replace("`", "'")

@@ -1,0 +1,188 @@
+"""Smelter reference lists and conformance lists, from the files RMI (and CFSI before it) publish.
+
+Read sources:
+- standalone lists as CSV or workbook sheets, found by their header row:
+  the 2014 CFSI smelter reference list (V2 -> V3 smelter ID mapping), the 2014
+  CFSI compliant list, RMI list workbooks (conformant, all smelters with status);
+- the reference sheet inside a CMRT, by position (its headers may be Chinese):
+  'Smelter Look-up' (5.x/6.x) or 'Standard Smelter Names' (2.x/3.x).
+Each list keeps its source file, title and as-of date, shown on the site.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from generator.cmrt import values
+from generator.cmrt.workbook import WorkbookError, column_index, open_workbook
+from generator.matching import name_key
+from generator.problems import Problems
+
+CONFORMANT_STATUSES = {"conformant", "compliant", "conflict free", "conflict-free"}
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    metal: str
+    smelter_id: str           # CID000001 form; "" when the list has none
+    name: str                 # the standard name
+    country: str = ""
+    aliases: tuple[str, ...] = ()
+    legacy_ids: tuple[str, ...] = ()
+    status: str = ""          # as the list states it, e.g. "Conformant"
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    source: str               # the file (and sheet) it was read from
+    title: str
+    as_of: dt.date | None
+    entries: tuple[ReferenceEntry, ...] = field(default=(), repr=False)
+
+
+# Header texts of standalone lists (case and spacing ignored), per field.
+HEADERS = {
+    "metal": ("metal",),
+    "name": ("standard smelter name", "standard smelter names", "smelter name"),
+    "smelter_id": ("smelter id", "new smelter id", "v3 smelter id"),
+    "legacy_id": ("v2 smelter id", "old smelter id"),
+    "country": ("country", "country location", "location", "smelter facility location: country"),
+    "alias": ("smelter reference", "smelter look-up (*)", "known alias",
+              "key term 1", "key term 2", "key term 3", "key term 4"),
+    "status": ("rmi status", "status", "type"),
+}
+
+# Reference sheets inside CMRT workbooks, by position: (sheet, first data row, columns).
+# 'Standard Smelter Names' has two layouts: 3.01 (C country, D old ID, E new CID) and
+# 2.x (C known alias, D country, E the legacy ID); the first data row tells them apart.
+CMRT_SHEETS = (
+    ("Smelter Look-up", 5, {"metal": "A", "alias": "B", "name": "C", "country": "D", "smelter_id": "E"}),
+    ("Standard Smelter Names", 3, {"metal": "A", "name": "B", "country": "C", "legacy_id": "D",
+                                   "smelter_id": "E"}),
+    ("Standard Smelter Names", 3, {"metal": "A", "name": "B", "alias": "C", "country": "D", "smelter_id": "E"}),
+)
+
+
+def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems, display: str,
+              sheet: str | None = None) -> ReferenceList | None:
+    """Read one list file; None (with a problem) when it cannot be read."""
+    if not path.exists():
+        problems.add(display, "reference.missing-file", "file not found; expected a smelter list (.csv, .xlsx, .xls)")
+        return None
+    if path.suffix.lower() == ".csv":
+        rows = _csv_rows(path)
+        source = display
+    else:
+        try:
+            book = open_workbook(path)
+        except WorkbookError as err:
+            problems.add(display, err.code, err.message)
+            return None
+        cmrt = [(name, first, cols) for name, first, cols in CMRT_SHEETS
+                if sheet in (None, name) and book.has(name) and book.has("Declaration")]
+        if cmrt:
+            grid = book.sheet(cmrt[0][0])
+            name, first, cols = next((c for c in cmrt if _fits(grid, c[1], c[2])), cmrt[-1])
+            return ReferenceList(f"{display}, sheet '{name}'", title, as_of, _cmrt_entries(grid, first, cols))
+        name = sheet or book.sheet_names[0]
+        if not book.has(name):
+            problems.add(display, "reference.missing-sheet",
+                         f"no sheet named '{name}'; the workbook has: {', '.join(book.sheet_names)}")
+            return None
+        grid = book.sheet(name)
+        rows = [[values.as_text(grid.at(r, c).value) for c in range(40)] for r in range(1, grid.last_row + 1)]
+        source = f"{display}, sheet '{name}'"
+    entries = _table_entries(rows, source, problems)
+    return None if entries is None else ReferenceList(source, title, as_of, entries)
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tuple[ReferenceEntry, ...] | None:
+    """Find the header row in the first rows, then read every row below it."""
+    for index, header in enumerate(rows[:10]):
+        columns = _columns(header)
+        if "metal" in columns and ("smelter_id" in columns or "name" in columns):
+            break
+    else:
+        problems.add(source, "reference.header", "no header row with a Metal column and a Smelter ID or "
+                     "Standard Smelter Name column in the first 10 rows")
+        return None
+    entries = []
+    for number, row in enumerate(rows[index + 1:], start=index + 2):
+        entry = _entry(row, columns, number)
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _columns(header: list[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for i, cell in enumerate(header):
+        text = " ".join(cell.split()).casefold()
+        for key, names in HEADERS.items():
+            if text in names:
+                found.setdefault(key, []).append(i)
+    return found
+
+
+def _entry(row: list[str], columns: dict[str, list[int]], number: int) -> ReferenceEntry | None:
+    def get(key: str) -> list[str]:
+        return [row[i].strip() for i in columns.get(key, []) if i < len(row) and row[i].strip()]
+
+    metal = values.metal(next(iter(get("metal")), ""))
+    name = next(iter(get("name")), "")
+    smelter_id, _legacy = values.smelter_id(next(iter(get("smelter_id")), ""))
+    if metal not in ("Gold", "Tantalum", "Tin", "Tungsten") or not (name or smelter_id):
+        return None  # other minerals (cobalt, mica) and notes are not 3TG facilities
+    # 2.x 'Known alias' cells join several names with a bare comma ("A,B"); names keep ", ".
+    aliases = tuple(sorted({a.strip() for cell in get("alias") for a in re.split(r",(?=\S)", cell)
+                            if a.strip() and name_key(a) != name_key(name)}))
+    legacy = tuple(sorted({values.smelter_id(v)[0] for v in get("legacy_id")} - {""}))
+    return ReferenceEntry(metal, smelter_id, name, next(iter(get("country")), ""), aliases, legacy,
+                          next(iter(get("status")), ""), number)
+
+
+def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
+    """A layout with an old-ID column fits if that column holds smelter IDs (tells 3.01 from 2.x)."""
+    if "legacy_id" not in columns:
+        return True
+    samples = [values.as_text(sheet.at(r, column_index(columns["legacy_id"])).value)
+               for r in range(first_row, min(first_row + 20, sheet.last_row + 1))]
+    return any(values.smelter_id(v)[0] and values.smelter_id(v)[1] for v in samples)
+
+
+def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[ReferenceEntry, ...]:
+    rows = []
+    for r in range(first_row, sheet.last_row + 1):
+        rows.append({key: values.as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
+    grouped: dict[tuple[str, str], dict] = {}
+    for number, row in enumerate(rows, start=first_row):
+        entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)
+        if entry is None:
+            continue
+        key = (entry.metal, entry.smelter_id or name_key(entry.name))
+        merged = grouped.setdefault(key, {"entry": entry, "aliases": set(entry.aliases)})
+        merged["aliases"].update(entry.aliases)
+    return tuple(_with_aliases(g["entry"], g["aliases"]) for g in grouped.values())
+
+
+def _with_aliases(entry: ReferenceEntry, aliases: set[str]) -> ReferenceEntry:
+    return replace(entry, aliases=tuple(sorted(aliases)))
+
+
+def is_conformant(entry: ReferenceEntry) -> bool:
+    """An entry of a conformance list counts as conformant unless its status says otherwise."""
+    return not entry.status or " ".join(entry.status.split()).casefold() in CONFORMANT_STATUSES

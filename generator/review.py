@@ -1,0 +1,54 @@
+"""The review report: for reviewers, never published on the website.
+
+Per supplier file: version, company, roster match, problems, rejected rows,
+unmatched rows and red flags; overall: counts that reconcile (rows read =
+published + merged duplicates + rejected + unmatched). Written to
+review/report.md and committed, so a pull request shows what changed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.model import Model
+from generator.pipeline import differing, write_changed
+from generator.render import environment
+
+REVIEW_REPORT = "review/report.md"
+
+
+def render_review(model: Model) -> dict[str, str]:
+    """{path under the project: text}; empty when there are no supplier answers."""
+    c = model.consolidation
+    if c is None:
+        return {}
+    by_file = {}
+    for outcome in c.outcomes:
+        by_file.setdefault(outcome.file, []).append(outcome)
+    counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}
+    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
+    context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts, "rows_read": rows_read,
+               "roster_without_response": _roster_without_response(c),
+               "reconciles": rows_read == sum(counts.values())}
+    text = environment(model.figures).get_template("review.md.j2").render(context)
+    return {REVIEW_REPORT: text}
+
+
+def _roster_without_response(c) -> list[str]:
+    answered = {r.roster_name for r in c.responses if r.roster_name}
+    return [name for name in c.roster_names if name not in answered]
+
+
+def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
+    """Write changed files; remove the review report when it is no longer produced."""
+    changed = write_changed(outputs, root)
+    if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
+        (root / REVIEW_REPORT).unlink()
+        changed.append(REVIEW_REPORT)
+    return changed
+
+
+def stale_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
+    stale = differing(outputs, root)
+    if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
+        stale.append(REVIEW_REPORT)
+    return stale

@@ -1,0 +1,94 @@
+"""Normalising smelter IDs, metals, versions, dates and answers."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.cmrt import values
+from generator.cmrt.layouts import layout_for, parse_version
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("CID 000801", ("CID000801", True)),
+    ("cid-002514", ("CID002514", True)),
+    (" CID002763 ", ("CID002763", True)),
+    ("CID#1234", ("CID001234", True)),
+    ("1JPN058", ("1JPN058", True)),
+    ("4usa001", ("4USA001", True)),
+    ("NA", ("", True)),
+    ("Not Listed", ("", True)),
+    ("n/a", ("", True)),
+    ("Smelter not yet identified", ("", True)),
+    ("", ("", True)),
+    ("27, Jalan Pantai", ("27, Jalan Pantai", False)),
+])
+def test_smelter_id(raw, expected):
+    assert values.smelter_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Gold", "Gold"), (" tin ", "Tin"), ("Tantalum (Ta)", "Tantalum"), ("Tungsten (W)", "Tungsten"),
+    ("TANTALUM", "Tantalum"), ("钨", "Tungsten"), ("Cobalt", ""), ("Tin foil", ""), ("", ""),
+])
+def test_metal(raw, expected):
+    assert values.metal(raw) == expected
+
+
+@pytest.mark.parametrize("text,version", [
+    ("Revision 2 August 29th 2012", "2.00"),
+    ("Revision 2.01 December 21st 2012", "2.01"),
+    ("Revision 2.03\nJuly 12, 2013", "2.03"),
+    ("Revision 2.03a\nJuly 25th, 2013", "2.03a"),
+    ("Revision 1.   July 18th 2011", "1.00"),
+    ("Revision 6.22\nMay 11, 2022", "6.22"),
+    ("Revision 6.5\nApril 25, 2025", "6.5"),
+    ("1 or more required fields need to be populated Revision 3.01\nMay 30, 2014", "3.01"),
+    ("English", ""),
+])
+def test_parse_version(text, version):
+    assert parse_version(text) == version
+
+
+@pytest.mark.parametrize("version,family,warned", [
+    ("1.00", "1.00", False), ("2.01", "2.00-2.01", False), ("2.02", "2.02-2.03a", False),
+    ("3.02", "3.x", False), ("4.10", "4.x", False), ("5.01", "5.x", False), ("6.01", "6.x", False),
+    ("6.31", "6.x", False), ("6.6", "6.x", True), ("7.0", "6.x", True), ("5.3", "5.x", True),
+])
+def test_layout_for(version, family, warned):
+    resolved = layout_for(version)
+    assert (resolved.layout.family, bool(resolved.warning)) == (family, warned)
+
+
+def test_no_layout_before_version_1():
+    assert layout_for("0.9").layout is None
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (dt.datetime(2013, 11, 15), dt.date(2013, 11, 15)),
+    (dt.date(2022, 5, 21), dt.date(2022, 5, 21)),
+    (41593.0, dt.date(2013, 11, 15)),
+    ("2013-11-15", dt.date(2013, 11, 15)),
+    ("15 Nov 2013", "15 Nov 2013"),
+    ("", None),
+])
+def test_as_date(raw, expected):
+    assert values.as_date(raw) == expected
+
+
+def test_date_from_parts():
+    assert values.date_from_parts("15", "November", "2013") == dt.date(2013, 11, 15)
+    assert values.date_from_parts(31, "February", 2012) == "31 February 2012"
+    assert values.date_from_parts("", "", "") is None
+
+
+@pytest.mark.parametrize("raw,text", [(5551234.0, "5551234"), (0.5, "0.5"), (True, "TRUE"),
+                                      ("  padded  ", "padded"), (dt.datetime(2020, 1, 2), "2020-01-02")])
+def test_as_text(raw, text):
+    assert values.as_text(raw) == text
+
+
+def test_quoted_shortens_long_values_for_messages():
+    assert values.quoted("  A.   Company ") == "'A. Company'"
+    long = values.quoted("x" * 500)
+    assert (len(long), long[-2:]) == (82, "…'")

@@ -1,0 +1,255 @@
+"""From supplier CMRTs to the published list: matching, consolidation, survey figures, review report."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline, review
+from generator.matching import name_key
+from generator.problems import UserError
+from tests import cmrt_fixtures as fx
+from tests.project import content, make_project
+
+REFERENCE = """METAL,COUNTRY,STANDARD SMELTER NAME,KEY TERM 1,V2 Smelter ID,V3 Smelter ID
+Gold,JAPAN,Asahi Pretec Corporation,Asahi,1JPN002,CID000082
+Gold,SWITZERLAND,Argor-Heraeus SA,Argor,1CHE003,CID000077
+Tin,INDONESIA,PT Timah (Persero) Tbk,Timah,2IDN040,CID001482
+Tantalum,UNITED STATES,Global Advanced Metals Boyertown,GAM,3USA010,CID002557
+Tungsten,JAPAN,A.L.M.T. Corp.,ALMT,4JPN001,CID000004
+Copper,CHILE,Not a 3TG smelter,,,CID999999
+"""
+CONFORMANT = """Metal,New Smelter ID,Smelter Name,Location,Status 
+Gold,CID000077,Argor-Heraeus SA,Switzerland,Compliant
+Tantalum,CID002557,Global Advanced Metals Boyertown,United States,Compliant
+"""
+ALIASES = "metal,name,smelter_id\nTin,Timah Mentok Smelter,CID001482\n"
+ROSTER = "Supplier name,Supplier ID,Contact\nAcme Components Ltd.,S-1,a@acme.example\nBeta Parts GmbH,S-2,\n" \
+         "Gamma Silent Inc.,S-3,\n"
+SUPPLY_CHAIN = """roster: suppliers.csv
+workbooks: cmrt
+aliases: aliases.csv
+reference_lists:
+  - file: lists/reference.csv
+    title: Smelter reference list
+    as_of: 2014-06-01
+conformance:
+  file: lists/conformant.csv
+  title: Conformant smelter list
+  as_of: 2014-06-30
+"""
+
+
+def supply_chain_project(root: Path, unlisted: str = "report") -> Path:
+    report = content()["report.yml"]
+    del report["survey"]["suppliers"], report["survey"]["response_rate_percent"]
+    report["rcoi_outcome"] = "{{ survey.responses }} of {{ survey.suppliers }} answered ({{ survey.response_rate }})."
+    make_project(root, **{"report.yml": report})
+    data = root / "data"
+    (data / "lists").mkdir()
+    (data / "lists/reference.csv").write_text(REFERENCE, encoding="utf-8")
+    (data / "lists/conformant.csv").write_text(CONFORMANT, encoding="cp1252")
+    (data / "aliases.csv").write_text(ALIASES, encoding="utf-8")
+    (data / "suppliers.csv").write_text("\ufeff" + ROSTER, encoding="utf-8")
+    (data / "supply-chain.yml").write_text(SUPPLY_CHAIN + f"unlisted_facilities: {unlisted}\n", encoding="utf-8")
+    acme = fx.full_declaration("6.5")
+    acme.smelters = {
+        5: {"metal": "Gold", "smelter_name": "ARGOR heraeus s.a.", "country": "SWITZERLAND"},   # by name
+        6: {"metal": "Gold", "smelter_name": "Asahi", "smelter_id": "CID 000082"},                 # by ID
+        7: {"metal": "Tin", "smelter_name": "Timah Mentok Smelter", "country": "INDONESIA"},      # by alias
+        9: {"metal": "Tungsten", "smelter_name": "Unknown Wolfram Works", "country": "CHINA"},    # unmatched
+        10: {"metal": "Gold", "smelter_name": "Global Advanced Metals", "smelter_id": "CID002557"},  # metal clash
+        11: {"metal": "Gold"},                                                                  # rejected
+    }
+    fx.write(acme, data / "cmrt/acme.xlsx")
+    beta = fx.full_declaration("2.03a")
+    beta.fields["company_name"] = "Beta Parts GmbH"
+    beta.fields["unique_id"] = "S-2"
+    beta.smelters = {
+        5: {"metal": "Gold", "smelter_name": "Argor-Heraeus", "smelter_id": "1CHE003"},         # legacy ID
+        6: {"metal": "Tungsten", "smelter_name": "A.L.M.T. Corp", "smelter_id": "4JPN001"},
+        7: {"metal": "Tin", "lookup": "Smelter not yet identified"},                             # unidentified
+    }
+    fx.write(beta, data / "cmrt/beta.xlsx")
+    stranger = fx.full_declaration("3.01")
+    stranger.fields["company_name"] = "Stranger Metals"
+    stranger.fields["unique_id"] = ""
+    stranger.smelters = {5: {"metal": "Gold", "smelter_name": "Asahi Pretec Corp.", "smelter_id": "CID000077"}}
+    fx.write(stranger, data / "cmrt/stranger.xlsx")
+    return root
+
+
+def test_rows_are_matched_merged_and_reconciled(tmp_path):
+    model, problems = pipeline.load_model(supply_chain_project(tmp_path))
+    c = model.consolidation
+    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.how, o.facility_id) for o in c.outcomes}
+    assert outcomes == {
+        ("acme.xlsx", 5): ("published", "name", "CID000077"),
+        ("acme.xlsx", 6): ("published", "id", "CID000082"),
+        ("acme.xlsx", 7): ("published", "alias", "CID001482"),
+        ("acme.xlsx", 9): ("unmatched", "", ""),
+        ("acme.xlsx", 10): ("published", "id", "CID002557"),
+        ("acme.xlsx", 11): ("rejected", "", ""),
+        ("beta.xlsx", 5): ("duplicate", "legacy id", "CID000077"),
+        ("beta.xlsx", 6): ("published", "legacy id", "CID000004"),
+        ("beta.xlsx", 7): ("unmatched", "", ""),
+        ("stranger.xlsx", 5): ("duplicate", "id", "CID000077"),
+    }
+    flags = {(Path(o.file).name, o.row): o.flags for o in c.outcomes if o.flags}
+    assert flags == {
+        ("acme.xlsx", 10): ("the ID CID002557 is a Tantalum facility, but the row says Gold",),
+        ("stranger.xlsx", 5): ("the ID CID000077 names 'Argor-Heraeus SA', but the name 'Asahi Pretec Corp.' "
+                               "is 'Asahi Pretec Corporation' (CID000082)",),
+    }
+    assert [(f.metal, f.smelter_id, f.conformant, f.reporters) for f in c.facilities] == [
+        ("Gold", "CID000077", True, ("Acme Components Ltd.", "Beta Parts GmbH", "Stranger Metals")),
+        ("Gold", "CID000082", False, ("Acme Components Ltd.",)),
+        ("Tantalum", "CID002557", True, ("Acme Components Ltd.",)),
+        ("Tin", "CID001482", False, ("Acme Components Ltd.",)),
+        ("Tungsten", "CID000004", False, ("Beta Parts GmbH",)),
+    ]
+    assert [(u.metal, u.name) for u in c.unlisted] == [("Tungsten", "Unknown Wolfram Works")]
+    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
+    assert rows_read == 10 == sum(c.count(k) for k in ("published", "duplicate", "rejected", "unmatched"))
+
+
+def test_survey_figures_come_from_the_roster(tmp_path):
+    model, _ = pipeline.load_model(supply_chain_project(tmp_path))
+    survey = model.consolidation.survey
+    assert (survey.surveyed, survey.responded, survey.response_rate_percent, survey.unmatched_workbooks) == \
+        (3, 2, 67, 1)
+    assert model.figures["survey.suppliers"] == "3"
+    assert model.figures["survey.response_rate"] == "67%"
+    assert survey.scopes == {"Company": 3}
+    pages = pipeline.render_pages(model)
+    assert "2 of 3 answered \\(67%\\)" not in pages["index.md"]  # authored Markdown is not escaped
+    assert "2 of 3 answered (67%)." in pages["index.md"]
+
+
+def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
+    model, _ = pipeline.load_model(supply_chain_project(tmp_path))
+    pages = pipeline.render_pages(model)
+    smelters = pages["smelters.md"]
+    assert "| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free |" in smelters
+    assert "| Gold | Asahi Pretec Corporation | CID000082 | JAPAN | Not designated |" in smelters
+    assert "| Conformant smelter list (conformance) | June 30, 2014 | data/lists/conformant.csv |" in smelters
+    assert "Our suppliers also named 1 facilities that are not on the reference list" in smelters
+    assert "Unknown Wolfram Works" not in "".join(pages.values())
+    assert "Acme Components" not in "".join(pages.values())
+    rows = list(csv.DictReader(io.StringIO(pages["downloads/smelters.csv"])))
+    assert len(rows) == 5 + 5  # the curated list of the fixture project plus five from suppliers
+    report = review.render_review(model)[review.REVIEW_REPORT]
+    assert "The rows reconcile: 10 = 5 + 2 + 1 + 2." in report
+    assert "| 9 | unmatched | Tungsten | Unknown Wolfram Works |  | not on the reference list by ID, alias or name |" \
+        in report
+    assert "- row 10: the ID CID002557 is a Tantalum facility, but the row says Gold" in report
+    assert "| Roster entry | none: this workbook matches no supplier on the roster |" in report
+    assert "- Gamma Silent Inc." in report
+
+
+def test_unlisted_facilities_can_be_published(tmp_path):
+    model, _ = pipeline.load_model(supply_chain_project(tmp_path, unlisted="publish"))
+    assert "| Tungsten | Unknown Wolfram Works |  | CHINA | Not designated |" in pipeline.render_pages(model)["smelters.md"]
+
+
+def test_survey_figures_are_not_typed_twice(tmp_path):
+    supply_chain_project(tmp_path)
+    report = content()["report.yml"]
+    (tmp_path / "data/report.yml").write_text(
+        (tmp_path / "data/report.yml").read_text().replace("survey:\n", "survey:\n  suppliers:\n    value: 3\n"))
+    line = (tmp_path / "data/report.yml").read_text().splitlines().index("  suppliers:") + 1
+    with pytest.raises(UserError) as caught:
+        pipeline.load_model(tmp_path)
+    assert [str(p) for p in caught.value.problems.errors] == [
+        f"data/report.yml, line {line}, key 'survey.suppliers': error: this figure is computed from the "
+        "supplier roster and workbooks (data/supply-chain.yml); remove it here [content.survey-twice]"]
+    assert report["survey"]["suppliers"]["value"] == 40
+
+
+def test_name_key_folds_case_accents_punctuation_and_suffixes():
+    assert name_key("Cendres & Métaux SA") == name_key("CENDRES AND METAUX S.A.")
+    assert name_key("Asaka Riken Co., Ltd.") == name_key("asaka riken co ltd") == "asaka riken"
+    assert name_key("PT Timah (Persero) Tbk") == "pt timah"
+
+
+def test_build_writes_the_review_report_and_check_guards_it(tmp_path):
+    root = supply_chain_project(tmp_path)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "generator", *a], cwd=root,  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    build = run("build", "--no-site")
+    assert build.returncode == 0, build.stderr
+    assert "review/report.md" in build.stdout
+    assert run("check").returncode == 0
+    strict = run("check", "--strict")
+    assert strict.returncode == 1
+    assert "warning" in strict.stderr and "Traceback" not in strict.stderr
+    (root / "review/report.md").write_text("edited")
+    stale = run("check")
+    assert stale.returncode == 1 and stale.stderr.strip().endswith("Stale: review/report.md")
+
+
+CORPUS = os.environ.get("CMR_CORPUS")
+DECLARATIONS = ["broadcom-cmrt-2.03a.xls", "connorwinfield-cmrt-2.02.xls", "ddm-gsp-cmrt-3.01.xlsx",
+                "cmrtbackend-abc-cmrt-6.22.xlsx", "ddm-gsp-cmrt-2.00.xls"]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS or not Path(CORPUS).is_dir():
+        pytest.skip("CMR_CORPUS is not set to the folder of real supplier workbooks (../shared/corpus)")
+    return Path(CORPUS)
+
+
+def test_real_declarations_and_lists_build_a_site_that_reconciles(corpus, tmp_path):
+    report = content()["report.yml"]
+    del report["survey"]["suppliers"], report["survey"]["response_rate_percent"], report["smelter_list"]
+    root = make_project(tmp_path, **{"report.yml": report})
+    data = root / "data"
+    for name in DECLARATIONS:
+        (data / "cmrt").mkdir(exist_ok=True)
+        shutil.copy(corpus / name, data / "cmrt" / name)
+    (data / "lists").mkdir()
+    for name in ("ddm-cfsi-smelter-references-2014.csv", "ddm-cfsi-compliant-smelters-2014.csv",
+                 "ddm-gsp-cmrt-3.01.xlsx"):
+        shutil.copy(corpus / name, data / "lists" / name)
+    (data / "suppliers.csv").write_text("name\nBroadcom Corporation\nConnor Winfield Corporation\n"
+                                        "Green Status Pro\nABC\nSilent Supplier Ltd\n", encoding="utf-8")
+    (data / "supply-chain.yml").write_text("""roster: suppliers.csv
+reference_lists:
+  - file: lists/ddm-cfsi-smelter-references-2014.csv
+    title: CFSI smelter reference list
+    as_of: 2014-06-01
+  - file: lists/ddm-gsp-cmrt-3.01.xlsx
+    title: CMRT 3.01 Standard Smelter Names
+    as_of: 2014-05-30
+conformance:
+  file: lists/ddm-cfsi-compliant-smelters-2014.csv
+  title: CFSI compliant smelter list
+  as_of: 2014-06-01
+""", encoding="utf-8")
+    model, problems = pipeline.load_model(root)
+    c = model.consolidation
+    assert [len(d.smelters) for d in c.declarations] == [276, 0, 28, 6, 4]
+    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
+    counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}
+    assert rows_read == sum(counts.values()) == 314
+    assert counts["published"] == len(c.facilities) > 100
+    assert sum(f.conformant for f in c.facilities) > 50
+    assert (c.survey.surveyed, c.survey.responded, c.survey.unmatched_workbooks) == (5, 4, 0)
+    assert model.figures["survey.response_rate"] == "80%"
+    pipeline.write_pages(pipeline.render_pages(model), root / "docs")
+    review.write_outputs(root, review.render_review(model))
+    pipeline.build_site(root, root / "site")
+    html = (root / "site/smelters/index.html").read_text(encoding="utf-8")
+    assert "CID000077" in html and "Conflict-free" in html
+    assert "Broadcom" not in html
+    assert f"The rows reconcile: {rows_read} = " in (root / "review/report.md").read_text(encoding="utf-8")
+    # the example site is unchanged by all of this
+    assert pipeline.stale_pages(pipeline.generate(Path(__file__).resolve().parent.parent)[0],
+                                Path(__file__).resolve().parent.parent / "docs") == []

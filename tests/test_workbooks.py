@@ -1,0 +1,49 @@
+"""Reading a folder of supplier workbooks: the content-hash cache and the parallel read."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import cmrt, workbooks
+from generator.problems import Problems
+from tests import cmrt_fixtures as fx
+
+
+def write_folder(folder: Path, n: int) -> list[Path]:
+    paths = []
+    for i in range(n):
+        spec = fx.full_declaration("6.5")
+        spec.fields["company_name"] = f"Supplier {i:02d}"
+        paths.append(fx.write(spec, folder / f"supplier-{i:02d}.xlsx"))
+    return paths
+
+
+def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
+    paths = write_folder(tmp_path / "data/cmrt", 3)
+    calls = []
+    real = cmrt.read_workbook
+    monkeypatch.setattr(cmrt, "read_workbook", lambda p: calls.append(Path(p).name) or real(p))
+    first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert sorted(calls) == ["supplier-00.xlsx", "supplier-01.xlsx", "supplier-02.xlsx"]
+    assert len(list((tmp_path / workbooks.CACHE_DIR).glob("*.pickle"))) == 3
+    calls.clear()
+    spec = fx.full_declaration("6.5")
+    spec.fields["company_name"] = "Supplier 01, renamed"
+    fx.write(spec, paths[1])
+    second = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert calls == ["supplier-01.xlsx"]
+    assert [d.company_name for d in first] == ["Supplier 00", "Supplier 01", "Supplier 02"]
+    assert [d.company_name for d in second] == ["Supplier 00", "Supplier 01, renamed", "Supplier 02"]
+    assert [d.file for d in second] == [f"data/cmrt/supplier-0{i}.xlsx" for i in range(3)]
+
+
+def test_many_workbooks_are_read_in_parallel_in_name_order(tmp_path):
+    write_folder(tmp_path / "cmrt", workbooks.PARALLEL_FROM + 2)
+    (tmp_path / "cmrt/notes.txt").write_text("not a workbook: ignored by suffix")
+    (tmp_path / "cmrt/zz-broken.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
+    problems = Problems()
+    declarations = workbooks.read_declarations(tmp_path / "cmrt", problems, tmp_path)
+    assert [d.company_name for d in declarations[:-1]] == [f"Supplier {i:02d}" for i in range(10)]
+    assert declarations[-1].readable is False
+    assert [str(p) for p in problems.sorted()] == [
+        "cmrt/zz-broken.xlsx: warning: is not an Excel workbook: its content is neither .xlsx (zip) nor "
+        ".xls (OLE2) [cmrt.not-a-workbook]"]
