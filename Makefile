@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check test golden serve bench clean
+.PHONY: site pages check exhibit test golden serve bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -16,6 +16,10 @@ pages: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator check
+
+# The report as Exhibit 1.01 to Form SD, for EDGAR: build/exhibit-1.01.htm.
+exhibit: $(STAMP)
+	$(BIN)/python -m generator exhibit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

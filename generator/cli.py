@@ -60,10 +60,21 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check", help="validate data/ and fail if the committed docs/ is stale",
-        description="Validate every data file and fail, naming the pages, when docs/ differs from what "
-                    "data/ gives. Writes nothing. This is what CI runs on a pull request.")
+        description="Validate every data file (every year's), check that the EDGAR exhibit can be made, "
+                    "and fail, naming the pages, when docs/ differs from what data/ gives. Writes nothing. "
+                    "This is what CI runs on a pull request.")
     _common(check)
     check.set_defaults(handler=_check)
+
+    exhibit = sub.add_parser(
+        "exhibit", help="write the report as one HTML document for EDGAR (Exhibit 1.01 to Form SD)",
+        description="Validate data/ and write the Conflict Minerals Report as one self-contained HTML "
+                    "document that follows EDGAR's HTML rules, from the same data as the website.")
+    _common(exhibit)
+    exhibit.add_argument("--output", type=Path, help="where to write it (default: build/exhibit-1.01.htm)")
+    exhibit.add_argument("--year", type=int,
+                         help="an earlier year from data/archive/YEAR/ (default: the current report)")
+    exhibit.set_defaults(handler=_exhibit)
 
     diff = sub.add_parser(
         "diff", help="summarise what changed in the report between two git revisions or data folders",
@@ -132,11 +143,11 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 def _build(args) -> int:
     from generator import pipeline, review
-    model, problems = pipeline.load_model(args.root, strict=args.strict)
-    pages = pipeline.render_pages(model)
+    current, earlier, problems = pipeline.load_years(args.root, strict=args.strict)
+    pages = pipeline.render_site(current, earlier)
     _print_warnings(problems)
     changed = pipeline.write_pages(pages, args.root / "docs")
-    changed += review.write_outputs(args.root, review.render_review(model))
+    changed += review.write_outputs(args.root, review.render_review(current))
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))
     if not args.no_site:
@@ -147,16 +158,26 @@ def _build(args) -> int:
 
 def _check(args) -> int:
     from generator import pipeline, review
-    model, problems = pipeline.load_model(args.root, strict=args.strict)
-    pages = pipeline.render_pages(model)
+    current, pages, problems = pipeline.check(args.root, strict=args.strict)
     _print_warnings(problems)
     stale = [f"docs/{rel}" for rel in pipeline.stale_pages(pages, args.root / "docs")]
-    stale += review.stale_outputs(args.root, review.render_review(model))
+    stale += review.stale_outputs(args.root, review.render_review(current))
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
               + ", ".join(stale), file=sys.stderr)
         return 1
     print(f"data/ is valid and docs/ is up to date ({len(pages)} generated files).")
+    return 0
+
+
+def _exhibit(args) -> int:
+    from generator import pipeline
+    output = args.output or args.root / "build" / "exhibit-1.01.htm"
+    text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict, year=args.year)
+    _print_warnings(problems)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(text.encode("ascii"))
+    print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
     return 0
 
 

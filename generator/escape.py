@@ -5,7 +5,10 @@ that text: HTML special characters become entities, and every character that
 Markdown (with the tables and attr_list extensions) could read as syntax is
 backslash-escaped, so no supplier string becomes a link, an emphasis, a
 heading, a list, a table cell border, an attribute, markup or script.
-`csv_cell` keeps a downloaded CSV cell from starting a spreadsheet formula.
+`html_text` turns any string into HTML text in plain ASCII, for the EDGAR
+exhibit: markup characters become entities and every other character outside
+printable ASCII a numeric character reference. `csv_cell` keeps a downloaded
+CSV cell from starting a spreadsheet formula.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 # Syntax only at the start of a block: headings, list items, ordered list numbers.
 _LEADING_SPECIAL = re.compile(r"^([#+\-]|\d+(?=[.)](\s|$)))")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Control characters have no place in a published text, not even as references.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def markdown_text(value: object) -> str:
@@ -30,6 +35,17 @@ def markdown_text(value: object) -> str:
 def _escape_leading(match: re.Match) -> str:
     token = match.group(1)
     return "\\" + token if not token[0].isdigit() else token + "\\"
+
+
+def html_text(value: object) -> str:
+    """Untrusted text -> HTML text that shows the same characters, in ASCII only."""
+    text = " ".join(_CONTROL.sub("", str(value)).split())
+    return ascii_references(html.escape(text, quote=True))
+
+
+def ascii_references(markup: str) -> str:
+    """HTML with every non-ASCII character written as a numeric reference (&#233;)."""
+    return markup.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def csv_cell(value: object) -> str:

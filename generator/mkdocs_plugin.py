@@ -2,6 +2,10 @@
 
 - Names the site after the company and year in data/, so they are not typed
   again into mkdocs.yml.
+- With earlier years in data/archive/<YEAR>/, extends the navigation of
+  mkdocs.yml: "Changes from year to year", then "Earlier reports" with every
+  earlier year's pages (newest first) under the same titles, so that strict
+  mode finds every generated page in the nav.
 - Under `mkdocs serve` (and so `python -m generator serve`) only: watches data/,
   regenerates the pages into docs/ before each build, and when data/ is invalid
   keeps the last valid pages and shows the problems in a banner on every page.
@@ -18,6 +22,7 @@ from generator import schema
 from generator.content import Company, Report
 from generator.escape import markdown_text
 from generator.problems import Problem, Problems, UserError
+from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")
 # Data problems in the preview go to a logger outside "mkdocs", whose warnings strict
@@ -36,7 +41,8 @@ class CmrPlugin(BasePlugin):
         self.serving = command == "serve"
 
     def on_config(self, config, **_):
-        data = Path(config.config_file_path).parent / "data"
+        root = Path(config.config_file_path).parent
+        data = root / "data"
         problems = Problems()
         company, _ = schema.load(data / "company.yml", Company, problems)
         report, _ = schema.load(data / "report.yml", Report, problems)
@@ -45,6 +51,9 @@ class CmrPlugin(BasePlugin):
                 log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
             return config
         config.site_name = f"{company.name} {report.title} {report.period.end.year}"
+        years = [year for year, _folder in archive_folders(data, problems, root)]
+        if years and config.nav:
+            config.nav = extended_nav(config.nav, years)
         return config
 
     def on_serve(self, server, *, config, builder):
@@ -85,3 +94,18 @@ def banner(problems: list[Problem]) -> str:
     return (f'!!! failure "{BANNER_TITLE}"\n\n{items}\n'
             "    Fix the files in data/ and save: the preview reloads. "
             "`python -m generator check` lists the same problems.\n\n")
+
+
+def extended_nav(nav: list, years: list[int]) -> list:
+    """The nav of mkdocs.yml, followed by the changes page and each earlier year's copy of it."""
+    def under(items, year):
+        out = []
+        for item in items:
+            for title, target in item.items() if isinstance(item, dict) else [(None, item)]:
+                value = under(target, year) if isinstance(target, list) else f"{year}/{target}"
+                out.append({title: value} if title is not None else value)
+        return out
+
+    earlier = [{str(year): under(nav, year)} for year in sorted(years, reverse=True)]
+    return [*nav, {"Changes from year to year": CHANGES_PAGE}, {"Earlier reports": earlier}]
+

@@ -41,6 +41,11 @@ class Model:
     consolidation: Consolidation | None = None
 
     @property
+    def year(self) -> int:
+        """The reporting year: the calendar year in which the period ends."""
+        return self.content.report.period.end.year
+
+    @property
     def facilities(self) -> list[Facility]:
         return [f for g in self.groups for f in g.facilities]
 
@@ -156,7 +161,7 @@ def _figures(content: Content, groups: list[MetalGroup], as_of: dt.date | None, 
 def _check_placeholders(content: Content, figures: dict[str, str], problems: Problems) -> None:
     """Every placeholder in every Markdown field must name a known figure."""
     known = ", ".join(sorted(figures))
-    for file_name, key, text in _markdown_fields(content):
+    for file_name, key, text in markdown_fields(content):
         for match in PLACEHOLDER.finditer(text):
             if match.group(1) not in figures:
                 lines = content.lines.get(file_name, {})
@@ -165,7 +170,8 @@ def _check_placeholders(content: Content, figures: dict[str, str], problems: Pro
                              line=lines.get(key, 0), key=key)
 
 
-def _markdown_fields(content: Content):
+def markdown_fields(content: Content):
+    """(file, key, text) of every authored Markdown field."""
     for attr, (base_name, _cls) in FILES.items():
         file_name = next((n for n in content.lines if n.endswith(base_name)), base_name)
         yield from ((file_name, key, text) for key, text in _walk(getattr(content, attr), ""))

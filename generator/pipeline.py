@@ -11,13 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.completeness import check_completeness
 from generator import schema
 from generator.consolidate import SupplyChain, consolidate
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
-from generator.render import render_pages
+from generator.render import render_pages, render_site
 from generator.smelters import read_smelter_list
+from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,75 @@ HAND_WRITTEN = ("assets/",)
 
 
 def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, str], Problems]:
-    """Run every stage up to rendering; raise UserError once if anything is wrong."""
-    model, problems = load_model(root, data_dir, strict)
-    return render_pages(model), problems
+    """Run every stage up to rendering, for every year; raise UserError once if anything is wrong."""
+    current, earlier, problems = load_years(root, data_dir, strict)
+    return render_site(current, earlier), problems
+
+
+def check(root: Path, strict: bool = False) -> tuple[Model, dict[str, str], Problems]:
+    """What `generate` does, and every year's EDGAR exhibit rendered too, so CI catches what the filing refuses.
+
+    Returns the current year's model too (for the review report), the pages and the problems.
+    """
+    from generator.exhibit import render_exhibit
+    current, earlier, problems = load_years(root, strict=strict)
+    for model in [*earlier, current]:
+        render_exhibit(model, problems)
+    if problems.errors:
+        raise UserError(problems)
+    return current, render_site(current, earlier), problems
+
+
+def load_years(root: Path, data_dir: Path | None = None,
+               strict: bool = False) -> tuple[Model, list[Model], Problems]:
+    """The current report from data/ and every earlier one from data/archive/<YEAR>/, oldest first."""
+    data_dir = data_dir or root / "data"
+    problems = Problems()
+    current = _collect(root, data_dir, strict, problems)
+    earlier = []
+    for year, folder in archive_folders(data_dir, problems, root):
+        model = _collect(root, folder, strict, problems)
+        if model is not None:
+            check_year(model, year, folder, root, problems)
+            earlier.append(model)
+    if current is not None:
+        check_current(current, earlier, data_dir, root, problems)
+    if current is None or problems.errors or (strict and problems.warnings):
+        raise UserError(problems)
+    return current, earlier, problems
+
+
+def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Model | None:
+    """One year's model; its problems join the others so that every year is checked at once."""
+    try:
+        model, found = load_model(root, data_dir, strict)
+    except UserError as err:
+        problems.extend(err.problems)
+        return None
+    problems.extend(found)
+    return model
+
+
+def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None = None) -> tuple[str, Problems]:
+    """The EDGAR exhibit of the current report, or of an earlier `year` from data/archive/<YEAR>/."""
+    from generator.exhibit import check_file_name, render_exhibit
+    data_dir = root / "data"
+    if year is not None:
+        years = [y for y, _folder in archive_folders(data_dir, Problems(), root)]
+        if year not in years:
+            found = ", ".join(map(str, years)) or "none"
+            missing = Problems()
+            missing.add(f"{display_path(data_dir / ARCHIVE, root)}/{year}/", "exhibit.year",
+                        f"no such year's folder; the earlier years are: {found} "
+                        "(leave out --year for the current report)")
+            raise UserError(missing)
+        data_dir = data_dir / ARCHIVE / str(year)
+    model, problems = load_model(root, data_dir, strict=strict)
+    text = render_exhibit(model, problems)
+    check_file_name(file_name, problems)
+    if problems.errors or (strict and problems.warnings):
+        raise UserError(problems)
+    return text, problems
 
 
 def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[Model, Problems]:
@@ -37,12 +105,12 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
     data_dir = data_dir or root / "data"
     problems = Problems()
     content, files = load_content(data_dir, problems, root=root)
-    facilities = []
+    facilities, smelter_file, sheet = [], "", ""
     listing = files["report"].smelter_list if files["report"] is not None else None
     if listing is not None:
         path = data_dir / listing.file
-        facilities = read_smelter_list(path, listing.sheet, problems, display_path(path, root),
-                                       listing.designation_as_of)
+        smelter_file, sheet = display_path(path, root), listing.sheet
+        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of)
     consolidation = None
     settings_path = data_dir / SUPPLY_CHAIN_FILE
     if settings_path.exists():
@@ -54,6 +122,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
         raise UserError(problems)
     model = build_model(content, facilities, problems, consolidation)
     problems.raise_if_errors()
+    check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
     if strict and problems.warnings:
         raise UserError(problems)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))

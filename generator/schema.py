@@ -125,6 +125,7 @@ class _Reader:
                 allowed = ", ".join(sorted(fields))
                 self.error(key_node, path, "yaml.unknown-key", f"unknown key; expected one of: {allowed}")
                 continue
+            self.lines.setdefault(path, key_node.start_mark.line + 1)  # a key's line, not its value's
             values[name] = self.convert(value_node, hints[name], path)
         for name, f in fields.items():
             if name not in seen and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:

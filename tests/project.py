@@ -22,7 +22,7 @@ SMELTERS = [
     ("Tungsten", "Epsilon Wolfram AG", "Not designated"),
 ]
 
-MD = "Some prose with a figure: {{ smelters.total }} facilities."
+MD = "Some prose with a figure: {{ smelters.total }} facilities were named by our suppliers this year."
 
 
 def content(**overrides) -> dict[str, dict]:
@@ -44,9 +44,10 @@ def content(**overrides) -> dict[str, dict]:
             "period": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
             "conclusion": "DRC conflict undeterminable",
             "conclusion_reason": "We could not determine the origin for {{ period.year }}.",
-            "audit": "Not audited.",
+            "audit": "This report was not audited by an independent private sector auditor this year.",
             "products": {"summary": "Our devices.", "items": ["Widget", "Gadget"]},
-            "rcoi": "We asked {{ survey.suppliers }} suppliers.",
+            "rcoi": "We asked {{ survey.suppliers }} direct suppliers where the tin, tantalum, tungsten and "
+                    "gold came from.",
             "rcoi_outcome": "{{ survey.response_rate }} answered.",
             "survey": {"suppliers": {"value": 40, "qualifier": "over"},
                        "response_rate_percent": {"value": 80, "qualifier": "about"},
@@ -67,7 +68,8 @@ def content(**overrides) -> dict[str, dict]:
         },
         "risk.yml": {"mitigation_intro": "We will:", "mitigation_steps": ["Ask again."],
                      "risk_factors": ["Suppliers may not answer."]},
-        "countries.yml": {"introduction": "The facilities source from:", "countries": ["Chile", "Peru"]},
+        "countries.yml": {"introduction": "The facilities named by our suppliers source their minerals from these "
+                                          "countries:", "countries": ["Chile", "Peru"]},
     }
     files.update(overrides)
     return files
@@ -86,14 +88,29 @@ def write_smelters(path: Path, rows, header=("Metal", "Smelter or refiner", "Con
     return path
 
 
-def make_project(root: Path, smelters=SMELTERS, **overrides) -> Path:
-    """A complete project under `root`: mkdocs.yml, data/, docs/assets/."""
-    data = root / "data"
+def write_data(data: Path, smelters=SMELTERS, **overrides) -> Path:
+    """One reporting year's data folder: data/, or data/archive/<YEAR>/ for an earlier year."""
     data.mkdir(parents=True, exist_ok=True)
     for name, value in content(**overrides).items():
         text = value if isinstance(value, str) else yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
         (data / name).write_text(text, encoding="utf-8")
     write_smelters(data / "smelters.xlsx", smelters)
+    return data
+
+
+def report_for(year: int, suppliers: int = 40, response_rate: int = 80) -> dict:
+    """report.yml for another reporting year, with its own survey figures."""
+    report = content()["report.yml"]
+    report["period"] = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+    report["smelter_list"]["designation_as_of"] = dt.date(year + 1, 3, 1)
+    report["survey"]["suppliers"] = {"value": suppliers, "qualifier": "over"}
+    report["survey"]["response_rate_percent"] = {"value": response_rate, "qualifier": "about"}
+    return report
+
+
+def make_project(root: Path, smelters=SMELTERS, **overrides) -> Path:
+    """A complete project under `root`: mkdocs.yml, data/, docs/assets/."""
+    write_data(root / "data", smelters, **overrides)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets", dirs_exist_ok=True)
     return root

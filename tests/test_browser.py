@@ -1,11 +1,15 @@
-"""The example website in a real browser: the table, the search box, the CSV download."""
+"""The website in a real browser: the table, the search box, the CSV download, switching years."""
 from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 from tests.browser import browser_page, serve
 from tests.test_example import example_rows
+from tests.test_years import build, two_years
 
 
 def test_smelter_table_lists_all_190_with_designations(example_site):
@@ -41,3 +45,27 @@ def test_csv_download_carries_every_facility(example_site):
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) == 190
         assert sum(r["Conflict-free designation"] == "Conflict-free" for r in rows) == 71
+
+
+def test_switching_between_years(tmp_path):
+    """With an earlier year, the nav and the line on each page lead from one year to the other."""
+    root = two_years(tmp_path)
+    assert build(root).returncode == 0
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(root / "site")],
+                   cwd=root, env=env, check=True, timeout=300)
+    with serve(root / "site") as url, browser_page(url) as page:
+        page.goto(f"{url}/smelters/")
+        page.locator("article").get_by_role("link", name="2023", exact=True).click()
+        page.wait_for_url(f"{url}/2023/")
+        assert page.locator("article h1").inner_text() == "Example Devices Inc.: Conflict Minerals Report 2023"
+        nav = page.locator("nav.md-nav--primary")
+        nav.get_by_role("link", name="Smelters and refiners").last.click()
+        page.wait_for_url(f"{url}/2023/smelters/")
+        assert page.get_by_role("cell", name="Gamma Tantalum", exact=True).count() == 1
+        page.get_by_role("link", name="Go to the current report").click()
+        page.wait_for_url(f"{url}/")
+        nav.get_by_role("link", name="Changes from year to year").click()
+        page.wait_for_url(f"{url}/changes/")
+        assert page.get_by_role("cell", name="Zeta Wolfram", exact=True).count() == 1
+        assert page.dialogs == [] and page.foreign_requests == []

@@ -163,11 +163,12 @@ def test_survey_figures_are_not_typed_twice(tmp_path):
     report = content()["report.yml"]
     (tmp_path / "data/report.yml").write_text(
         (tmp_path / "data/report.yml").read_text().replace("survey:\n", "survey:\n  suppliers:\n    value: 3\n"))
+    line = (tmp_path / "data/report.yml").read_text().splitlines().index("  suppliers:") + 1
     with pytest.raises(UserError) as caught:
         pipeline.load_model(tmp_path)
     assert [str(p) for p in caught.value.problems.errors] == [
-        "data/report.yml, line 19, key 'survey.suppliers': error: this figure is computed from the supplier "
-        "roster and workbooks (data/supply-chain.yml); remove it here [content.survey-twice]"]
+        f"data/report.yml, line {line}, key 'survey.suppliers': error: this figure is computed from the "
+        "supplier roster and workbooks (data/supply-chain.yml); remove it here [content.survey-twice]"]
     assert report["survey"]["suppliers"]["value"] == 40
 
 

@@ -30,9 +30,10 @@ Countries: 1 added, 1 removed
 Figures: 2 changed
   smelters.conflict_free: 2 -> 4
   smelters.not_designated: 3 -> 1
-Pages: 4 changed
+Pages: 5 changed
 """
-CHANGED_PAGES = ["countries.md", "downloads/smelters.csv", "due-diligence.md", "smelters.md"]
+CHANGED_PAGES = ["countries.md", "downloads/report.json", "downloads/smelters.csv", "due-diligence.md",
+                 "smelters.md"]
 
 GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -98,7 +99,7 @@ def test_diff_markdown_for_the_job_summary(repo):
     assert "### Countries: 1 added, 1 removed\n\n- Added: Bolivia\n- Removed: Peru\n" in result.stdout
     assert ("| Figure | Before | After |\n|---|---|---|\n"
             "| smelters.conflict\\_free | 2 | 4 |\n| smelters.not\\_designated | 3 | 1 |\n") in result.stdout
-    assert "### Pages: 4 changed\n" in result.stdout
+    assert "### Pages: 5 changed\n" in result.stdout
     assert re.findall(r"^- `docs/(\S+)` changed \(\+\d+ -\d+ lines\)$", result.stdout, re.M) == CHANGED_PAGES
 
 
@@ -120,7 +121,8 @@ def test_without_head_the_working_tree_is_compared(tmp_path):
                                           "  + Rwanda\n"
                                           "Figures: 1 changed\n"
                                           "  countries.count: 2 -> 3\n"
-                                          "Pages: 2 changed\n", ["countries.md", "index.md"])
+                                          "Pages: 3 changed\n",
+                                          ["countries.md", "downloads/report.json", "index.md"])
 
 
 def test_diff_between_two_folders(tmp_path):

@@ -7,7 +7,7 @@ import re
 import markdown
 import pytest
 
-from generator.escape import csv_cell, markdown_text
+from generator.escape import csv_cell, html_text, markdown_text
 from tests.test_golden import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]
@@ -42,3 +42,15 @@ def test_ordinary_text_stays_readable_in_the_markdown():
 ])
 def test_csv_cells_never_start_a_formula(value, expected):
     assert csv_cell(value) == expected
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["Côte d'Ivoire", "“smart” — quotes", "a\x00b\x1bc\x7f", "x\ny\tz"])
+def test_html_text_is_ascii_and_shows_the_same_characters(text):
+    escaped = html_text(text)
+    assert escaped.isascii() and "<" not in escaped and ">" not in escaped and '"' not in escaped
+    expected = " ".join(re.sub(r"[\x00-\x08\x0e-\x1b\x7f]", "", text).split())
+    assert html.unescape(escaped) == expected
+
+
+def test_html_text_writes_non_ascii_as_numeric_references():
+    assert html_text("Côte <d'Ivoire> & “Co”") == "C&#244;te &lt;d&#x27;Ivoire&gt; &amp; &#8220;Co&#8221;"

@@ -138,10 +138,11 @@ def test_cli_check_names_stale_pages_and_build_fixes_them(tmp_path):
     result = run_cli("check", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("docs/ is stale against data/; run `python -m generator build` and "
-                                    "commit. Stale: docs/countries.md, docs/downloads/smelters.csv,")
+                                    "commit. Stale: docs/countries.md, docs/downloads/report.json, "
+                                    "docs/downloads/smelters.csv,")
     build = run_cli("build", "--no-site", cwd=tmp_path)
     assert build.returncode == 0, build.stderr
-    assert build.stdout.startswith("docs/: 7 generated files, 7 changed")
+    assert build.stdout.startswith("docs/: 8 generated files, 8 changed")
     assert run_cli("check", cwd=tmp_path).returncode == 0
     (tmp_path / "docs/obsolete.md").write_text("old page")
     (tmp_path / "docs/smelters.md").write_text("edited by hand")
@@ -149,7 +150,7 @@ def test_cli_check_names_stale_pages_and_build_fixes_them(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().endswith("Stale: docs/smelters.md, docs/obsolete.md")
     again = run_cli("build", "--no-site", cwd=tmp_path)
-    assert again.stdout.strip() == "docs/: 7 generated files, 2 changed: smelters.md, obsolete.md"
+    assert again.stdout.strip() == "docs/: 8 generated files, 2 changed: smelters.md, obsolete.md"
     assert not (tmp_path / "docs/obsolete.md").exists()
 
 

@@ -1,0 +1,81 @@
+"""The machine-readable release: the whole report as JSON, beside the CSV.
+
+Its shape is documented by the hand-written JSON Schema in
+docs/assets/report.schema.json; bump FORMAT_VERSION when a change to it would
+break a reader. Text is published as written (JSON escaping makes it inert);
+output is deterministic: sorted keys, two-space indent, UTF-8, "\n".
+"""
+from __future__ import annotations
+
+import json
+
+from generator.content import Figure
+from generator.model import Model
+
+JSON_PATH = "downloads/report.json"
+FORMAT_VERSION = 1
+
+
+def report_json(model: Model) -> str:
+    return json.dumps(report_data(model), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def report_data(model: Model) -> dict:
+    content = model.content
+    company, report = content.company, content.report
+    facilities = model.facilities
+    return {
+        "format": "cmr-report",
+        "format_version": FORMAT_VERSION,
+        "company": {
+            "name": company.name,
+            "state_of_incorporation": company.state_of_incorporation,
+            "commission_file_number": company.commission_file_number,
+            "irs_employer_id": company.irs_employer_id,
+            "address": {"street": company.address.street, "city": company.address.city,
+                        "state": company.address.state, "zip": company.address.zip,
+                        "country": company.address.country},
+            "website": company.website,
+        },
+        "report": {
+            "title": report.title,
+            "rule": report.rule,
+            "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
+                       "year": report.period.end.year},
+            "conclusion": report.conclusion,
+        },
+        "survey": _survey(model),
+        "designation": {
+            "as_of": model.as_of.isoformat() if model.as_of else None,
+            "source": model.designation_source,
+        },
+        "counts": {
+            "facilities": len(facilities),
+            "by_designation": model.designation_counts,
+            "by_metal": {g.metal: {"facilities": len(g.facilities), "conflict_free": g.conflict_free,
+                                   "not_designated": len(g.facilities) - g.conflict_free}
+                         for g in model.groups},
+            "countries": len(content.countries.countries),
+        },
+        "countries": list(content.countries.countries),
+        "facilities": [
+            {"metal": f.metal, "name": f.name, "smelter_id": f.smelter_id or None,
+             "country": f.country or None, "designation": f.designation, "conflict_free": f.conflict_free}
+            for f in facilities
+        ],
+        "figures": dict(model.figures),
+    }
+
+
+def _survey(model: Model) -> dict:
+    """As stated in report.yml, or computed from the roster (then exact)."""
+    survey = model.content.report.survey
+    suppliers, rate = survey.suppliers, survey.response_rate_percent
+    if model.consolidation is not None:
+        figures = model.consolidation.survey
+        suppliers, rate = Figure(figures.surveyed), Figure(figures.response_rate_percent)
+    return {"template": survey.template, "suppliers": _figure(suppliers), "response_rate_percent": _figure(rate)}
+
+
+def _figure(figure: Figure | None) -> dict | None:
+    return {"value": figure.value, "qualifier": figure.qualifier} if figure else None

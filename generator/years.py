@@ -1,0 +1,114 @@
+"""Several reporting years: the current report at the root, every earlier one under <year>/.
+
+An earlier year's complete data folder lives in data/archive/<YEAR>/ (the same
+files as data/) and is rendered by the same pipeline into docs/<YEAR>/. Its
+pages depend only on its own data and the templates, never on later years, so
+adding a year never changes them. This module finds the years, checks them,
+and compares consecutive years for the year-over-year page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import Model
+from generator.problems import Problems, display_path
+from generator.smelters import Facility
+
+ARCHIVE = "archive"
+CHANGES_PAGE = "changes.md"
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which report a set of pages belongs to, and where it sits on the site."""
+    year: int
+    archived: bool = False
+    earlier: tuple[int, ...] = ()  # for the current report: the archived years, newest first
+
+    @property
+    def root(self) -> str:
+        """The way from one of these pages back to the site's root folder."""
+        return "../" if self.archived else ""
+
+
+def archive_folders(data_dir: Path, problems: Problems, root: Path) -> list[tuple[int, Path]]:
+    """(year, folder) of every earlier year in data/archive/, oldest first."""
+    archive = data_dir / ARCHIVE
+    if not archive.is_dir():
+        return []
+    folders = []
+    for path in sorted(archive.iterdir()):
+        if path.is_dir() and _YEAR.fullmatch(path.name):
+            folders.append((int(path.name), path))
+        elif path.is_dir():
+            problems.add(display_path(path, root), "years.folder",
+                         f"not a year's folder; expected {display_path(archive, root)}/<YEAR>/, e.g. 2013")
+    return folders
+
+
+def check_year(model: Model, year: int, folder: Path, root: Path, problems: Problems) -> None:
+    """The folder's name must be the year in which its reporting period ends."""
+    if model.year != year:
+        report = display_path(folder / "report.yml", root)
+        problems.add(report, "years.period",
+                     f"the reporting period ends in {model.year}, but the folder is named {year}; "
+                     f"rename the folder to {model.year} or correct period.end",
+                     line=model.content.lines.get(report, {}).get("period.end", 0), key="period.end")
+
+
+def check_current(current: Model, earlier: list[Model], data_dir: Path, root: Path, problems: Problems) -> None:
+    """The report in data/ must be later than every archived one."""
+    if earlier and earlier[-1].year >= current.year:
+        report = display_path(data_dir / "report.yml", root)
+        problems.add(report, "years.current",
+                     f"the current report ({current.year}) must be later than every year in "
+                     f"{display_path(data_dir / ARCHIVE, root)}/ (the latest is {earlier[-1].year})",
+                     line=current.content.lines.get(report, {}).get("period.end", 0), key="period.end")
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """What changed from one reporting year to the next."""
+    before: Model
+    after: Model
+    added: list[Facility]
+    removed: list[Facility]
+    newly_conformant: list[Facility]
+    no_longer_conformant: list[Facility]
+    countries_added: list[str]
+    countries_removed: list[str]
+
+
+def compare(before: Model, after: Model) -> YearChange:
+    """Facilities are the same when their metal and smelter ID match, or else their metal and name."""
+    pairs, added, removed = _match(before.facilities, after.facilities)
+    old_countries = {c.casefold(): c for c in before.content.countries.countries}
+    new_countries = {c.casefold(): c for c in after.content.countries.countries}
+    return YearChange(
+        before, after, added, removed,
+        newly_conformant=[new for old, new in pairs if new.conflict_free and not old.conflict_free],
+        no_longer_conformant=[new for old, new in pairs if old.conflict_free and not new.conflict_free],
+        countries_added=sorted((c for k, c in new_countries.items() if k not in old_countries), key=str.casefold),
+        countries_removed=sorted((c for k, c in old_countries.items() if k not in new_countries), key=str.casefold),
+    )
+
+
+def _match(before: list[Facility], after: list[Facility]):
+    """(pairs, added, removed), each in the order of `after` / `before` (metal, then name)."""
+    by_id = {(f.metal, f.smelter_id): f for f in before if f.smelter_id}
+    by_name = {(f.metal, f.name.casefold()): f for f in before}
+    pairs, added, matched = [], [], set()
+    for new in after:
+        old = by_id.get((new.metal, new.smelter_id)) if new.smelter_id else None
+        if old is None or id(old) in matched:
+            old = by_name.get((new.metal, new.name.casefold()))
+        if old is None or id(old) in matched:
+            added.append(new)
+        else:
+            matched.add(id(old))
+            pairs.append((old, new))
+    removed = [f for f in before if id(f) not in matched]
+    return pairs, added, removed

@@ -1,0 +1,266 @@
+"""The EDGAR exhibit: EDGAR's HTML rules, and the same figures and facilities as the website.
+
+The rules below are written out from the EDGAR Filer Manual, Volume II, section
+5.2.2 (HTML documents) and 5.2.1 (table 5-1, the characters EDGAR accepts),
+independently of generator/edgar.py, so the test checks the generator rather
+than repeating it.
+"""
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.exhibit import render_exhibit
+from generator.problems import Problems, UserError
+from tests.conftest import ROOT
+from tests.project import content, make_project
+from tests.test_golden import special_characters_project
+
+# HTML 3.2 as EDGAR accepts it (EFM 5.2.2), less img (we attach no graphics).
+EDGAR_TAGS = {
+    "html", "head", "title", "meta", "body",
+    "a", "address", "b", "big", "blockquote", "br", "caption", "center", "cite", "code", "dd", "dfn",
+    "dir", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li",
+    "menu", "ol", "p", "pre", "samp", "small", "strike", "strong", "sub", "sup", "table", "td", "th",
+    "tr", "tt", "u", "ul", "var",
+}
+EDGAR_ATTRIBUTES = {
+    "align", "border", "cellpadding", "cellspacing", "clear", "colspan", "compact", "dir", "href",
+    "id", "lang", "name", "noshade", "nowrap", "rowspan", "size", "start", "title", "type", "valign",
+    "width",
+}
+ACTIVE_CONTENT = {"script", "applet", "object", "embed", "iframe", "frame", "frameset", "form", "input",
+                  "button", "select", "textarea", "link", "style", "base", "img"}
+# Table 5-1: printable ASCII plus tab, line feed, carriage return and form feed.
+EDGAR_CHARACTERS = re.compile(r"[\x20-\x7e\t\n\r\f]*")
+SEC_ARCHIVES = "https://www.sec.gov/Archives/edgar/data/"
+
+
+class EdgarRules(HTMLParser):
+    """Collect every breach of EDGAR's HTML rules in a document."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.breaches: list[str] = []
+        self.names: set[str] = set()
+        self.fragments: list[str] = []
+        self.open_tables = 0
+        self.html_tags = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in EDGAR_TAGS or tag in ACTIVE_CONTENT:
+            self.breaches.append(f"tag <{tag}>")
+        self.html_tags += tag == "html"
+        if tag == "table":
+            if self.open_tables:
+                self.breaches.append("nested <table>")
+            self.open_tables += 1
+        for name, value in attrs:
+            if name not in EDGAR_ATTRIBUTES or name.startswith("on"):
+                self.breaches.append(f"attribute {name} on <{tag}>")
+            if name in ("name", "id"):
+                self.names.add(value)
+            value = (value or "").strip().lower()
+            if "javascript:" in value or "vbscript:" in value or value.startswith("data:"):
+                self.breaches.append(f"active content in {name} on <{tag}>")
+            if name == "href":
+                if value.startswith("#"):
+                    self.fragments.append(value[1:])
+                elif not value.startswith(SEC_ARCHIVES.lower()):
+                    self.breaches.append(f"external reference {value}")
+            if re.match(r"[a-z]+:", value) and name != "href":
+                self.breaches.append(f"reference {value} in {name} on <{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.open_tables -= 1
+
+    def handle_entityref(self, name):
+        # EDGAR knows HTML 4's named entities; we hold the exhibit to the four markup ones (others numeric).
+        if name not in ("amp", "lt", "gt", "quot"):
+            self.breaches.append(f"entity &{name};")
+
+    def handle_charref(self, name):
+        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
+        if code < 32 and code not in (9, 10, 12, 13) or 127 <= code < 160 or code > 0x10FFFF:
+            self.breaches.append(f"reference to a control character &#{name};")
+
+    def handle_decl(self, decl):
+        if re.search(r"(?i)https?:|ftp:", decl):
+            self.breaches.append(f"external reference in <!{decl}>")
+
+    def handle_pi(self, data):
+        self.breaches.append(f"processing instruction {data}")
+
+    def unknown_decl(self, data):
+        self.breaches.append(f"declaration {data}")
+
+
+def edgar_breaches(document: str) -> list[str]:
+    rules = EdgarRules()
+    rules.feed(document)
+    rules.close()
+    breaches = list(rules.breaches)
+    bad = sorted({c for c in document if not EDGAR_CHARACTERS.fullmatch(c)})
+    if bad:
+        breaches.append(f"characters outside table 5-1: {bad!r}")
+    breaches += [f"link to a missing anchor #{f}" for f in rules.fragments if f not in rules.names]
+    if rules.html_tags != 1:
+        breaches.append(f"{rules.html_tags} <html> tags")
+    if re.search(r"(?i)url\s*\(|@import|expression\s*\(", document):
+        breaches.append("style sheet reference")
+    return breaches
+
+
+def exhibit_of(root: Path) -> str:
+    text, _ = pipeline.exhibit(root, "exhibit-1.01.htm")
+    return text
+
+
+def cells(document: str, first: str) -> list[list[str]]:
+    """Rows (as text cells) of the table whose header row starts with `first`."""
+    for table in re.findall(r"<table.*?</table>", document, re.S):
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+        if rows and rows[0][0] == first:
+            return rows[1:]
+    raise AssertionError(f"no table starting with {first!r}")
+
+
+def test_example_exhibit_follows_edgars_rules():
+    document = exhibit_of(ROOT)
+    assert edgar_breaches(document) == []
+    assert document.startswith('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n')
+    assert document.endswith("</body>\n</html>\n")
+    assert "\r" not in document
+
+
+def test_the_checker_catches_what_edgar_refuses():
+    bad = ('<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">'
+           '<html><body><script>x()</script><p onclick="x()">a&nbsp;&#7;</p><img src="http://e.com/a.gif">'
+           '<a href="https://example.com">b</a><a href="#nowhere">c</a><table><tr><td><table></table>'
+           '</td></tr></table>\u201csmart\u201d</body></html>')
+    assert edgar_breaches(bad) == [
+        'external reference in <!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" '
+        '"http://www.w3.org/TR/html4/strict.dtd">',
+        "tag <script>", "attribute onclick on <p>", "entity &nbsp;", "reference to a control character &#7;",
+        "tag <img>", "attribute src on <img>",
+        "reference http://e.com/a.gif in src on <img>", "external reference https://example.com",
+        "nested <table>", "characters outside table 5-1: ['\u201c', '\u201d']", "link to a missing anchor #nowhere",
+    ]
+
+
+def test_exhibit_carries_the_websites_figures_and_facilities():
+    document = exhibit_of(ROOT)
+    pages, _ = pipeline.generate(ROOT)
+    model, _ = pipeline.load_model(ROOT)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", document))
+    for name, value in sorted(model.figures.items()):
+        assert value in text, f"figure {name} = {value!r} is missing from the exhibit"
+    survey = [line.strip("| ").split(" | ") for line in pages["due-diligence.md"].splitlines()
+              if line.startswith("| ") and not line.startswith(("| Figure", "| ---"))]
+    assert cells(document, "Figure") == survey
+    website_counts = [[c.strip("* ") for c in line.strip("| ").split(" | ")]
+                      for line in pages["smelters.md"].splitlines()
+                      if line.startswith(("| Gold | 8", "| Tantalum | 2", "| Tin | 6", "| Tungsten | 1", "| **Total"))]
+    assert cells(document, "Metal")[:5] == website_counts == [
+        ["Gold", "87", "37", "50"], ["Tantalum", "22", "21", "1"], ["Tin", "63", "11", "52"],
+        ["Tungsten", "18", "2", "16"], ["Total", "190", "71", "119"]]
+    facilities = [row for row in _all_tables(document) if len(row) == 3 and row[0] in
+                  ("Gold", "Tantalum", "Tin", "Tungsten")]
+    website = [line.strip("| ").split(" | ") for line in pages["smelters.md"].splitlines()
+               if line.count(" | ") == 2 and line.startswith(("| Gold |", "| Tantalum |", "| Tin |", "| Tungsten |"))]
+    assert len(facilities) == 190
+    assert [[html.unescape(c.replace("\\", "")) for c in row] for row in website] == facilities
+    countries = re.search(r'<a name="countries">.*?<ul>(.*?)</ul>', document, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", countries) == list(model.content.countries.countries)
+
+
+def _all_tables(document: str) -> list[list[str]]:
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+             for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", document, re.S)]
+
+
+def test_hostile_supplier_text_is_escaped_and_ascii(tmp_path):
+    document = exhibit_of(special_characters_project(tmp_path))
+    assert edgar_breaches(document) == []
+    names = [row[1] for row in _all_tables(document) if len(row) == 3 and row[0] in ("Gold", "Tin")]
+    assert "<script>alert('x')</script>" in names and "<img src=x onerror=alert(1)>" in names
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in document
+    assert "<li>C&#244;te d&#x27;Ivoire</li>" in document
+    assert "Acme &lt;b&gt;Bold&lt;/b&gt; &amp; Co. | Ltd" in document
+
+
+def test_links_become_anchors_or_text(tmp_path):
+    report = content()["report.yml"]
+    report["rcoi_outcome"] = ("See [due diligence](due-diligence.md), our [policy](policy.md), "
+                              "[our site](https://example.com/cmr), [example.com](https://example.com/), "
+                              "[last year's filing](https://www.sec.gov/Archives/edgar/data/1/x.htm) and "
+                              "“quotes” — dashes.")
+    document = exhibit_of(make_project(tmp_path, **{"report.yml": report}))
+    assert edgar_breaches(document) == []
+    assert ('<p>See <a href="#due-diligence">due diligence</a>, our policy, our site (https://example.com/cmr), '
+            'example.com, <a href="https://www.sec.gov/Archives/edgar/data/1/x.htm">last year\'s filing</a> '
+            'and &#8220;quotes&#8221; &#8212; dashes.</p>') in document
+
+
+def test_raw_html_in_authored_markdown_is_an_error(tmp_path):
+    report = content()["report.yml"]
+    report["audit"] = 'Not audited. <script>alert(1)</script><img src="logo.png"> <span onclick="x()">y</span>'
+    root = make_project(tmp_path, **{"report.yml": report})
+    with pytest.raises(UserError) as caught:
+        pipeline.exhibit(root, "exhibit-1.01.htm")
+    assert [str(p) for p in caught.value.problems.sorted()] == [
+        "data/report.yml, line 8, key 'audit': error: the EDGAR exhibit cannot carry <img>, <script>, "
+        "onclick on <span> (EDGAR Filer Manual, section 5.2.2: no active content, no graphics we attach); "
+        "write plain Markdown [exhibit.html]"]
+
+
+def test_exhibit_is_deterministic_and_from_the_model():
+    model, _ = pipeline.load_model(ROOT)
+    assert render_exhibit(model, Problems()) == render_exhibit(model, Problems()) == exhibit_of(ROOT)
+
+
+def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_writes_the_exhibit(tmp_path):
+    make_project(tmp_path)
+    result = run_cli("exhibit", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = (tmp_path / "build/exhibit-1.01.htm").read_bytes()
+    assert result.stdout == f"build/exhibit-1.01.htm: Exhibit 1.01, {len(written)} bytes\n"
+    assert edgar_breaches(written.decode("ascii")) == []
+    result = run_cli("exhibit", "--output", str(tmp_path / "out" / "Exhibit 1.01 (final).html"), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "Exhibit 1.01 (final).html: warning: EDGAR accepts document names of up to 32 characters that start "
+        "with a letter or digit and end in .htm (EDGAR Filer Manual, section 5.1.1); rename the file before "
+        "filing [exhibit.file-name]"]
+    assert run_cli("exhibit", "--strict", "--output", "x y.htm", cwd=tmp_path).returncode == 1
+
+
+def test_check_fails_when_the_exhibit_could_not_be_made(tmp_path):
+    risk = content()["risk.yml"]
+    risk["risk_factors"] = ["Suppliers may not answer. ![logo](logo.png)"]
+    policy = content()["policy.yml"]
+    policy["body"] = "Our policy, with our logo: ![logo](logo.png)"  # the exhibit leaves the policy out
+    root = make_project(tmp_path, **{"risk.yml": risk, "policy.yml": policy})
+    assert run_cli("build", "--no-site", cwd=root).returncode == 0
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "data/risk.yml, line 5, key 'risk_factors[0]': error: the EDGAR exhibit cannot carry <img> (EDGAR Filer "
+        "Manual, section 5.2.2: no active content, no graphics we attach); write plain Markdown [exhibit.html]",
+        "1 error(s), 0 warning(s)."]
