@@ -9,6 +9,7 @@ metal differs from the row's) is flagged.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ _SUFFIXES = re.compile(
     r"bv|nv|kk|k k|pte|pty|jsc|ojsc|cjsc|tbk|persero|group|the)\b")
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A facility name folded for comparison: case, accents, punctuation and legal suffixes."""
     text = unicodedata.normalize("NFKD", name)
