@@ -6,6 +6,25 @@
 Versions 1.00, 2.00-2.03a, 3.0x, 4.x, 5.x and 6.0-6.5 (a newer 6.x is read with the
 6.5 layout, with a warning); .xlsx/.xlsm and .xls, also when encrypted with Excel's
 default password.
+
+What a `Declaration` holds (see model.py):
+* `readable` (False: the file could not be read at all; `problems` says why), `file`,
+  `template_version` ("2.03a", "6.4"), `layout` (the version family read with),
+  `file_format`, `encrypted`, `language` (Declaration!D3).
+* The company block: `company_name`, `declaration_scope` (as chosen, e.g. "A. Company"),
+  `scope_description`, `unique_id`, `unique_id_authority`, `address`, `contact` and
+  `authorizer` (`Person`: name, title, email, phone), `effective_date` (a date, or the
+  text as written).
+* `questions`: per-metal questions under stable keys (`answer(key, metal)`):
+  intentionally_added, necessary, remains_in_product, from_covered_countries,
+  from_conflict_affected_areas, recycled_or_scrap, all_suppliers_responded,
+  supplier_response_share, all_smelters_identified, all_smelter_info_reported,
+  all_smelters_validated - each version has its own subset. Answers are in the
+  template's spelling when they are one of its choices; `raw` keeps what was written.
+* `company_questions` (A...K by version, `company_answer(key)`), `policy_url`.
+* `smelters` (`SmelterRow`, one per non-blank row, in sheet order, duplicates kept),
+  `rejected` (`Rejected`: row, reason, sheet), `products` (`ProductRow`).
+* `problems`: `generator.problems.Problem` values, sorted; codes start with "cmrt.".
 """
 from generator.cmrt.model import (
     METALS,
