@@ -22,6 +22,8 @@ from generator.cmrt.layouts import layout_for, parse_version
     ("Smelter not yet identified", ("", True)),
     ("", ("", True)),
     ("27, Jalan Pantai", ("27, Jalan Pantai", False)),
+    ("ＣＩＤ０００８０１", ("CID000801", True)),
+    ("CID\u00a0002514", ("CID002514", True)),
 ])
 def test_smelter_id(raw, expected):
     assert values.smelter_id(raw) == expected

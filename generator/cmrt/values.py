@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
@@ -101,7 +102,8 @@ def is_placeholder(text: str) -> bool:
 
 def smelter_id(text: str) -> tuple[str, bool]:
     """(normalised ID, recognised). 'CID 000801' -> 'CID000801'; '1jpn058' -> '1JPN058'; 'NA' -> ''."""
-    t = _SPACES.sub(" ", text).strip()
+    # NFKC turns full-width input (ＣＩＤ０００８０１, common from Chinese keyboards) into ASCII.
+    t = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if fold(t) in _NO_ID:
         return "", True
     m = _CID.match(t)
