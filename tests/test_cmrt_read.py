@@ -277,3 +277,14 @@ def test_template_prompt_in_id_source_is_not_a_source(tmp_path):
                           6: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "id_source": "RMI"}})
     d = read_workbook(write(spec, tmp_path / "g.xlsx"))
     assert [s.id_source for s in d.smelters] == ["", "RMI"]
+
+
+def test_non_text_cells_in_the_smelter_list_read_as_text(tmp_path):
+    spec = CMRT(smelters={5: {"metal": " Gold ", "smelter_name": 12345, "smelter_id": 801.0,
+                              "recycled_scrap": True, "comments": dt.datetime(2024, 1, 2), "city": 0.5}})
+    d = read_workbook(write(spec, tmp_path / "t.xlsx"))
+    (s,) = d.smelters
+    assert (s.metal, s.smelter_name, s.smelter_id, s.recycled_scrap, s.comments, s.city) == (
+        "Gold", "12345", "801", "TRUE", "2024-01-02", "0.5")
+    assert [(p.code, p.cell) for p in d.problems if p.sheet == "Smelter List"] == [
+        ("cmrt.unrecognised-smelter-id", "F5")]
