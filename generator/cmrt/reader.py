@@ -249,6 +249,11 @@ def _list_rows(sheet: Sheet, first_row: int, columns: list[int],
                          f"the list goes on beyond {MAX_LIST_ROWS:,} rows; only the first {MAX_LIST_ROWS:,} "
                          f"were read", sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
         end = first_row + MAX_LIST_ROWS - 1
+    elif sheet.truncated and end == sheet.last_row:  # cells far below a short list: cut when loading
+        ctx.problems.add(ctx.file, "cmrt.too-many-rows",
+                         f"the sheet has cells below row {first_row + MAX_LIST_ROWS - 1:,}, beyond the "
+                         f"{MAX_LIST_ROWS:,} rows a list may have; they were not read",
+                         sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
     probe = [0, 1, *columns]
     for row in range(first_row, end + 1):
         raw = sheet.values(row, probe)

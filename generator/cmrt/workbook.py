@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -36,6 +37,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 DEFAULT_PASSWORD = "VelvetSweatshop"
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PART_BYTES = 400 * 1024 * 1024
+MAX_PARTS = 10_000
+MAX_SHEET_CELLS = 2_500_000
+"""The most cells one sheet may span, empty ones included: calamine holds the whole rectangle
+in memory (32 bytes a cell), so two cells at A1 and XFD1048576 would ask for 550 GB. The
+largest sheet of a real CMRT spans about 85,000 cells; a full 10,000-row list about 340,000.
+A sheet whose cells are all within GZ9999 (2,079,792 cells) passes without being measured."""
+XML_PROLOG_BYTES = 4096
 ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#NULL!", "#NUM!",
                             "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
@@ -199,8 +207,11 @@ class Workbook:
     def sheet(self, name: str, max_row: int | None = None) -> Sheet:
         """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
         actual = self.actual_name(name) or name
+        book, xml, cut = self._book, None, False
+        if self.file_format == "xlsx":
+            book, xml, cut = self._bounded(name, actual, max_row)
         try:
-            raw = self._book.get_sheet_by_name(actual)
+            raw = book.get_sheet_by_name(actual)
             start = raw.start
             nrows = None if max_row is None or start is None else max(max_row - start[0], 1)
             rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
@@ -210,9 +221,34 @@ class Workbook:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
-        truncated = max_row is not None and end_row > max_row
+        truncated = cut or (max_row is not None and end_row > max_row)
         # Problems name the sheet as the template does, whatever the supplier's spelling.
-        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row), merged, truncated)
+        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row, xml), merged, truncated)
+
+    def _bounded(self, name: str, actual: str, max_row: int | None):
+        """Before calamine loads a sheet: cut its XML after `max_row` and refuse it if it spans
+        more than MAX_SHEET_CELLS. Returns (the workbook to load it from, its XML, whether cut)."""
+        located = self._errors.xml(actual)
+        if located is None:  # calamine may still find it: bound every part instead
+            for _part, xml in self._errors.all_parts():
+                _check_extent(name, xml)
+            return self._book, None, False
+        part_name, xml = located
+        small = not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml)
+        cut = _rows_up_to(xml, max_row) if max_row is not None and not (small and max_row >= 9999) else None
+        if cut is not None:
+            xml = cut
+        if not small or cut is not None:
+            _check_extent(name, xml)
+        if cut is None:
+            return self._book, xml, False
+        try:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(_replace_part(self._data, part_name, xml)))
+        except BaseException as err:  # noqa: BLE001 - as in __init__
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
+        return book, xml, True
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -265,9 +301,14 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
 def _check_ooxml(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as err:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            total = sum(i.file_size for i in infos)
+            if len(infos) > MAX_PARTS:
+                raise WorkbookError("cmrt.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
+            if total <= MAX_PART_BYTES:
+                _refuse_dtds(zf, infos)
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
         raise WorkbookError("cmrt.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise WorkbookError("cmrt.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
@@ -275,6 +316,67 @@ def _check_ooxml(data: bytes) -> None:
         raise WorkbookError("cmrt.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
     if total > MAX_PART_BYTES:
         raise WorkbookError("cmrt.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+
+
+def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a document type declaration in any part: OOXML never has one, and a DTD is how XML
+    defines entities (the billion laughs, external files). calamine would not expand them either;
+    this names the part instead of failing somewhere inside the parser."""
+    for info in infos:
+        with zf.open(info) as f:
+            head = f.read(XML_PROLOG_BYTES).replace(b"\x00", b"")  # UTF-16 text without its zero bytes
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise WorkbookError("cmrt.xml-dtd",
+                                f"has an XML document type declaration (<!DOCTYPE>) in {info.filename}; workbooks "
+                                "never have one, and it could define entities (entity expansion, external files), "
+                                "so the file is refused")
+
+
+_XML_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s(?:[^>]*?\s)?r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_XML_ROW = re.compile(rb"""<(?:[\w.-]+:)?row\s(?:[^>]*?\s)?r=["']([0-9]{1,7})["']""")
+_SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+
+
+# A cell that is not written as Excel writes a small sheet's cells, `<c r="A1"` to `<c r="GZ9999"`.
+_NOT_SMALL_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="[A-G]?[A-Z][0-9]{1,4}"))')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+
+
+def _check_extent(name: str, xml: bytes) -> None:
+    """Refuse a sheet whose cells span more than MAX_SHEET_CELLS. Cells and rows without an
+    address (allowed: each follows the one before) count as one more column or row each."""
+    if not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml):
+        return  # within GZ9999: the fast path for every real CMRT sheet
+    cells = _XML_CELL.findall(xml)
+    rows = _XML_ROW.findall(xml)
+    loose_cells = max(sum(xml.count(t) for t in _CELL_TAGS) - len(cells), 0)
+    loose_rows = max(sum(xml.count(t) for t in _ROW_TAGS) - len(rows), 0)
+    numbers = {int(r) for r in {r for _, r in cells} | set(rows)}
+    height = max(numbers, default=0) + loose_rows
+    width = max((column_index(c.decode()) for c in {c for c, _ in cells}), default=-1) + 1 + loose_cells
+    if height * width > MAX_SHEET_CELLS:
+        raise WorkbookError("cmrt.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
+                                              f"({height * width:,} cells); the limit is {MAX_SHEET_CELLS:,} cells")
+
+
+def _rows_up_to(xml: bytes, max_row: int) -> bytes | None:
+    """The sheet XML without the rows after `max_row`; None if it has none."""
+    for row in _XML_ROW.finditer(xml):
+        if int(row.group(1)) > max_row:
+            end = _SHEET_DATA_END.search(xml, row.start())
+            return xml[:row.start()] + xml[end.start():] if end else None
+    return None
+
+
+def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                                   compresslevel=1) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, content if info.filename == name else zin.read(info))
+    return out.getvalue()
 
 
 def _fold_name(name: str) -> str:
@@ -296,17 +398,34 @@ class _XlsxErrors:
         self._data = data
         self._parts: dict[str, str] | None = None
 
-    def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
+    def find(self, sheet: str, max_row: int | None, xml: bytes | None = None) -> dict[tuple[int, int], str]:
+        if xml is None:
+            located = self.xml(sheet)
+            if located is None:
+                return {}
+            xml = located[1]
+        return self._scan(xml, max_row)
+
+    def xml(self, sheet: str) -> tuple[str, bytes] | None:
+        """(part name, XML) of a sheet; None if it cannot be found or read."""
         try:
             with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
                 part = self._sheet_parts(zf).get(sheet)
                 if not part or part not in zf.namelist():
-                    return {}
-                xml = zf.read(part)
-        except Exception as err:  # noqa: BLE001 - error detection is best effort
-            log.debug("cannot scan %s for error cells: %s", sheet, err)
-            return {}
-        return self._scan(xml, max_row)
+                    return None
+                return part, zf.read(part)
+        except Exception as err:  # noqa: BLE001 - calamine reports a part it cannot read
+            log.debug("cannot read the XML of sheet %s: %s", sheet, err)
+            return None
+
+    def all_parts(self):
+        """(name, content) of every part that reads back, for when a sheet's part is not found."""
+        with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+            for info in zf.infolist():
+                try:
+                    yield info.filename, zf.read(info)
+                except Exception as err:  # noqa: BLE001 - as above
+                    log.debug("cannot read part %s: %s", info.filename, err)
 
     def _sheet_parts(self, zf: zipfile.ZipFile) -> dict[str, str]:
         if self._parts is None:
@@ -318,7 +437,8 @@ class _XlsxErrors:
             for el in book.iter():
                 if el.tag.endswith("}sheet") and el.get(rid) in targets:
                     target = targets[el.get(rid)]
-                    parts[el.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    parts[el.get("name")] = posixpath.normpath(path)
             self._parts = parts
         return self._parts
 
@@ -348,7 +468,7 @@ class _XlsErrors:
         self._book = None
         self._failed = False
 
-    def find(self, sheet: str, max_row: int | None) -> dict[tuple[int, int], str]:
+    def find(self, sheet: str, max_row: int | None, _xml: None = None) -> dict[tuple[int, int], str]:
         if self._failed:
             return {}
         try:
