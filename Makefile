@@ -33,8 +33,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The tests over real supplier workbooks read CMR_CORPUS (default: ../shared/corpus beside the project).
 test: $(STAMP) /usr/bin/chromium
-	$(BIN)/python -m pytest
+	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python -m pytest
 
 # Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.
 serve: $(STAMP)
