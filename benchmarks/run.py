@@ -12,7 +12,7 @@ Generated files are kept in benchmarks/.work/ (git-ignored) to make reruns fast.
 from __future__ import annotations
 
 import argparse
-import io
+import json
 import os
 import random
 import resource
@@ -139,22 +139,11 @@ def timed(fn):
 
 
 def floor_and_ours(files: list[Path]) -> tuple[float, float]:
-    """Single-process seconds: calamine reading only the Declaration and Smelter List, and our reader."""
-    def floor():
-        for path in files:
-            book = python_calamine.CalamineWorkbook.from_path(str(path)) if path.suffix != ".xls" or \
-                not path.read_bytes().startswith(b"\xd0\xcf") else None
-            if book is None:
-                continue
-            names = book.sheet_names
-            for sheet in ("Declaration", "Smelter List"):
-                if sheet in names:
-                    book.get_sheet_by_name(sheet).to_python()
-    xlsx = [p for p in files if p.suffix == ".xlsx"]
-    floor_s, _ = timed(lambda: [floor() for _ in [0]])
-    ours_s, _ = timed(lambda: [cmrt.read_workbook(p) for p in xlsx])
-    floor_x, _ = timed(lambda: [_floor_one(p) for p in xlsx])
-    return floor_x, ours_s
+    """Single-process seconds for the same .xlsx files: the floor (python-calamine reading only the
+    Declaration and Smelter List sheets), then our reader (cells, checks and records)."""
+    floor_s, _ = timed(lambda: [_floor_one(p) for p in files])
+    ours_s, _ = timed(lambda: [cmrt.read_workbook(p) for p in files])
+    return floor_s, ours_s
 
 
 def _floor_one(path: Path) -> None:
@@ -170,17 +159,27 @@ def peak_rss_mb() -> float:
 
 
 def run_size(n: int, bases, corpus) -> dict:
-    folder = supplier_set(n, bases, corpus)
+    """Measure one supplier set in a fresh process, so its peak memory is its own."""
+    supplier_set(n, bases, corpus)
+    out = subprocess.run([sys.executable, __file__, "--measure", str(n)], check=True, capture_output=True,
+                         text=True, env={**os.environ, "CMR_CORPUS": str(corpus)}).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure(n: int, corpus: Path) -> dict:
+    folder = WORK / f"set-{n}"
     root = project(folder, corpus)
     try:
         read_s, decls = timed(lambda: workbooks.read_declarations(root / "data" / "cmrt", Problems(), root))
         model_s, (model, _) = timed(lambda: pipeline.load_model(root))
         render_s, _ = timed(lambda: pipeline.render_pages(model))
         changed = sorted((root / "data" / "cmrt").iterdir())[0]
-        unique_copy(bases[0], changed, 10**6 + n)
+        unique_copy(changed, WORK / "changed.xlsx", 10**6 + n)
+        shutil.copy(WORK / "changed.xlsx", changed)
         rebuild_s, _ = timed(lambda: pipeline.load_model(root))
         return {"n": n, "read": read_s, "consolidate": model_s, "render": render_s, "rebuild": rebuild_s,
-                "facilities": len(model.facilities), "rows": sum(len(d.smelters) for d in decls)}
+                "facilities": len(model.facilities), "rows": sum(len(d.smelters) for d in decls),
+                "rss_mb": peak_rss_mb()}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -189,8 +188,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,300,1000", help="supplier set sizes (default: 100,300,1000)")
     parser.add_argument("--floor-sample", type=int, default=60, help="workbooks in the floor comparison")
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # internal: one set, in its own process
     args = parser.parse_args()
     corpus = Path(os.environ.get("CMR_CORPUS", ROOT.parent / "shared" / "corpus"))
+    if args.measure:
+        print(json.dumps(measure(args.measure, corpus)))
+        return 0
     if not (corpus / TEMPLATES[-1]).exists():
         print(f"benchmark needs the blank templates in CMR_CORPUS ({corpus}): not found", file=sys.stderr)
         return 2
@@ -198,14 +201,18 @@ def main() -> int:
     bases = base_files(corpus)
     results = [run_size(int(n), bases, corpus) for n in args.sizes.split(",")]
     print()
+    print("read: cold, all cores; consol.: the whole model with the cache warm (lists, matching, figures); "
+          "rebuild: the model after one workbook changed")
     print(f"{'workbooks':>9} {'rows':>7} {'read s':>7} {'wb/s':>6} {'ms/wb':>6} {'consol. s':>9} "
-          f"{'render s':>8} {'read+consol. s':>14} {'rebuild s':>9}")
+          f"{'render s':>8} {'read+consol. s':>14} {'e2e wb/s':>8} {'rebuild s':>9} {'peak MB':>7}")
     for r in results:
+        total = r["read"] + r["consolidate"]
         print(f"{r['n']:>9} {r['rows']:>7} {r['read']:>7.1f} {r['n'] / r['read']:>6.1f} "
               f"{1000 * r['read'] / r['n']:>6.1f} {r['consolidate']:>9.2f} {r['render']:>8.2f} "
-              f"{r['read'] + r['consolidate']:>14.1f} {r['rebuild']:>9.2f}")
+              f"{total:>14.1f} {r['n'] / total:>8.1f} {r['rebuild']:>9.2f} {r['rss_mb']:>7.0f}")
     sample = sorted(supplier_set(max(int(n) for n in args.sizes.split(",")), bases, corpus).iterdir())
     sample = [p for p in sample if p.suffix == ".xlsx"][: args.floor_sample]
+    floor_and_ours(sample[:5])  # warm the file cache and imports for both
     floor_s, ours_s = floor_and_ours(sample)
     print(f"\nfloor (python-calamine, same sheets, {len(sample)} .xlsx, one process): {floor_s:.2f} s; "
           f"ours: {ours_s:.2f} s; ratio {ours_s / floor_s:.2f}x")
@@ -213,7 +220,6 @@ def main() -> int:
                                               str(WORK / "site")], cwd=ROOT, check=True,
                                              stdout=subprocess.DEVNULL))
     print(f"example site, full build (pages + MkDocs): {site_s:.1f} s")
-    print(f"peak memory (RSS, this process and its workers): {peak_rss_mb():.0f} MB")
     return 0
 
 
