@@ -8,9 +8,7 @@ read is accounted for: published, merged duplicate, rejected or unmatched.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -23,7 +21,7 @@ from generator.cmrt.workbook import WorkbookError, open_workbook
 from generator.matching import Matcher, name_key
 from generator.problems import Problems, display_path
 from generator.workbooks import read_declarations
-from generator.reference import ReferenceEntry, ReferenceList, is_conformant, read_list
+from generator.reference import ReferenceEntry, ReferenceList, is_conformant, read_csv, read_list
 
 log = logging.getLogger(__name__)
 
@@ -294,20 +292,19 @@ ROSTER_HEADERS = {"name": ("name", "supplier", "supplier name", "company", "comp
 
 
 def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] | None:
-    """A CSV (UTF-8 with or without BOM, else Windows-1252) or the first sheet of a workbook."""
+    """A CSV (see reference.read_csv; Windows-1252 with a warning) or the first sheet of a workbook."""
     if not path.exists():
         problems.add(display, "supply.missing-file", "file not found")
         return None
     if path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
+        read = read_csv(path, problems, display)
+        if read is not None and read[1] == "cp1252":
             problems.warn(display, "supply.encoding", "not UTF-8; read as Windows-1252")
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        return read[0] if read is not None else None
     try:
         book = open_workbook(path)
+        if not book.sheet_names:
+            raise WorkbookError("supply.empty-workbook", "the workbook has no sheets")
         sheet = book.sheet(book.sheet_names[0])
     except WorkbookError as err:
         problems.add(display, err.code, err.message)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.cmrt import values
-from generator.cmrt.workbook import WorkbookError, column_index, open_workbook
+from generator.cmrt.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
 from generator.matching import name_key
 from generator.problems import Problems
 
@@ -75,8 +75,10 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
         problems.add(display, "reference.missing-file", "file not found; expected a smelter list (.csv, .xlsx, .xls)")
         return None
     if path.suffix.lower() == ".csv":
-        rows = _csv_rows(path)
-        source = display
+        read = read_csv(path, problems, display)
+        if read is None:
+            return None
+        rows, source = read[0], display
     else:
         try:
             book = open_workbook(path)
@@ -101,13 +103,38 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
     return None if entries is None else ReferenceList(source, title, as_of, entries)
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def read_csv(path: Path, problems: Problems, display: str) -> tuple[list[list[str]], str] | None:
+    """The trimmed cells of a CSV file and the encoding it was read in; None, with a problem, if it
+    cannot be read. Unicode with a byte-order mark (UTF-8, UTF-16, UTF-32, as Excel saves), UTF-8,
+    else Windows-1252 (which the caller may warn about); at most MAX_FILE_BYTES."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.add(display, "supply.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        return None
     raw = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        text = raw.decode(encoding or "utf-8")
+    except UnicodeDecodeError as err:
+        if encoding or b"\x00" in raw:
+            problems.add(display, "supply.encoding", f"not readable as {encoding or 'text'} ({err.reason} at byte "
+                         f"{err.start}); save it as CSV UTF-8")
+            return None
+        encoding, text = "cp1252", raw.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        problems.add(display, "supply.encoding", "holds NUL characters: not a text file, or UTF-16 without a "
+                     "byte-order mark; save it as CSV UTF-8")
+        return None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return [[cell.strip() for cell in row] for row in reader], encoding or "utf-8"
+    except csv.Error as err:
+        problems.add(display, "supply.csv", f"cannot be read as CSV: {err}", line=reader.line_num)
+        return None
 
 
 def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tuple[ReferenceEntry, ...] | None:

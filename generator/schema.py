@@ -20,6 +20,12 @@ import yaml
 from generator.problems import Problems
 
 
+MAX_BYTES = 1024 * 1024
+"""A YAML data file is a few kilobytes; PyYAML reads about a megabyte a second."""
+MAX_DEPTH = 20
+"""No data file nests deeper than 3; PyYAML's parser slows quadratically with depth and its
+composer recurses, so deeper nesting is refused while the events are read, before composing."""
+
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in
               ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
@@ -39,6 +45,11 @@ def load(path: Path, cls: type, problems: Problems, display: str | None = None):
     """
     name = display or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            problems.add(name, "yaml.too-large", f"the file is {size:,} bytes; the limit for a YAML file is "
+                         f"{MAX_BYTES:,}")
+            return None, {}
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.add(name, "yaml.missing-file", "file not found; expected a YAML file here")
@@ -59,12 +70,21 @@ def load(path: Path, cls: type, problems: Problems, display: str | None = None):
 
 def _compose(text: str, name: str, problems: Problems):
     loader = yaml.SafeLoader(text)
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.add(name, "yaml.alias", "anchors and aliases (&name, *name) are not "
                              "supported; write the value out", line=event.start_mark.line + 1)
                 return None
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.add(name, "yaml.too-deep", f"nested more than {MAX_DEPTH} levels deep, which no "
+                                 "data file needs", line=event.start_mark.line + 1)
+                    return None
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

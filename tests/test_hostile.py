@@ -1,0 +1,450 @@
+"""Supplier files are untrusted: hostile and broken input never breaks the site or leaks into it.
+
+Every case is built in code. Each one gets a clear problem naming the file (and the sheet and
+cell, or the line); the other inputs are still read and every row is accounted for; the work is
+bounded by caps in the code (file and part sizes, sheet extent, list rows, YAML depth), which the
+tests name in their expected messages, and the cases that could exhaust memory run in a child
+process under an address-space limit, so a missing cap fails the test instead of the machine.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import markdown
+import openpyxl
+import pytest
+
+from generator import pipeline, review
+from generator.escape import markdown_text
+from generator.problems import UserError
+from tests import cmrt_fixtures as fx
+from tests import hostile_inputs as hi
+from tests.project import SMELTERS, content, make_project
+from tests.test_consolidation import supply_chain_project
+
+ROOT = Path(__file__).resolve().parent.parent
+MEMORY_LIMIT = 2 * 1024**3   # address space of a child process reading a hostile file
+
+
+def run(*args: str, cwd: Path, limit: int = MEMORY_LIMIT) -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` in a child process whose address space is capped."""
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, preexec_fn=cap, env=env)
+
+
+def outputs(root: Path) -> str:
+    """Everything the build wrote for people to read: pages, CSV, review report."""
+    files = sorted((root / "docs").rglob("*.md")) + sorted((root / "docs").rglob("*.csv"))
+    files += [root / review.REVIEW_REPORT] if (root / review.REVIEW_REPORT).exists() else []
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
+# --- injection: supplier text reaches pages and the review report only as text -------------------
+
+def injection_project(root: Path) -> Path:
+    """The supply-chain project, publishing unlisted facilities, plus a CMRT and a curated list full of injections."""
+    supply_chain_project(root, unlisted="publish")
+    hi.injection_cmrt(root / "data/cmrt/evil.xlsx")
+    curated = [("Gold", text, "Conflict-free") for text in hi.INJECTIONS] + list(SMELTERS)
+    curated += [("Tin", text, "Not designated") for text in hi.FORMULAS]
+    write_text_smelters(root / "data/smelters.xlsx", curated)
+    roster = (root / "data/suppliers.csv").read_text(encoding="utf-8-sig")
+    (root / "data/suppliers.csv").write_text(roster + "\"<img src=x onerror=window.__pwned=1> | Roster\",S-9,\n",
+                                             encoding="utf-8")
+    return root
+
+
+def write_text_smelters(path: Path, rows) -> Path:
+    """The curated list with every cell stored as text, so '=...' stays a string (as Excel's ' prefix does)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Smelters"
+    for values in [("Metal", "Smelter or refiner", "Conflict-free designation"), *rows]:
+        sheet.append(list(values))
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.data_type = "s"
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """(root, model, pages, review text, the built smelters page) for the injection project."""
+    root = injection_project(tmp_path_factory.mktemp("injected"))
+    model, problems = pipeline.load_model(root)
+    pages = pipeline.render_pages(model)
+    pipeline.write_pages(pages, root / "docs")
+    report = review.render_review(model)
+    review.write_outputs(root, report)
+    pipeline.build_site(root, root / "site")
+    return root, model, pages, report[review.REVIEW_REPORT], problems
+
+
+def test_every_injection_is_published_as_escaped_markdown(injected):
+    _, model, pages, _, _ = injected
+    smelters = pages["smelters.md"]
+    unlisted = {u.name: u.country for u in model.consolidation.unlisted}
+    for text in hi.INJECTIONS:
+        assert text in unlisted, f"supplier row {text!r} did not reach the consolidation"
+        assert f"| Gold | {markdown_text(text)} | Conflict-free |" not in smelters  # the table has an ID column
+        assert f"| {markdown_text(text)} |  | {markdown_text(unlisted[text])} | Not designated |" in smelters
+        assert f"| {markdown_text(text)} |  |  | Conflict-free |" in smelters    # the curated list's row
+    # nothing from a supplier is raw HTML or a Markdown link or attribute list anywhere in the pages
+    for rel, page in pages.items():
+        if rel.endswith(".md"):
+            for pattern in (r"<(script|img|svg|a |javascript)", r"(?<!\\)\]\(javascript", r"(?<!\\)\{:"):
+                assert not re.search(pattern, page), (rel, pattern)
+
+
+def test_built_pages_hold_no_foreign_script_handler_or_unsafe_link(injected):
+    root = injected[0]
+    for path in sorted((root / "site").rglob("*.html")):
+        page = hi.scan(path.read_text(encoding="utf-8"))
+        where = path.relative_to(root / "site").as_posix()
+        assert hi.foreign_scripts(page) == [], where
+        assert page.handlers == [], where
+        assert hi.unsafe_urls(page) == [], where
+    page = hi.scan((root / "site/smelters/index.html").read_text(encoding="utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    for injection in hi.INJECTIONS + hi.FORMULAS:
+        assert " ".join(injection.split()) in text, f"{injection!r} is not shown as text"
+
+
+def test_review_report_shows_supplier_text_as_text(injected):
+    _, _, _, report, problems = injected
+    for text in ("<script>window.__pwned=1</script> Evil | Corp", "<img src=x onerror=window.__pwned=1> | Roster",
+                 *hi.INJECTIONS):
+        assert markdown_text(text) in report, text
+    # an unrecognised smelter ID is quoted in a warning; the report escapes it like any other text
+    assert ("'" + markdown_text("<script>window.__pwned=1</script>")[:-1]) in report
+    assert "evil.xlsx" in {Path(p.file).name for p in problems.warnings}
+    # Rendered the way a Markdown viewer (GitHub, an editor's preview) would: no markup from suppliers.
+    html = markdown.markdown(report, extensions=["tables", "attr_list", "admonition"])
+    page = hi.scan(html)
+    assert page.scripts == [] and page.handlers == [] and hi.unsafe_urls(page) == []
+    assert page.urls == []
+    shown = " ".join(" ".join(page.text).split())
+    for text in hi.INJECTIONS:
+        assert " ".join(text.split()) in shown, text
+
+
+def test_csv_download_never_starts_a_formula(injected):
+    _, _, pages, _, _ = injected
+    rows = list(csv.reader(io.StringIO(pages["downloads/smelters.csv"])))
+    assert rows[0] == ["Metal", "Smelter or refiner", "Smelter ID", "Country", "Conflict-free designation",
+                       "Designation as of"]
+    cells = [cell for row in rows[1:] for cell in row]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) for cell in cells)
+    for formula in hi.FORMULAS:
+        assert "'" + formula in cells           # shown as text, not dropped
+    names = [row[1] for row in rows[1:]]
+    assert "'- dash smelter" in names and "<script>window.__pwned=1</script>" in names  # CSV is not HTML
+
+
+def test_reconciliation_counts_every_hostile_row(injected):
+    _, model, _, report, _ = injected
+    c = model.consolidation
+    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
+    counts = [c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")]
+    assert rows_read == sum(counts) == 10 + len(hi.INJECTIONS) + len(hi.FORMULAS) + 1
+    assert f"The rows reconcile: {rows_read} = {' + '.join(map(str, counts))}." in report
+
+
+# --- broken and hostile workbooks ---------------------------------------------------------------
+
+SECRET = "TOP-SECRET-XXE-MARKER"
+
+
+def hostile_files(folder: Path, base: Path) -> dict[str, tuple[str, str]]:
+    """Write every hostile workbook into `folder`; return {file name: (problem code, message)}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    secret = folder.parent / "secret.txt"
+    secret.write_text(SECRET)
+    f = folder
+    hi.zip_bomb(base, f / "bomb.xlsx", 1024)
+    hi.zip_bomb(base, f / "lying-bomb.xlsx", 64, declared=5000)
+    for where in ("sheet", "sharedStrings", "workbook"):
+        hi.with_entity(base, f / f"laughs-{where}.xlsx", where, hi.LAUGHS_DTD, "lol9")
+        hi.with_entity(base, f / f"xxe-{where}.xlsx", where, hi.xxe_dtd("lolz", secret), "xxe")
+    (f / "truncated.xlsx").write_bytes(base.read_bytes()[:3000])
+    (f / "report.pdf.xlsx").write_bytes(hi.PDF)
+    (f / "page.html.xlsx").write_bytes(hi.HTML)
+    fx.encrypt(base, "hunter2", f / "password.xlsx")
+    hi.not_a_cmrt(f / "budget.xlsx")
+    hi.without_sheet(base, f / "no-smelter-list.xlsx", "Smelter List")
+    hi.without_sheet(base, f / "no-declaration.xlsx", "Declaration")
+    hi.far_cell(base, f / "far-row.xlsx", "XFD1048576")
+    hi.far_cell(base, f / "far-column.xlsx", "XFD9000")
+    with zipfile.ZipFile(f / "bomb.xlsx") as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    dtd = ("has an XML document type declaration (<!DOCTYPE>) in {}; workbooks never have one, and it could "
+           "define entities (entity expansion, external files), so the file is refused")
+    sheets = "Definitions, Instructions, Revision, {}Product List, Checker, Smelter Look-up, L, C, SorP"
+    return {
+        "bomb.xlsx": ("cmrt.too-large", f"unpacks to {unpacked:,} bytes; the limit is 419,430,400"),
+        "lying-bomb.xlsx": ("cmrt.unreadable", "cannot read sheet 'Smelter List': I/O error: File is larger "
+                                               "than its declared uncompressed size"),
+        "laughs-sheet.xlsx": ("cmrt.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
+        "laughs-sharedStrings.xlsx": ("cmrt.xml-dtd", dtd.format("xl/sharedStrings.xml")),
+        "laughs-workbook.xlsx": ("cmrt.xml-dtd", dtd.format("xl/workbook.xml")),
+        "xxe-sheet.xlsx": ("cmrt.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
+        "xxe-sharedStrings.xlsx": ("cmrt.xml-dtd", dtd.format("xl/sharedStrings.xml")),
+        "xxe-workbook.xlsx": ("cmrt.xml-dtd", dtd.format("xl/workbook.xml")),
+        "truncated.xlsx": ("cmrt.corrupt", "is a damaged zip file, not a readable workbook: File is not a zip file"),
+        "report.pdf.xlsx": ("cmrt.not-a-workbook",
+                            "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"),
+        "page.html.xlsx": ("cmrt.not-a-workbook",
+                           "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"),
+        "password.xlsx": ("cmrt.password-protected", "is protected with a password other than Excel's default; "
+                                                     "ask the supplier for an unprotected copy"),
+        "budget.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Declaration' or 'Smelter List' sheet (sheets: Budget)"),
+        "no-smelter-list.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Smelter List' sheet (sheets: "
+                                 + sheets.format("Declaration, ") + ")"),
+        "no-declaration.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Declaration' sheet (sheets: "
+                                + sheets.format("Smelter List, ") + ")"),
+        "far-column.xlsx": ("cmrt.too-large", "sheet 'Smelter List' spans 9,000 rows and 16,384 columns "
+                                              "(147,456,000 cells); the limit is 2,500,000 cells"),
+    }
+
+
+FAR_ROW = ("cmrt.too-many-rows", "the sheet has cells below row 10,004, beyond the 10,000 rows a list may have; "
+                                 "they were not read", "Smelter List", "A10005")
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("broken")
+    base = fx.write(fx.full_declaration("6.5"), folder / "base.xlsx")
+    expected = hostile_files(folder / "files", base)
+    return folder / "files", expected
+
+
+def test_each_hostile_workbook_is_one_clear_problem(broken):
+    folder, expected = broken
+    files = sorted(expected) + ["far-row.xlsx"]
+    result = run("read", "--json", *files, cwd=folder)
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr[-2000:]
+    found = {Path(d["file"]).name: (d["readable"], [(p["code"], p["message"], p["sheet"], p["cell"])
+                                                    for p in d["problems"] if p["severity"] == "error"])
+             for d in json.loads(result.stdout)}
+    assert found == {**{name: (False, [(code, message, "", "")]) for name, (code, message) in expected.items()},
+                     "far-row.xlsx": (True, [FAR_ROW])}
+    assert SECRET not in result.stdout and "lollol" not in result.stdout
+
+
+def test_summary_names_each_file_and_its_problem(broken):
+    folder, expected = broken
+    result = run("read", "password.xlsx", "budget.xlsx", cwd=folder)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.splitlines() == [
+        "password.xlsx: could not be read",
+        "  problems: 1 error(s), 0 warning(s)",
+        f"    password.xlsx: error: {expected['password.xlsx'][1]} [cmrt.password-protected]",
+        "",
+        "budget.xlsx: could not be read",
+        "  problems: 1 error(s), 0 warning(s)",
+        f"    budget.xlsx: error: {expected['budget.xlsx'][1]} [cmrt.not-a-cmrt]",
+    ]
+
+
+def test_a_million_smelter_rows_stop_at_the_row_cap(tmp_path):
+    base = fx.write(fx.full_declaration("6.5"), tmp_path / "base.xlsx")
+    hi.long_smelter_list(base, tmp_path / "million.xlsx", 1_000_000)
+    result = run("read", "--json", "million.xlsx", cwd=tmp_path, limit=1024**3)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    (d,) = json.loads(result.stdout)
+    assert [(p["code"], p["sheet"], p["cell"], p["message"]) for p in d["problems"] if p["severity"] == "error"] == [
+        ("cmrt.too-many-rows", "Smelter List", "A10005",
+         "the list goes on beyond 10,000 rows; only the first 10,000 were read")]
+    rows = [s["row"] for s in d["smelters"]]
+    assert rows == [5, 6, 9, *range(10, 10005)]
+
+
+def test_hostile_workbooks_leave_the_others_read_and_reconciled(broken, tmp_path):
+    folder, expected = broken
+    root = supply_chain_project(tmp_path)
+    for name in [*expected, "far-row.xlsx"]:
+        (root / "data/cmrt" / name).write_bytes((folder / name).read_bytes())
+    result = run("build", "--no-site", cwd=root)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = result.stderr.splitlines()
+    for name, (code, message) in expected.items():
+        assert f"data/cmrt/{name}: warning: {message} [{code}]" in lines
+    report = (root / review.REVIEW_REPORT).read_text(encoding="utf-8")
+    # the three readable workbooks give exactly what they give alone
+    # far-row.xlsx is read up to the cap: its Tantalum row merges into GAM, its other two are unmatched
+    assert "The rows reconcile: 13 = 5 + 3 + 1 + 4." in report
+    assert f"| Read from {3 + len(expected) + 1} workbooks | 13 |" in report
+    for name in expected:
+        assert f"### data/cmrt/{markdown_text(name)}" in report
+    assert report.count("| Complete | no (1 errors, 0 warnings) |") == len(expected) + 1  # and far-row.xlsx
+    assert SECRET not in outputs(root) and "lollol" not in outputs(root)
+    assert "Unknown Wolfram Works" in report
+
+
+# --- rosters and lists in other encodings --------------------------------------------------------
+
+ROSTER_ROWS = [("Supplier name", "Supplier ID"), ("Acme Components Ltd.", "S-1"), ("Bêta Parts GmbH", "S-2"),
+               ("Gamma Silent Inc.", "S-3")]
+
+
+def roster_text() -> str:
+    return "".join(",".join(row) + "\r\n" for row in ROSTER_ROWS)
+
+
+@pytest.mark.parametrize("encoding,prefix,warning", [
+    ("utf-8", b"", None),
+    ("utf-8", b"\xef\xbb\xbf", None),
+    ("utf-16-le", b"\xff\xfe", None),
+    ("utf-16-be", b"\xfe\xff", None),
+    ("cp1252", b"", "data/suppliers.csv: warning: not UTF-8; read as Windows-1252 [supply.encoding]"),
+])
+def test_roster_encodings_are_read_or_reported(tmp_path, encoding, prefix, warning):
+    root = supply_chain_project(tmp_path)
+    (root / "data/suppliers.csv").write_bytes(prefix + roster_text().encode(encoding))
+    model, problems = pipeline.load_model(root)
+    assert model.consolidation.roster_names == ("Acme Components Ltd.", "Bêta Parts GmbH", "Gamma Silent Inc.")
+    assert [str(p) for p in problems.sorted() if p.code == "supply.encoding"] == ([warning] if warning else [])
+
+
+def test_reference_list_in_utf16_is_read(tmp_path):
+    root = supply_chain_project(tmp_path)
+    path = root / "data/lists/reference.csv"
+    path.write_bytes(b"\xff\xfe" + path.read_text(encoding="utf-8").encode("utf-16-le"))
+    model, _ = pipeline.load_model(root)
+    assert len(model.consolidation.lists[0].entries) == 5
+
+
+def test_unreadable_tables_are_problems_naming_file_and_line(tmp_path):
+    root = supply_chain_project(tmp_path)
+    (root / "data/suppliers.csv").write_text("name\nAcme\n\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    with open(root / "data/lists/conformant.csv", "wb") as f:   # a sparse file: no bytes are written
+        f.truncate(101 * 1024 * 1024)
+    with pytest.raises(UserError) as caught:
+        pipeline.load_model(root)
+    assert [str(p) for p in caught.value.problems.errors] == [
+        "data/lists/conformant.csv: error: the file is 105,906,176 bytes; the limit is 104,857,600 [supply.too-large]",
+        "data/suppliers.csv, line 3: error: cannot be read as CSV: field larger than field limit (131072) "
+        "[supply.csv]",
+    ]
+
+
+def test_roster_workbook_that_is_hostile_is_a_problem(tmp_path):
+    root = supply_chain_project(tmp_path)
+    (root / "data/supply-chain.yml").write_text(
+        (root / "data/supply-chain.yml").read_text().replace("roster: suppliers.csv", "roster: suppliers.xlsx"))
+    base = fx.write(fx.full_declaration("6.5"), tmp_path / "base.xlsx")
+    hi.far_cell(base, root / "data/suppliers.xlsx", "XFD1048576", sheet="xl/worksheets/sheet1.xml")
+    result = run("check", cwd=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-2:] == [
+        "data/suppliers.xlsx: error: sheet 'Definitions' spans 1,048,576 rows and 16,384 columns "
+        "(17,179,869,184 cells); the limit is 2,500,000 cells [cmrt.too-large]",
+        "1 error(s), 4 warning(s)."]
+
+
+# --- YAML: safe loading only, bounded ------------------------------------------------------------
+
+def yaml_problems(root: Path) -> list[str]:
+    with pytest.raises(UserError) as caught:
+        pipeline.load_model(root)
+    return [str(p) for p in caught.value.problems.sorted()]
+
+
+BILLION_LAUGHS = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                  + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+                            for i in range(8)))
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path):
+    make_project(tmp_path, **{"policy.yml": BILLION_LAUGHS})
+    assert yaml_problems(tmp_path) == [
+        "data/policy.yml, line 1: error: anchors and aliases (&name, *name) are not supported; write the value "
+        "out [yaml.alias]"]
+
+
+@pytest.mark.parametrize("text,line", [
+    ("title: " + "[" * 100_000 + "]" * 100_000 + "\nsummary: x\nbody: y\n", 1),
+    ("title: x\nsummary: y\nbody:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), 23),
+    ("title: x\nsummary: y\nbody: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", 3),
+])
+def test_deep_nesting_is_refused_at_a_fixed_depth(tmp_path, text, line):
+    make_project(tmp_path, **{"policy.yml": text})
+    (found,) = yaml_problems(tmp_path)
+    assert found == (f"data/policy.yml, line {line}: error: nested more than 20 levels deep, which no data "
+                     "file needs [yaml.too-deep]")
+
+
+def test_oversized_yaml_is_refused_unread(tmp_path):
+    make_project(tmp_path)
+    with open(tmp_path / "data/risk.yml", "ab") as f:
+        f.truncate(2 * 1024 * 1024)
+    assert yaml_problems(tmp_path) == [
+        "data/risk.yml: error: the file is 2,097,152 bytes; the limit for a YAML file is 1,048,576 [yaml.too-large]"]
+
+
+def test_supply_chain_yaml_is_validated_like_the_content(tmp_path):
+    root = supply_chain_project(tmp_path)
+    (root / "data/supply-chain.yml").write_text(
+        "roster: !!python/object/apply:os.system ['touch pwned']\n"
+        "roster: suppliers.csv\n"
+        "workbooks: [cmrt]\n"
+        "publish_supplier_names: yes please\n"
+        "unlisted_facilities: !custom publish\n"
+        "reference_lists: lists/reference.csv\n"
+        "conformance:\n"
+        "\tfile: lists/conformant.csv\n", encoding="utf-8")
+    assert yaml_problems(root) == [
+        "data/supply-chain.yml, line 8: error: not valid YAML: found character '\\t' that cannot start any token "
+        "[yaml.syntax]"]
+    text = (root / "data/supply-chain.yml").read_text().replace("\t", "  ")
+    (root / "data/supply-chain.yml").write_text(text)
+    assert yaml_problems(root) == [
+        "data/supply-chain.yml, line 1, key 'roster': error: the tag "
+        "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; write plain YAML values [yaml.tag]",
+        "data/supply-chain.yml, line 2, key 'roster': error: this key is given twice [yaml.duplicate-key]",
+        "data/supply-chain.yml, line 3, key 'workbooks': error: expected a string, found a list [yaml.type]",
+        "data/supply-chain.yml, line 4, key 'publish_supplier_names': error: expected true or false, found text "
+        "'yes please' [yaml.type]",
+        "data/supply-chain.yml, line 5, key 'unlisted_facilities': error: the tag '!custom' is not allowed; "
+        "write plain YAML values [yaml.tag]",
+        "data/supply-chain.yml, line 6, key 'reference_lists': error: expected a list, found text [yaml.type]",
+        "data/supply-chain.yml, line 8, key 'conformance.as_of': error: required key is missing; expected a date "
+        "(YYYY-MM-DD) [yaml.missing-key]",
+        "data/supply-chain.yml, line 8, key 'conformance.title': error: required key is missing; expected a string "
+        "[yaml.missing-key]",
+    ]
+    assert not (root / "pwned").exists()
+
+
+def test_yaml_with_bom_is_read(tmp_path):
+    make_project(tmp_path, **{"policy.yml": "\ufefftitle: T\nsummary: S\nbody: B\n"})
+    pages, _ = pipeline.generate(tmp_path)
+    assert "# T" in pages["policy.md"]
+
+
+def test_cli_reports_yaml_bombs_without_traceback(tmp_path):
+    make_project(tmp_path, **{"policy.yml": BILLION_LAUGHS,
+                              "risk.yml": "mitigation_intro: " + "[" * 100_000 + "\n"})
+    result = run("check", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "data/policy.yml, line 1: error: anchors and aliases (&name, *name) are not supported; write the value "
+        "out [yaml.alias]",
+        "data/risk.yml, line 1: error: nested more than 20 levels deep, which no data file needs "
+        "[yaml.too-deep]",
+        "2 error(s), 0 warning(s).",
+    ]
