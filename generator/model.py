@@ -50,6 +50,16 @@ class Model:
         return [f for g in self.groups for f in g.facilities]
 
     @property
+    def locations(self) -> dict[str, int]:
+        """Facilities by the country they stand in (where known), most first, then by name."""
+        counts: dict[str, int] = {}
+        for f in self.facilities:
+            if f.country:
+                key = " ".join(f.country.split()).title()
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    @property
     def designation_counts(self) -> dict[str, int]:
         return {d: sum(f.designation == d for f in self.facilities) for d in DESIGNATIONS}
 
@@ -79,15 +89,17 @@ def _supplier_facilities(curated: list[Facility], consolidation: Consolidation |
         return []
     known = {f.smelter_id for f in curated if f.smelter_id} | {(f.metal, name_key(f.name)) for f in curated}
     as_of = consolidation.conformance.as_of
+    named = consolidation.settings.publish_supplier_names
     result = []
     for f in consolidation.facilities:
         if f.smelter_id in known or (f.metal, name_key(f.name)) in known:
             continue
         designation = CONFLICT_FREE if f.conformant else NOT_DESIGNATED
-        result.append(Facility(f.metal, f.name, designation, f.smelter_id, f.country, "supplier CMRTs", as_of))
+        result.append(Facility(f.metal, f.name, designation, f.smelter_id, f.country, "supplier CMRTs", as_of,
+                               f.reporters if named else ()))
     if consolidation.settings.unlisted_facilities == "publish":
-        result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of)
-                   for u in consolidation.unlisted]
+        result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of,
+                            u.reporters if named else ()) for u in consolidation.unlisted]
     return result
 
 

@@ -35,6 +35,7 @@ class Facility:
     country: str = ""
     source: str = ""  # file and row it came from, for the review report
     as_of: dt.date | None = None  # the date of the designation
+    reporters: tuple[str, ...] = ()  # suppliers that named it, when data/supply-chain.yml publishes them
 
     @property
     def conflict_free(self) -> bool:

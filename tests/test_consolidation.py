@@ -253,3 +253,22 @@ conformance:
     # the example site is unchanged by all of this
     assert pipeline.stale_pages(pipeline.generate(Path(__file__).resolve().parent.parent)[0],
                                 Path(__file__).resolve().parent.parent / "docs") == []
+
+
+def test_facility_locations_roll_up_by_country(tmp_path):
+    model, _ = pipeline.load_model(supply_chain_project(tmp_path))
+    assert model.locations == {"Japan": 2, "Indonesia": 1, "Switzerland": 1, "United States": 1}
+    countries = pipeline.render_pages(model)["countries.md"]
+    assert "| Japan | 2 |\n| Indonesia | 1 |\n| Switzerland | 1 |\n| United States | 1 |" in countries
+    assert countries.index("- Chile") < countries.index("## Where the facilities are")
+
+
+def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
+    root = supply_chain_project(tmp_path)
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text() + "publish_supplier_names: true\n")
+    model, _ = pipeline.load_model(root)
+    smelters = pipeline.render_pages(model)["smelters.md"]
+    assert ("| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free | "
+            "Acme Components Ltd., Beta Parts GmbH, Stranger Metals |") in smelters
+    assert "| Gold | Beta Gold SA |  |  | Not designated |  |" in smelters  # the curated list names no supplier
