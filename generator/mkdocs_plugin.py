@@ -13,7 +13,10 @@
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
@@ -67,6 +70,15 @@ class CmrPlugin(BasePlugin):
     def on_page_markdown(self, markdown, *, page, config, files):
         return banner(self.problems) + markdown if self.problems else markdown
 
+    def on_post_page(self, output, *, page, config):
+        # Not in the preview: MkDocs' live-reload script is inline and added after this hook.
+        return output if self.serving else with_content_security_policy(output, page.content or "")
+
+    def on_post_template(self, output_content, *, template_name, config):
+        if self.serving or not template_name.endswith(".html"):
+            return output_content
+        return with_content_security_policy(output_content, "")
+
 
 def regenerate(root: Path, docs_dir: Path) -> list[Problem]:
     """Write the pages data/ gives into docs/; on invalid data write nothing and return the problems."""
@@ -109,3 +121,29 @@ def extended_nav(nav: list, years: list[int]) -> list:
     earlier = [{str(year): under(nav, year)} for year in sorted(years, reverse=True)]
     return [*nav, {"Changes from year to year": CHANGES_PAGE}, {"Earlier reports": earlier}]
 
+
+
+# GitHub Pages cannot send headers, so the policy is a <meta> tag, first in <head>. Scripts: the
+# theme's files and, by hash, the theme's own inline scripts (found in the page around its content,
+# never in the content, where supplier text is); styles: 'unsafe-inline' for the style attributes
+# of table cells (text-align) and those the theme's script sets; images and fonts also as data:
+# URLs (the theme's icons are SVG data URLs in its stylesheet). Nothing from another host.
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'")
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def with_content_security_policy(html: str, content: str) -> str:
+    """`html` with a Content-Security-Policy <meta> tag allowing its theme's inline scripts by hash."""
+    theme = html.replace(content, "", 1) if content else html
+    hashes = sorted({_sha256(body) for attrs, body in _INLINE_SCRIPT.findall(theme)
+                     if "application/json" not in attrs})
+    policy = CSP.format(hashes=" ".join(f"'{h}'" for h in hashes))
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    anchor = re.search(r"<meta charset=[^>]*>", html) or re.search(r"<head>", html)
+    return html[:anchor.end()] + f"\n    {meta}" + html[anchor.end():] if anchor else html
+
+
+def _sha256(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")

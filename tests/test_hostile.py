@@ -28,7 +28,7 @@ from generator.escape import markdown_text
 from generator.problems import UserError
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
-from tests.project import SMELTERS, content, make_project
+from tests.project import SMELTERS, make_project
 from tests.test_consolidation import supply_chain_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -448,3 +448,20 @@ def test_cli_reports_yaml_bombs_without_traceback(tmp_path):
         "[yaml.too-deep]",
         "2 error(s), 0 warning(s).",
     ]
+
+
+# --- the Content-Security-Policy of the site ------------------------------------------------------
+
+def test_every_page_of_the_example_allows_exactly_its_theme_scripts(example_site):
+    import base64
+    import hashlib
+    for path in sorted(example_site.rglob("*.html")):
+        page = hi.scan(path.read_text(encoding="utf-8"))
+        policies = [m["content"] for m in page.metas if m.get("http-equiv") == "Content-Security-Policy"]
+        assert len(policies) == 1, path
+        allowed = sorted(p.strip("'") for p in policies[0].split("; ")[1].split()[2:])
+        inline = sorted("sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+                        for attrs, text in page.scripts if "src" not in attrs and attrs.get("type") != "application/json")
+        assert allowed == sorted(set(inline)), path
+        assert policies[0].startswith("default-src 'self'; script-src 'self' 'sha256-")
+        assert "unsafe-eval" not in policies[0] and "'unsafe-inline'" not in policies[0].split("; ")[1]
