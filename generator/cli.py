@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from generator.escape import terminal_text
 from generator.problems import UserError
 
 log = logging.getLogger("generator")
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(err: UserError) -> str:
     problems = err.problems.sorted()
-    lines = [str(p) for p in problems]
+    lines = [terminal_text(p) for p in problems]
     errors = sum(1 for p in problems if p.severity == "error")
     lines.append(f"{errors} error(s), {len(problems) - errors} warning(s).")
     return "\n".join(lines)
@@ -195,7 +196,7 @@ def _serve(args) -> int:
 
 def _print_warnings(problems) -> None:
     for problem in problems.sorted():
-        print(problem, file=sys.stderr)
+        print(terminal_text(problem), file=sys.stderr)
 
 
 def _read(args) -> int:

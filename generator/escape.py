@@ -8,7 +8,8 @@ heading, a list, a table cell border, an attribute, markup or script.
 `html_text` turns any string into HTML text in plain ASCII, for the EDGAR
 exhibit: markup characters become entities and every other character outside
 printable ASCII a numeric character reference. `csv_cell` keeps a downloaded
-CSV cell from starting a spreadsheet formula.
+CSV cell from starting a spreadsheet formula. `terminal_text` writes a line for
+a terminal with control characters (escape sequences) shown, not obeyed.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 def markdown_text(value: object) -> str:
     """Untrusted text -> Markdown inline text that shows the same characters."""
-    text = " ".join(str(value).split())  # no line breaks: a value stays on its line
+    text = " ".join(_CONTROL.sub("", str(value)).split())  # no line breaks: a value stays on its line
     text = html.escape(text, quote=False)
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _LEADING_SPECIAL.sub(_escape_leading, text)
@@ -50,7 +51,17 @@ def ascii_references(markup: str) -> str:
 
 def csv_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else _CONTROL.sub("", str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+# For a terminal: every C0/C1 control character (ESC starts the sequences that set the window
+# title, colours or worse), and the bidirectional overrides that reorder what is shown.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(value: object) -> str:
+    """Untrusted text -> one line for a terminal: control characters written as \\x1b, \\u202e."""
+    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(value))

@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin
 
 from generator import schema
 from generator.content import Company, Report
-from generator.escape import markdown_text
+from generator.escape import markdown_text, terminal_text
 from generator.problems import Problem, Problems, UserError
 from generator.years import CHANGES_PAGE, archive_folders
 
@@ -89,11 +89,11 @@ def regenerate(root: Path, docs_dir: Path) -> list[Problem]:
     except UserError as err:
         problems = err.problems.sorted()
         for problem in problems:
-            preview_log.error("%s", problem)
+            preview_log.error("%s", terminal_text(problem))
         preview_log.error("data/ has %d problem(s); the preview keeps the last valid pages", len(problems))
         return [p for p in problems if p.severity == "error"] or problems
     for problem in warnings.sorted():
-        preview_log.warning("%s", problem)
+        preview_log.warning("%s", terminal_text(problem))
     changed = pipeline.write_pages(pages, docs_dir)
     if changed:
         log.info("docs/: regenerated %s", ", ".join(changed))

@@ -197,6 +197,14 @@ def without_sheet(base: Path, dst: Path, sheet: str) -> Path:
     return replace_parts(base, dst, {"xl/workbook.xml": xml[:start] + xml[end:]})
 
 
+def control_characters(base: Path, dst: Path) -> Path:
+    """`base` with terminal escape sequences in a smelter name and ID, written as OOXML writes
+    characters that XML cannot hold (_x001B_ is ESC), which the reader decodes."""
+    xml = part(base, SMELTER_SHEET_6X).replace("CID 000801", "_x001B_[31mRED_x0007_").replace(
+        "Asahi Refining ", "Asahi_x001B_]0;pwned_x0007_ Refining_x202E_")
+    return replace_parts(base, dst, {SMELTER_SHEET_6X: xml})
+
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>window.__pwned=1</script>Smelter List</body></html>"
 

@@ -63,6 +63,8 @@ def injection_project(root: Path) -> Path:
     roster = (root / "data/suppliers.csv").read_text(encoding="utf-8-sig")
     (root / "data/suppliers.csv").write_text(roster + "\"<img src=x onerror=window.__pwned=1> | Roster\",S-9,\n",
                                              encoding="utf-8")
+    with open(root / "data/supply-chain.yml", "a", encoding="utf-8") as f:
+        f.write("publish_supplier_names: true\n")   # so company names reach the page too
     return root
 
 
@@ -119,13 +121,16 @@ def test_built_pages_hold_no_foreign_script_handler_or_unsafe_link(injected):
         assert hi.unsafe_urls(page) == [], where
     page = hi.scan((root / "site/smelters/index.html").read_text(encoding="utf-8"))
     text = " ".join(" ".join(page.text).split())
-    for injection in hi.INJECTIONS + hi.FORMULAS:
+    for injection in [*hi.INJECTIONS, *hi.FORMULAS, EVIL_COMPANY]:
         assert " ".join(injection.split()) in text, f"{injection!r} is not shown as text"
+
+
+EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"
 
 
 def test_review_report_shows_supplier_text_as_text(injected):
     _, _, _, report, problems = injected
-    for text in ("<script>window.__pwned=1</script> Evil | Corp", "<img src=x onerror=window.__pwned=1> | Roster",
+    for text in (EVIL_COMPANY, "<img src=x onerror=window.__pwned=1> | Roster",
                  *hi.INJECTIONS):
         assert markdown_text(text) in report, text
     # an unrecognised smelter ID is quoted in a warning; the report escapes it like any other text
@@ -161,6 +166,25 @@ def test_reconciliation_counts_every_hostile_row(injected):
     counts = [c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")]
     assert rows_read == sum(counts) == 10 + len(hi.INJECTIONS) + len(hi.FORMULAS) + 1
     assert f"The rows reconcile: {rows_read} = {' + '.join(map(str, counts))}." in report
+
+
+def test_control_characters_are_dropped_from_pages_and_shown_escaped_on_the_terminal(tmp_path):
+    root = supply_chain_project(tmp_path, unlisted="publish")
+    base = fx.write(fx.full_declaration("6.5"), tmp_path / "base.xlsx")
+    hi.control_characters(base, root / "data/cmrt/control.xlsx")
+    build = run("build", "--no-site", cwd=root)
+    read = run("read", "data/cmrt/control.xlsx", cwd=root)
+    assert build.returncode == 0 and read.returncode == 0, build.stderr
+    for output in (build.stdout, build.stderr, read.stdout, read.stderr):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", output)
+    assert ("data/cmrt/control.xlsx, sheet 'Smelter List', cell F5: warning: '\\x1b[31mRED\\x07' is neither an "
+            "RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written [cmrt.unrecognised-smelter-id]"
+            ) in build.stderr.splitlines()
+    assert "  smelter rows: 3 (Tantalum 1, Tin 1, Gold 1); rejected rows: 0" in read.stdout.splitlines()
+    published = outputs(root)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", published)
+    assert f"| Gold | {markdown_text('Asahi]0;pwned Refining_x202E_')} |  | JAPAN | Not designated |" in published
+    assert "Gold,Asahi]0;pwned Refining_x202E_,,JAPAN," in published   # the CSV download
 
 
 # --- broken and hostile workbooks ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.cmrt.model import METALS, Declaration
 from generator.cmrt.reader import read_workbook
+from generator.escape import terminal_text
 
 log = logging.getLogger("generator.cmrt.command")
 
@@ -98,4 +99,4 @@ def summary(d: Declaration) -> str:
         lines.append(f"    {p}")
     if len(d.problems) > MAX_PROBLEMS_SHOWN:
         lines.append(f"    ... and {len(d.problems) - MAX_PROBLEMS_SHOWN} more (use --json to see all)")
-    return "\n".join(lines)
+    return "\n".join(terminal_text(line) for line in lines)  # supplier text may hold escape sequences
