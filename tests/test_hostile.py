@@ -146,6 +146,16 @@ def test_review_report_shows_supplier_text_as_text(injected):
         assert " ".join(text.split()) in shown, text
 
 
+def test_edgar_exhibit_shows_supplier_text_as_text(injected):
+    root = injected[0]
+    text, _ = pipeline.exhibit(root, "exhibit.htm")
+    page = hi.scan(text)
+    assert page.scripts == [] and page.handlers == [] and hi.unsafe_urls(page) == []
+    shown = " ".join(" ".join(page.text).split())
+    for injection in hi.INJECTIONS:   # the exhibit lists facilities, not who reported them
+        assert " ".join(injection.split()) in shown, injection
+
+
 def test_csv_download_never_starts_a_formula(injected):
     _, _, pages, _, _ = injected
     rows = list(csv.reader(io.StringIO(pages["downloads/smelters.csv"])))
