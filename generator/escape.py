@@ -50,11 +50,17 @@ def ascii_references(markup: str) -> str:
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
+    """A CSV cell that a spreadsheet will show as text, never run as a formula: not when it
+    trims leading spaces on import, nor when its list separator is ';' (much of Europe) and it
+    splits the cell there, which quoting does not reliably prevent."""
     text = "" if value is None else _CONTROL.sub("", str(value))
-    if text.startswith(_FORMULA_START):
+    text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
+    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t]\s*)([=+\-@])")
 
 
 # For a terminal: every C0/C1 control character (ESC starts the sequences that set the window

@@ -34,6 +34,8 @@ INJECTIONS = [
 # A spreadsheet runs these as formulas if a cell starts with them.
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3", "@SUM(1)",
             "=cmd|' /C calc'!A0"]
+# ... or once a spreadsheet whose list separator is ';' splits the cell there.
+SPLIT_FORMULAS = ["Safe Refinery;=cmd|' /C calc'!A0", "Tab\t+SUM(1,2) Smelter"]
 
 SMELTER_SHEET_6X = "xl/worksheets/sheet5.xml"   # where cmrt_fixtures.write puts the 6.x Smelter List
 DECLARATION_6X = "xl/worksheets/sheet4.xml"
@@ -58,10 +60,10 @@ def injection_cmrt(path: Path) -> Path:
             "street": "<b>street</b>", "city": "[c](javascript:x)",
         }
     row = 5 + len(INJECTIONS)
-    for i, text in enumerate(FORMULAS):
+    for i, text in enumerate(FORMULAS + SPLIT_FORMULAS):
         spec.smelters[row + i] = {"metal": metals[i % 4], "smelter_name": text, "country": text}
     # An unrecognised smelter ID is quoted in a warning, which the review report lists.
-    spec.smelters[row + len(FORMULAS)] = {"metal": "Gold", "smelter_name": "Odd ID Refinery",
+    spec.smelters[row + len(FORMULAS + SPLIT_FORMULAS)] = {"metal": "Gold", "smelter_name": "Odd ID Refinery",
                                           "smelter_id": "<script>window.__pwned=1</script>"}
     return fx.write(spec, path)
 

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from generator import pipeline, review
-from generator.escape import markdown_text
+from generator.escape import csv_cell, markdown_text
 from generator.problems import UserError
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
@@ -58,7 +58,7 @@ def injection_project(root: Path) -> Path:
     supply_chain_project(root, unlisted="publish")
     hi.injection_cmrt(root / "data/cmrt/evil.xlsx")
     curated = [("Gold", text, "Conflict-free") for text in hi.INJECTIONS] + list(SMELTERS)
-    curated += [("Tin", text, "Not designated") for text in hi.FORMULAS]
+    curated += [("Tin", text, "Not designated") for text in hi.FORMULAS + hi.SPLIT_FORMULAS]
     write_text_smelters(root / "data/smelters.xlsx", curated)
     roster = (root / "data/suppliers.csv").read_text(encoding="utf-8-sig")
     (root / "data/suppliers.csv").write_text(roster + "\"<img src=x onerror=window.__pwned=1> | Roster\",S-9,\n",
@@ -167,6 +167,20 @@ def test_csv_download_never_starts_a_formula(injected):
         assert "'" + formula in cells           # shown as text, not dropped
     names = [row[1] for row in rows[1:]]
     assert "'- dash smelter" in names and "<script>window.__pwned=1</script>" in names  # CSV is not HTML
+    # Opened where the list separator is ';' (or split at tabs), no piece starts a formula either.
+    for line in pages["downloads/smelters.csv"].splitlines()[1:]:
+        for delimiter in (";", "\t"):
+            for cell in next(csv.reader([line], delimiter=delimiter)):
+                assert not cell.lstrip().startswith(("=", "+", "-", "@")), line
+    assert "Safe Refinery;'=cmd|' /C calc'!A0" in names and "Tab\t'+SUM(1,2) Smelter" in names
+
+
+def test_csv_cells_with_leading_spaces_separators_or_controls_are_neutralised():
+    assert csv_cell("  =1+1") == "'  =1+1"
+    assert csv_cell("\x1b=cmd") == "'=cmd"
+    assert csv_cell("\t@SUM(1)") == "'\t'@SUM(1)"
+    assert csv_cell("A; +1;-2") == "A; '+1;'-2"
+    assert csv_cell("Tom &amp; Sons; Co-op") == "Tom &amp; Sons; Co-op"
 
 
 def test_reconciliation_counts_every_hostile_row(injected):
@@ -174,7 +188,7 @@ def test_reconciliation_counts_every_hostile_row(injected):
     c = model.consolidation
     rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
     counts = [c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")]
-    assert rows_read == sum(counts) == 10 + len(hi.INJECTIONS) + len(hi.FORMULAS) + 1
+    assert rows_read == sum(counts) == 10 + len(hi.INJECTIONS) + len(hi.FORMULAS) + len(hi.SPLIT_FORMULAS) + 1
     assert f"The rows reconcile: {rows_read} = {' + '.join(map(str, counts))}." in report
 
 
