@@ -185,7 +185,8 @@ def _exhibit(args) -> int:
 def _diff(args) -> int:
     from generator import diff
     result = diff.run_diff(args.root, args.base, args.head, strict=args.strict)
-    print(diff.format_markdown(result) if args.markdown else diff.format_text(result), end="")
+    text = diff.format_markdown(result) if args.markdown else diff.format_text(result)
+    print("\n".join(terminal_text(line) for line in text.split("\n")), end="")
     return 0
 
 

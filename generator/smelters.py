@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from generator.cmrt.workbook import MAX_FILE_BYTES, ZIP_MAGIC, WorkbookError, check_ooxml
 from generator.problems import Problems
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
@@ -46,12 +47,17 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
                       as_of: dt.date | None = None) -> list[Facility]:
     """Read every row of `sheet`; bad rows become problems naming their cell."""
     try:
+        _check_package(path)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         problems.add(display, "smelters.missing-file", "file not found; expected the smelter spreadsheet (.xlsx)")
         return []
+    except WorkbookError as err:
+        problems.add(display, err.code, err.message)
+        return []
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        problems.add(display, "smelters.unreadable", f"cannot be read as an .xlsx workbook ({err})")
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        problems.add(display, "smelters.unreadable", f"cannot be read as an .xlsx workbook ({reason})")
         return []
     try:
         if sheet not in workbook.sheetnames:
@@ -66,6 +72,17 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
         return _facilities(rows, columns, display, sheet, problems, as_of)
     finally:
         workbook.close()
+
+
+def _check_package(path: Path) -> None:
+    """The bounds the supplier workbooks get (size, unpacked size, no XML DTD) before openpyxl parses."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError("smelters.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    with path.open("rb") as f:
+        if f.read(4) != ZIP_MAGIC:
+            return  # openpyxl says what it is not
+    check_ooxml(path.read_bytes())
 
 
 def _columns(header, display, sheet, problems) -> dict[str, int] | None:

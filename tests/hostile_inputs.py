@@ -122,24 +122,25 @@ def with_entity(base: Path, dst: Path, where: str, dtd: str, entity: str) -> Pat
     raise ValueError(where)
 
 
-def zip_bomb(base: Path, dst: Path, inflated_mb: int, declared: int | None = None) -> Path:
-    """`base` whose Smelter List part inflates to `inflated_mb` MB of whitespace.
+def zip_bomb(base: Path, dst: Path, inflated_mb: int, declared: int | None = None,
+             sheet: str = SMELTER_SHEET_6X) -> Path:
+    """`base` whose sheet part `sheet` inflates to `inflated_mb` MB of whitespace.
 
     The deflate stream repeats one fully flushed block, so it is built in milliseconds. With
     `declared` the zip's headers state that size instead (a lying bomb); the CRC is not computed.
     """
-    sheet = part(base, SMELTER_SHEET_6X).encode()
-    head, tail = sheet.split(b"</sheetData>")
+    xml = part(base, sheet).encode()
+    head, tail = xml.split(b"</sheetData>")
     first = zlib.compressobj(9, zlib.DEFLATED, -15)
     stream = first.compress(head) + first.flush(zlib.Z_FULL_FLUSH)
     filler = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = filler.compress(b" " * (1 << 20)) + filler.flush(zlib.Z_FULL_FLUSH)
     last = zlib.compressobj(9, zlib.DEFLATED, -15)
     stream += block * inflated_mb + last.compress(b"</sheetData>" + tail) + last.flush()
-    size = len(sheet) + inflated_mb * (1 << 20)
+    size = len(xml) + inflated_mb * (1 << 20)
     with zipfile.ZipFile(base) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            if info.filename != SMELTER_SHEET_6X:
+            if info.filename != sheet:
                 zout.writestr(info.filename, zin.read(info))
                 continue
             raw = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))

@@ -343,6 +343,22 @@ def test_hostile_workbooks_leave_the_others_read_and_reconciled(broken, tmp_path
     assert "Unknown Wolfram Works" in report
 
 
+def test_curated_list_gets_the_same_bounds(tmp_path):
+    make_project(tmp_path)
+    curated = tmp_path / "data/smelters.xlsx"
+    plain = curated.rename(tmp_path / "plain.xlsx")
+    hi.zip_bomb(plain, curated, 1024, sheet="xl/worksheets/sheet1.xml")
+    (found,) = yaml_problems(tmp_path)
+    assert found.startswith("data/smelters.xlsx: error: unpacks to 1,07") and found.endswith(
+        " bytes; the limit is 419,430,400 [cmrt.too-large]")
+    xml = hi.part(plain, "xl/worksheets/sheet1.xml").replace("Beta Gold SA", "&lol9;")
+    hi.replace_parts(plain, curated, {"xl/worksheets/sheet1.xml": hi.LAUGHS_DTD + xml})
+    assert yaml_problems(tmp_path) == [
+        "data/smelters.xlsx: error: has an XML document type declaration (<!DOCTYPE>) in xl/worksheets/sheet1.xml; "
+        "workbooks never have one, and it could define entities (entity expansion, external files), so the file "
+        "is refused [cmrt.xml-dtd]"]
+
+
 # --- rosters and lists in other encodings --------------------------------------------------------
 
 ROSTER_ROWS = [("Supplier name", "Supplier ID"), ("Acme Components Ltd.", "S-1"), ("Bêta Parts GmbH", "S-2"),

@@ -268,7 +268,7 @@ def open_workbook(path: Path) -> Workbook:
     if data.startswith(OLE_MAGIC):
         data, encrypted = _decrypt(data)
     if data.startswith(ZIP_MAGIC):
-        _check_ooxml(data)
+        check_ooxml(data)
         return Workbook(path, data, "xlsx", encrypted)
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
@@ -298,7 +298,8 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
     return out.getvalue(), True
 
 
-def _check_ooxml(data: bytes) -> None:
+def check_ooxml(data: bytes) -> None:
+    """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
