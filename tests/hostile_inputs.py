@@ -44,7 +44,7 @@ DECLARATION_6X = "xl/worksheets/sheet4.xml"
 def injection_cmrt(path: Path) -> Path:
     """A 6.5 CMRT whose every text field that can reach a page or the review report is hostile."""
     spec = fx.full_declaration("6.5")
-    spec.fields.update(company_name="<script>window.__pwned=1</script> Evil | Corp",
+    spec.fields.update(company_name="<script>window.__pwned=1</script> Evil | Corp",   # test_hostile.EVIL_COMPANY
                        unique_id="[id](javascript:window.__pwned=1)",
                        address="<img src=x onerror=window.__pwned=1>",
                        contact_email="javascript:window.__pwned=1",

@@ -82,9 +82,12 @@ def write_text_smelters(path: Path, rows) -> Path:
     return path
 
 
+EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"   # the company name in evil.xlsx
+
+
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory):
-    """(root, model, pages, review text, the built smelters page) for the injection project."""
+    """(root, model, pages, review report, problems) for the injection project, its site built."""
     root = injection_project(tmp_path_factory.mktemp("injected"))
     model, problems = pipeline.load_model(root)
     pages = pipeline.render_pages(model)
@@ -101,7 +104,6 @@ def test_every_injection_is_published_as_escaped_markdown(injected):
     unlisted = {u.name: u.country for u in model.consolidation.unlisted}
     for text in hi.INJECTIONS:
         assert text in unlisted, f"supplier row {text!r} did not reach the consolidation"
-        assert f"| Gold | {markdown_text(text)} | Conflict-free |" not in smelters  # the table has an ID column
         assert f"| {markdown_text(text)} |  | {markdown_text(unlisted[text])} | Not designated |" in smelters
         assert f"| {markdown_text(text)} |  |  | Conflict-free |" in smelters    # the curated list's row
     # nothing from a supplier is raw HTML or a Markdown link or attribute list anywhere in the pages
@@ -125,16 +127,14 @@ def test_built_pages_hold_no_foreign_script_handler_or_unsafe_link(injected):
         assert " ".join(injection.split()) in text, f"{injection!r} is not shown as text"
 
 
-EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"
-
-
 def test_review_report_shows_supplier_text_as_text(injected):
     _, _, _, report, problems = injected
     for text in (EVIL_COMPANY, "<img src=x onerror=window.__pwned=1> | Roster",
                  *hi.INJECTIONS):
         assert markdown_text(text) in report, text
     # an unrecognised smelter ID is quoted in a warning; the report escapes it like any other text
-    assert ("'" + markdown_text("<script>window.__pwned=1</script>")[:-1]) in report
+    assert markdown_text("'<script>window.__pwned=1</script>' is neither an RMI ID (CID000123) nor a legacy "
+                         "EICC ID (1JPN058); kept as written") in report
     assert "evil.xlsx" in {Path(p.file).name for p in problems.warnings}
     # Rendered the way a Markdown viewer (GitHub, an editor's preview) would: no markup from suppliers.
     html = markdown.markdown(report, extensions=["tables", "attr_list", "admonition"])
