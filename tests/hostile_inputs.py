@@ -208,6 +208,37 @@ def control_characters(base: Path, dst: Path) -> Path:
     return replace_parts(base, dst, {SMELTER_SHEET_6X: xml})
 
 
+def far_cell_xls(src: Path, dst: Path, sheet: str = "Smelter List") -> Path:
+    """A copy of the BIFF .xls `src` whose first cell in `sheet` is moved to the last row and column
+    BIFF8 has (65536 x 256): calamine then holds 16.7 million cells. Same-size edit in place."""
+    import shutil
+    import struct
+
+    import olefile
+
+    shutil.copy(src, dst)
+    ole = olefile.OleFileIO(str(dst), write_mode=True)
+    data = bytearray(ole.openstream("Workbook").read())
+    pos, offsets = 0, {}
+    while pos < len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind == 0x0085:  # BOUNDSHEET: stream offset, name
+            length, wide = data[pos + 10], data[pos + 11] & 1
+            raw = data[pos + 12:pos + 12 + length * (2 if wide else 1)]
+            offsets[raw.decode("utf-16-le" if wide else "latin-1")] = struct.unpack_from("<I", data, pos + 4)[0]
+        pos += 4 + size
+    pos = offsets[sheet]
+    while True:
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind in (0x00FD, 0x0203, 0x027E):  # LABELSST, NUMBER, RK: row and column first
+            struct.pack_into("<HH", data, pos + 4, 0xFFFF, 0x00FF)
+            break
+        pos += 4 + size
+    ole.write_stream("Workbook", bytes(data))
+    ole.close()
+    return dst
+
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>window.__pwned=1</script>Smelter List</body></html>"
 

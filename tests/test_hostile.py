@@ -321,6 +321,20 @@ def test_a_million_smelter_rows_stop_at_the_row_cap(tmp_path):
     assert rows == [5, 6, 9, *range(10, 10005)]
 
 
+def test_a_far_cell_in_an_xls_stays_within_the_memory_limit(tmp_path):
+    """BIFF8 caps a sheet at 65,536 x 256 cells (about 540 MB in calamine): bounded by the format
+    itself; the far cell lies below the list's copyright line, so the list reads as before."""
+    corpus = os.environ.get("CMR_CORPUS")
+    if not corpus or not (Path(corpus) / "ddm-gsp-cmrt-2.00.xls").is_file():
+        pytest.skip("CMR_CORPUS is not set to the folder of real supplier workbooks (../shared/corpus)")
+    hi.far_cell_xls(Path(corpus) / "ddm-gsp-cmrt-2.00.xls", tmp_path / "far.xls")
+    result = run("read", "--json", "far.xls", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    (d,) = json.loads(result.stdout)
+    assert (d["template_version"], len(d["smelters"]), [p["code"] for p in d["problems"] if p["severity"] == "error"]) \
+        == ("2.00", 6, [])
+
+
 def test_hostile_workbooks_leave_the_others_read_and_reconciled(broken, tmp_path):
     folder, expected = broken
     root = supply_chain_project(tmp_path)
