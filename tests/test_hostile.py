@@ -56,7 +56,7 @@ def outputs(root: Path) -> str:
 def injection_project(root: Path) -> Path:
     """The supply-chain project, publishing unlisted facilities, plus a CMRT and a curated list full of injections."""
     supply_chain_project(root, unlisted="publish")
-    hi.injection_cmrt(root / "data/cmrt/evil.xlsx")
+    hi.injection_cmrt(root / "data/cmrt" / EVIL_FILE)
     curated = [("Gold", text, "Conflict-free") for text in hi.INJECTIONS] + list(SMELTERS)
     curated += [("Tin", text, "Not designated") for text in hi.FORMULAS + hi.SPLIT_FORMULAS]
     write_text_smelters(root / "data/smelters.xlsx", curated)
@@ -82,7 +82,8 @@ def write_text_smelters(path: Path, rows) -> Path:
     return path
 
 
-EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"   # the company name in evil.xlsx
+EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"   # the company name in the hostile CMRT
+EVIL_FILE = "# <img src=x onerror=window.__pwned=1> [x](javascript:y) `evil`.xlsx"  # file names are text too
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,8 @@ def test_review_report_shows_supplier_text_as_text(injected):
     # an unrecognised smelter ID is quoted in a warning; the report escapes it like any other text
     assert markdown_text("'<script>window.__pwned=1</script>' is neither an RMI ID (CID000123) nor a legacy "
                          "EICC ID (1JPN058); kept as written") in report
-    assert "evil.xlsx" in {Path(p.file).name for p in problems.warnings}
+    assert EVIL_FILE in {Path(p.file).name for p in problems.warnings}
+    assert f"### {markdown_text('data/cmrt/' + EVIL_FILE)}" in report
     # Rendered the way a Markdown viewer (GitHub, an editor's preview) would: no markup from suppliers.
     html = markdown.markdown(report, extensions=["tables", "attr_list", "admonition"])
     page = hi.scan(html)
