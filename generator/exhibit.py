@@ -17,8 +17,9 @@ import markdown
 
 from generator.edgar import to_edgar_html
 from generator.escape import html_text, markdown_text
-from generator.model import Model, figure_text, fill, long_date, markdown_fields
+from generator.model import Model, fill, markdown_fields
 from generator.problems import Problems
+from generator.render import template_environment
 from generator.schema import Markdown
 
 TEMPLATE = "exhibit-1.01.htm.j2"
@@ -91,14 +92,4 @@ def _environment(figures: dict[str, str]) -> jinja2.Environment:
             return markdown_html(fill(value, escaped_figures))
         return html_text(value)
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        undefined=jinja2.StrictUndefined,
-        finalize=finalize,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(long_date=long_date, figure_text=figure_text)
-    return env
+    return template_environment(finalize)

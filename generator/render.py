@@ -97,11 +97,17 @@ def smelters_csv(model: Model) -> str:
 
 
 def environment(figures: dict[str, str]) -> jinja2.Environment:
+    """The Markdown pages' environment: untrusted text escaped, authored Markdown filled in."""
     def finalize(value):
         if isinstance(value, Markdown):
             return fill(value, {k: markdown_text(v) for k, v in figures.items()}).strip()
         return markdown_text(value)
 
+    return template_environment(finalize)
+
+
+def template_environment(finalize) -> jinja2.Environment:
+    """Our templates, with `finalize` applied to every {{ expression }} (the one escaping point)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         undefined=jinja2.StrictUndefined,
