@@ -17,7 +17,7 @@ from generator.consolidate import SupplyChain, consolidate
 from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
-from generator.render import render_pages, render_site
+from generator.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
 from generator.smelters import read_smelter_list
 from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
