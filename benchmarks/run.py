@@ -161,7 +161,7 @@ def peak_rss_mb() -> float:
 def run_size(n: int, bases, corpus) -> dict:
     """Measure one supplier set in a fresh process, so its peak memory is its own."""
     supplier_set(n, bases, corpus)
-    out = subprocess.run([sys.executable, __file__, "--measure", str(n)], check=True, capture_output=True,
+    out = subprocess.run([sys.executable, __file__, "--measure", str(n)], check=True, stdout=subprocess.PIPE,
                          text=True, env={**os.environ, "CMR_CORPUS": str(corpus)}).stdout
     return json.loads(out.strip().splitlines()[-1])
 
