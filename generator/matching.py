@@ -30,11 +30,15 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
+_COUNTRY_NAMES = {"united states of america": "united states", "usa": "united states", "us": "united states",
+                  "korea republic of": "south korea", "republic of korea": "south korea",
+                  "russian federation": "russia"}
+
+
+@functools.lru_cache(maxsize=4096)
 def country_key(country: str) -> str:
     text = name_key(country)
-    return {"united states of america": "united states", "usa": "united states", "us": "united states",
-            "korea republic of": "south korea", "republic of korea": "south korea",
-            "russian federation": "russia"}.get(text, text)
+    return _COUNTRY_NAMES.get(text, text)
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,16 @@ class Matcher:
                 if entry not in bucket:
                     bucket.append(entry)
         self.aliases = aliases  # (metal, name_key) -> smelter ID
+        self._seen: dict[tuple[str, str, str, str], Match] = {}
 
     def match(self, metal: str, name: str, smelter_id: str, country: str) -> Match:
+        """The same answer for the same row: suppliers name the same facilities again and again."""
+        key = (metal, name, smelter_id, country)
+        if key not in self._seen:
+            self._seen[key] = self._match(metal, name, smelter_id, country)
+        return self._seen[key]
+
+    def _match(self, metal: str, name: str, smelter_id: str, country: str) -> Match:
         flags = []
         by_id = self.by_id.get(smelter_id) or self.by_legacy.get(smelter_id)
         if by_id is not None:
