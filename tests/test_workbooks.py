@@ -47,3 +47,18 @@ def test_many_workbooks_are_read_in_parallel_in_name_order(tmp_path):
     assert [str(p) for p in problems.sorted()] == [
         "cmrt/zz-broken.xlsx: warning: is not an Excel workbook: its content is neither .xlsx (zip) nor "
         ".xls (OLE2) [cmrt.not-a-workbook]"]
+
+
+def test_progress_bar_only_on_an_interactive_terminal_outside_ci(monkeypatch, capsys):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert workbooks._progress(500) is None
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    bar = workbooks._progress(500)
+    assert bar is not None and bar.total == 500 and bar.unit == "workbook"
+    bar.update(3)
+    bar.close()
+    assert "3/500" in capsys.readouterr().err
+    monkeypatch.setenv("CI", "true")
+    assert workbooks._progress(500) is None
+    assert workbooks._progress(1) is None
