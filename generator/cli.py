@@ -143,12 +143,9 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 
 def _build(args) -> int:
-    from generator import pipeline, review
-    current, earlier, problems = pipeline.load_years(args.root, strict=args.strict)
-    pages = pipeline.render_site(current, earlier)
+    from generator import pipeline
+    pages, changed, problems = pipeline.build(args.root, strict=args.strict)
     _print_warnings(problems)
-    changed = pipeline.write_pages(pages, args.root / "docs")
-    changed += review.write_outputs(args.root, review.render_review(current))
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))
     if not args.no_site:
@@ -158,11 +155,10 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
-    from generator import pipeline, review
+    from generator import pipeline
     current, pages, problems = pipeline.check(args.root, strict=args.strict)
     _print_warnings(problems)
-    stale = [f"docs/{rel}" for rel in pipeline.stale_pages(pages, args.root / "docs")]
-    stale += review.stale_outputs(args.root, review.render_review(current))
+    stale = pipeline.stale_outputs(args.root, current, pages)
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
               + ", ".join(stale), file=sys.stderr)

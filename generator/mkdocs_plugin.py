@@ -65,7 +65,7 @@ class CmrPlugin(BasePlugin):
 
     def on_pre_build(self, *, config):
         if self.serving:
-            self.problems = regenerate(Path(config.config_file_path).parent, Path(config.docs_dir))
+            self.problems = regenerate(Path(config.config_file_path).parent)
 
     def on_page_markdown(self, markdown, *, page, config, files):
         return banner(self.problems) + markdown if self.problems else markdown
@@ -80,12 +80,13 @@ class CmrPlugin(BasePlugin):
         return with_content_security_policy(output_content, "")
 
 
-def regenerate(root: Path, docs_dir: Path) -> list[Problem]:
-    """Write the pages data/ gives into docs/; on invalid data write nothing and return the problems."""
+def regenerate(root: Path) -> list[Problem]:
+    """Write what data/ gives (docs/ and the review report), as `build` does; on invalid data
+    write nothing and return the problems."""
     from generator import pipeline  # the pipeline imports openpyxl and Jinja: load it only to serve
 
     try:
-        pages, warnings = pipeline.generate(root)
+        _pages, changed, warnings = pipeline.build(root)
     except UserError as err:
         problems = err.problems.sorted()
         for problem in problems:
@@ -94,9 +95,8 @@ def regenerate(root: Path, docs_dir: Path) -> list[Problem]:
         return [p for p in problems if p.severity == "error"] or problems
     for problem in warnings.sorted():
         preview_log.warning("%s", terminal_text(problem))
-    changed = pipeline.write_pages(pages, docs_dir)
     if changed:
-        log.info("docs/: regenerated %s", ", ".join(changed))
+        log.info("regenerated %s", ", ".join(changed))
     return []
 
 

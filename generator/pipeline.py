@@ -18,6 +18,7 @@ from generator.content import load_content
 from generator.model import Model, build_model
 from generator.problems import Problems, UserError, display_path
 from generator.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
+from generator.review import REVIEW_REPORT, render_review
 from generator.smelters import read_smelter_list
 from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
@@ -127,6 +128,38 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
         raise UserError(problems)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
     return model, problems
+
+
+def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], Problems]:
+    """Every stage, then write what changed: the pages into docs/ and the review report.
+
+    `python -m generator build` and the preview both come here, so neither leaves an output stale.
+    Returns the pages, the changed paths (pages relative to docs/, the review report to the
+    project) and the problems.
+    """
+    current, earlier, problems = load_years(root, strict=strict)
+    pages = render_site(current, earlier)
+    changed = write_pages(pages, root / "docs")
+    changed += write_review(root, render_review(current))
+    return pages, changed, problems
+
+
+def stale_outputs(root: Path, current: Model, pages: dict[str, str]) -> list[str]:
+    """Outputs that differ from what the data gives: pages in docs/, and the review report."""
+    review = render_review(current)
+    stale = [f"docs/{rel}" for rel in stale_pages(pages, root / "docs")] + differing(review, root)
+    if REVIEW_REPORT not in review and (root / REVIEW_REPORT).exists():
+        stale.append(REVIEW_REPORT)
+    return stale
+
+
+def write_review(root: Path, review: dict[str, str]) -> list[str]:
+    """Write the review report if it changed; remove it when there are no supplier answers any more."""
+    changed = write_changed(review, root)
+    if REVIEW_REPORT not in review and (root / REVIEW_REPORT).exists():
+        (root / REVIEW_REPORT).unlink()
+        changed.append(REVIEW_REPORT)
+    return changed
 
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:

@@ -7,10 +7,7 @@ review/report.md and committed, so a pull request shows what changed.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from generator.model import Model
-from generator.pipeline import differing, write_changed
 from generator.render import environment
 
 REVIEW_REPORT = "review/report.md"
@@ -26,8 +23,8 @@ def render_review(model: Model) -> dict[str, str]:
         by_file.setdefault(outcome.file, []).append(outcome)
     counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}
     rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
-    context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts, "rows_read": rows_read,
-               "roster_without_response": _roster_without_response(c),
+    context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts,
+               "rows_read": rows_read, "roster_without_response": _roster_without_response(c),
                "reconciles": rows_read == sum(counts.values())}
     text = environment(model.figures).get_template("review.md.j2").render(context)
     return {REVIEW_REPORT: text}
@@ -36,19 +33,3 @@ def render_review(model: Model) -> dict[str, str]:
 def _roster_without_response(c) -> list[str]:
     answered = {r.roster_name for r in c.responses if r.roster_name}
     return [name for name in c.roster_names if name not in answered]
-
-
-def write_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
-    """Write changed files; remove the review report when it is no longer produced."""
-    changed = write_changed(outputs, root)
-    if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
-        (root / REVIEW_REPORT).unlink()
-        changed.append(REVIEW_REPORT)
-    return changed
-
-
-def stale_outputs(root: Path, outputs: dict[str, str]) -> list[str]:
-    stale = differing(outputs, root)
-    if REVIEW_REPORT not in outputs and (root / REVIEW_REPORT).exists():
-        stale.append(REVIEW_REPORT)
-    return stale

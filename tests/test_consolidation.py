@@ -244,7 +244,7 @@ conformance:
     assert (c.survey.surveyed, c.survey.responded, c.survey.unmatched_workbooks) == (5, 4, 0)
     assert model.figures["survey.response_rate"] == "80%"
     pipeline.write_pages(pipeline.render_pages(model), root / "docs")
-    review.write_outputs(root, review.render_review(model))
+    pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
     html = (root / "site/smelters/index.html").read_text(encoding="utf-8")
     assert "CID000077" in html and "Conflict-free" in html
@@ -272,3 +272,15 @@ def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
     assert ("| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free | "
             "Acme Components Ltd., Beta Parts GmbH, Stranger Metals |") in smelters
     assert "| Gold | Beta Gold SA |  |  | Not designated |  |" in smelters  # the curated list names no supplier
+
+
+def test_the_preview_regenerates_the_review_report_too(tmp_path):
+    from generator.mkdocs_plugin import regenerate
+    root = supply_chain_project(tmp_path)
+    assert regenerate(root) == []
+    assert (root / review.REVIEW_REPORT).exists()
+    (root / "data/cmrt/stranger.xlsx").unlink()
+    assert regenerate(root) == []
+    current, pages, _ = pipeline.check(root)
+    assert pipeline.stale_outputs(root, current, pages) == []
+    assert "stranger.xlsx" not in (root / review.REVIEW_REPORT).read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from project import SMELTERS, content, make_project, write_smelters
+from project import content, make_project, write_smelters
 
 # Head's changes: Epsilon removed, Zeta added, Beta Gold SA now conflict-free; Peru -> Bolivia.
 HEAD_SMELTERS = [("Gold", "Alpha Refinery Co., Ltd.", "Conflict-free"),

@@ -94,7 +94,7 @@ def injected(tmp_path_factory):
     pages = pipeline.render_pages(model)
     pipeline.write_pages(pages, root / "docs")
     report = review.render_review(model)
-    review.write_outputs(root, report)
+    pipeline.write_review(root, report)
     pipeline.build_site(root, root / "site")
     return root, model, pages, report[review.REVIEW_REPORT], problems
 

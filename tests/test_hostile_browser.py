@@ -26,7 +26,7 @@ def hostile_site(tmp_path_factory):
     root = injection_project(tmp_path_factory.mktemp("hostile-site"))
     model, _ = pipeline.load_model(root)
     pipeline.write_pages(pipeline.render_pages(model), root / "docs")
-    review.write_outputs(root, review.render_review(model))
+    pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
     return root / "site"
 
