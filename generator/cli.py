@@ -169,11 +169,17 @@ def _check(args) -> int:
 
 def _exhibit(args) -> int:
     from generator import pipeline
-    output = args.output or args.root / "build" / "exhibit-1.01.htm"
+    from generator.exhibit import DEFAULT_OUTPUT
+    output = args.output or args.root / DEFAULT_OUTPUT
     text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict, year=args.year)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(text.encode("ascii"))
+    except OSError as err:
+        problems.add(str(output), "exhibit.write", f"cannot write the exhibit there: {err.strerror or err}; "
+                     "expected a file path (--output FILE)")
+        raise UserError(problems) from None
     _print_warnings(problems)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(text.encode("ascii"))
     print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
     return 0
 

@@ -36,7 +36,8 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message} [{self.code}]"
+        where = f"{self.where}: " if self.where else ""
+        return f"{where}{self.severity}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict:
         return {

@@ -8,14 +8,11 @@ is either a Facility or a rejected row with its reason, reported as a problem.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
-from generator.cmrt.workbook import MAX_FILE_BYTES, ZIP_MAGIC, WorkbookError, check_ooxml
+from generator.cmrt.values import as_text
+from generator.cmrt.workbook import WorkbookError, column_letters, open_workbook
 from generator.problems import Problems
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
@@ -25,6 +22,8 @@ DESIGNATIONS = (CONFLICT_FREE, NOT_DESIGNATED)
 
 REQUIRED = {"metal": "Metal", "name": "Smelter or refiner", "designation": "Conflict-free designation"}
 OPTIONAL = {"smelter_id": "Smelter ID", "country": "Country"}
+MAX_ROWS = 10_000     # a company's own list; far more than the few hundred facilities a filer has
+MAX_COLUMNS = 26      # the header is looked for in columns A to Z
 
 
 @dataclass(frozen=True)
@@ -45,44 +44,33 @@ class Facility:
 
 def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
                       as_of: dt.date | None = None) -> list[Facility]:
-    """Read every row of `sheet`; bad rows become problems naming their cell."""
+    """Read every row of `sheet`; bad rows become problems naming their cell.
+
+    The list is opened like a supplier's workbook (.xlsx or .xls, by content), with the same bounds.
+    """
     try:
-        _check_package(path)
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        problems.add(display, "smelters.missing-file", "file not found; expected the smelter spreadsheet (.xlsx)")
-        return []
-    except WorkbookError as err:
-        problems.add(display, err.code, err.message)
-        return []
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        problems.add(display, "smelters.unreadable", f"cannot be read as an .xlsx workbook ({reason})")
-        return []
-    try:
-        if sheet not in workbook.sheetnames:
+        book = open_workbook(path)
+        if not book.has(sheet):
             problems.add(display, "smelters.missing-sheet",
-                         f"no sheet named '{sheet}'; the workbook has: {', '.join(workbook.sheetnames)}")
+                         f"no sheet named '{sheet}'; the workbook has: {', '.join(book.sheet_names)}")
             return []
-        rows = workbook[sheet].iter_rows(values_only=True)
-        header = next(rows, ())
-        columns = _columns(header, display, sheet, problems)
-        if columns is None:
-            return []
-        return _facilities(rows, columns, display, sheet, problems, as_of)
-    finally:
-        workbook.close()
-
-
-def _check_package(path: Path) -> None:
-    """The bounds the supplier workbooks get (size, unpacked size, no XML DTD) before openpyxl parses."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError("smelters.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    with path.open("rb") as f:
-        if f.read(4) != ZIP_MAGIC:
-            return  # openpyxl says what it is not
-    check_ooxml(path.read_bytes())
+        grid = book.sheet(sheet, max_row=MAX_ROWS + 1)
+    except WorkbookError as err:
+        if err.code == "cmrt.file-not-found":
+            problems.add(display, "smelters.missing-file", "file not found; expected the smelter spreadsheet (.xlsx)")
+        else:
+            problems.add(display, err.code, err.message)
+        return []
+    if grid.last_row > MAX_ROWS:
+        problems.add(display, "smelters.too-many-rows", f"the list has more than {MAX_ROWS:,} rows; "
+                     "the rows below were not read", sheet=sheet, cell=f"A{MAX_ROWS + 1}")
+    width = MAX_COLUMNS
+    rows = ([grid.at(r, c).value for c in range(width)] for r in range(1, min(grid.last_row, MAX_ROWS) + 1))
+    header = next(rows, [])
+    columns = _columns(header, display, sheet, problems)
+    if columns is None:
+        return []
+    return _facilities(rows, columns, display, sheet, problems, as_of)
 
 
 def _columns(header, display, sheet, problems) -> dict[str, int] | None:
@@ -110,7 +98,7 @@ def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility
             continue  # a blank row carries nothing to publish or reject
 
         def reject(key: str, message: str) -> None:
-            cell = f"{get_column_letter(columns[key] + 1)}{number}"
+            cell = f"{column_letters(columns[key])}{number}"
             problems.add(display, f"smelters.{key}", f"row rejected: {message}", sheet=sheet, cell=cell)
 
         metal = _match(values["metal"], METALS)
@@ -135,7 +123,7 @@ def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility
 
 
 def _text(value) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(as_text(value).split())
 
 
 def _norm(value) -> str:

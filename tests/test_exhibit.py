@@ -264,3 +264,14 @@ def test_check_fails_when_the_exhibit_could_not_be_made(tmp_path):
         "data/risk.yml, line 5, key 'risk_factors[0]': error: the EDGAR exhibit cannot carry <img> (EDGAR Filer "
         "Manual, section 5.2.2: no active content, no graphics we attach); write plain Markdown [exhibit.html]",
         "1 error(s), 0 warning(s)."]
+
+
+def test_exhibit_into_a_folder_is_a_problem_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "generator", "exhibit", "--output", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"{tmp_path}: error: cannot write the exhibit there: Is a directory; expected a file path "
+        "(--output FILE) [exhibit.write]")

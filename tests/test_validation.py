@@ -109,7 +109,20 @@ def test_smelter_header_and_sheet_are_checked(tmp_path):
         "data/smelters.xlsx: error: no sheet named 'Smelters'; the workbook has: Sheet9 [smelters.missing-sheet]"]
     (tmp_path / "data/smelters.xlsx").write_text("not a workbook")
     (found,) = problems_of(tmp_path)
-    assert found.startswith("data/smelters.xlsx: error: cannot be read as an .xlsx workbook")
+    assert found == ("data/smelters.xlsx: error: is not an Excel workbook: its content is neither .xlsx (zip) "
+                     "nor .xls (OLE2) [cmrt.not-a-workbook]")
+
+
+def test_a_smelter_list_saved_as_csv_is_a_problem_not_a_crash(tmp_path):
+    report = content()["report.yml"]
+    report["smelter_list"]["file"] = "smelters.csv"
+    make_project(tmp_path, **{"report.yml": report})
+    (tmp_path / "data/smelters.csv").write_text("Metal,Smelter or refiner,Conflict-free designation\n")
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "data/smelters.csv: error: is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2) "
+        "[cmrt.not-a-workbook]")
 
 
 def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
