@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from generator.consolidate import Consolidation
 from generator.content import FILES, Content, Figure
-from generator.matching import name_key
+from generator.matching import country_key, name_key
 from generator.problems import Problems
 from generator.schema import Markdown
 from generator.smelters import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
@@ -53,11 +53,13 @@ class Model:
     def locations(self) -> dict[str, int]:
         """Facilities by the country they stand in (where known), most first, then by name."""
         counts: dict[str, int] = {}
+        shown: dict[str, str] = {}  # one spelling per country: the first met ("USA" and "United States" are one)
         for f in self.facilities:
             if f.country:
-                key = " ".join(f.country.split()).title()
+                key = country_key(f.country)
+                shown.setdefault(key, " ".join(f.country.split()))
                 counts[key] = counts.get(key, 0) + 1
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return dict(sorted(((shown[k], n) for k, n in counts.items()), key=lambda item: (-item[1], item[0])))
 
     @property
     def designation_counts(self) -> dict[str, int]:

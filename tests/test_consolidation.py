@@ -257,9 +257,9 @@ conformance:
 
 def test_facility_locations_roll_up_by_country(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path))
-    assert model.locations == {"Japan": 2, "Indonesia": 1, "Switzerland": 1, "United States": 1}
+    assert model.locations == {"JAPAN": 2, "INDONESIA": 1, "SWITZERLAND": 1, "UNITED STATES": 1}
     countries = pipeline.render_pages(model)["countries.md"]
-    assert "| Japan | 2 |\n| Indonesia | 1 |\n| Switzerland | 1 |\n| United States | 1 |" in countries
+    assert "| JAPAN | 2 |\n| INDONESIA | 1 |\n| SWITZERLAND | 1 |\n| UNITED STATES | 1 |" in countries
     assert countries.index("- Chile") < countries.index("## Where the facilities are")
 
 
@@ -284,3 +284,14 @@ def test_the_preview_regenerates_the_review_report_too(tmp_path):
     current, pages, _ = pipeline.check(root)
     assert pipeline.stale_outputs(root, current, pages) == []
     assert "stranger.xlsx" not in (root / review.REVIEW_REPORT).read_text(encoding="utf-8")
+
+
+def test_locations_count_one_country_under_its_several_spellings():
+    from generator.model import MetalGroup, Model
+    from generator.smelters import Facility
+    facilities = [Facility("Gold", "A", "Conflict-free", country="UNITED STATES OF AMERICA"),
+                  Facility("Gold", "B", "Conflict-free", country="USA"),
+                  Facility("Tin", "C", "Not designated", country="Korea, Republic of")]
+    groups = [MetalGroup("Gold", facilities[:2]), MetalGroup("Tin", facilities[2:])]
+    model = Model(content=None, groups=groups, figures={})
+    assert model.locations == {"UNITED STATES OF AMERICA": 2, "Korea, Republic of": 1}
