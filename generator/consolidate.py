@@ -139,7 +139,9 @@ class Consolidation:
 
 # --- the stage --------------------------------------------------------------------------
 
-def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Problems) -> Consolidation | None:
+def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Problems,
+                cache_root: Path | None = None) -> Consolidation | None:
+    """`root` is what file names are shown relative to; `cache_root` the project whose .cache/ to use."""
     def show(path: Path) -> str:
         return display_path(path, root)
 
@@ -155,7 +157,7 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster))
     aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases)) \
         if settings.aliases else {}
-    declarations = read_declarations(data_dir / settings.workbooks, problems, root)
+    declarations = read_declarations(data_dir / settings.workbooks, problems, root, cache_root or root)
     if conformance is None or not lists:
         return None
     entries = merge_lists(lists)

@@ -70,7 +70,7 @@ def run_diff(root: Path, base: str, head: str | None, strict: bool = False) -> D
     with tempfile.TemporaryDirectory(prefix="cmr-diff-") as tmp:
         before = load_side(root, base, Path(tmp) / "base", strict)
         after = (load_side(root, head, Path(tmp) / "head", strict) if head is not None
-                 else _load(WORKING_TREE, root, root / "data", strict, revision=False))
+                 else _load(WORKING_TREE, root, root / "data", strict, revision=False, cache=root))
     return compare(before, after)
 
 
@@ -79,9 +79,9 @@ def load_side(root: Path, spec: str, scratch: Path, strict: bool = False) -> Sid
     folder = Path(spec)
     if folder.is_dir():
         data_dir = folder / "data" if (folder / "data").is_dir() else folder
-        return _load(spec, Path.cwd(), data_dir, strict, revision=False)  # problems name the folder as given
+        return _load(spec, Path.cwd(), data_dir, strict, revision=False, cache=root)  # problems name the folder as given
     prefix = _extract(root, spec, scratch)
-    return _load(spec, scratch / prefix, scratch / prefix / "data", strict, revision=True)
+    return _load(spec, scratch / prefix, scratch / prefix / "data", strict, revision=True, cache=root)
 
 
 def compare(before: Side, after: Side) -> Diff:
@@ -144,9 +144,10 @@ def format_markdown(diff: Diff) -> str:
     return "\n".join(out) + "\n"
 
 
-def _load(label: str, root: Path, data_dir: Path, strict: bool, revision: bool) -> Side:
+def _load(label: str, root: Path, data_dir: Path, strict: bool, revision: bool, cache: Path) -> Side:
+    """One side's model; supplier workbooks are read through the cache of the project at `cache`."""
     try:
-        model, _ = pipeline.load_model(root, data_dir, strict=strict)
+        model, _ = pipeline.load_model(root, data_dir, strict=strict, cache_root=cache)
     except UserError as err:
         raise (UserError(_named(label, err.problems)) if revision else err) from None
     facilities = {(f.metal, f.name.casefold()): f for f in model.facilities}

@@ -101,7 +101,8 @@ def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None =
     return text, problems
 
 
-def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[Model, Problems]:
+def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
+               cache_root: Path | None = None) -> tuple[Model, Problems]:
     """The stages before rendering: content, smelter list, model (for `diff`, which compares models)."""
     data_dir = data_dir or root / "data"
     problems = Problems()
@@ -118,7 +119,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False) -
         shown = display_path(settings_path, root)
         settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
         if settings is not None:
-            consolidation = consolidate(settings, data_dir, root, problems)
+            consolidation = consolidate(settings, data_dir, root, problems, cache_root or root)
     if problems.errors or content is None or (strict and problems.warnings):
         raise UserError(problems)
     model = build_model(content, facilities, problems, consolidation)

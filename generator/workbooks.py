@@ -30,13 +30,17 @@ CACHE_DIR = ".cache/cmrt"
 PARALLEL_FROM = 8  # fewer misses than this are read in this process: starting workers costs more
 
 
-def read_declarations(folder: Path, problems: Problems, root: Path) -> list[cmrt.Declaration]:
-    """Every workbook in `folder`, in name order; each one's problems are carried over as warnings."""
+def read_declarations(folder: Path, problems: Problems, root: Path,
+                      cache_root: Path | None = None) -> list[cmrt.Declaration]:
+    """Every workbook in `folder`, in name order; each one's problems are carried over as warnings.
+
+    Names are shown relative to `root`; the cache is in `cache_root` (default `root`)/.cache/cmrt.
+    """
     if not folder.is_dir():
         problems.add(display_path(folder, root), "supply.missing-folder", "folder of supplier workbooks not found")
         return []
     paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
-    cache = root / CACHE_DIR
+    cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
     keys = [index.key(path) for path in paths]
     index.save()

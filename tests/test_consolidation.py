@@ -295,3 +295,19 @@ def test_locations_count_one_country_under_its_several_spellings():
     groups = [MetalGroup("Gold", facilities[:2]), MetalGroup("Tin", facilities[2:])]
     model = Model(content=None, groups=groups, figures={})
     assert model.locations == {"UNITED STATES OF AMERICA": 2, "Korea, Republic of": 1}
+
+
+def test_diff_reads_supplier_workbooks_through_the_projects_cache(tmp_path):
+    root = supply_chain_project(tmp_path / "project")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "T",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for args in (["init", "-q"], ["add", "data", "mkdocs.yml"], ["commit", "-q", "-m", "year"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD", "--root", str(root)],
+                            cwd=elsewhere, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Comparing HEAD with the working tree\nNo changes to the report.\n"
+    assert len(list((root / ".cache/cmrt").glob("*.pickle"))) == 3  # the revision's and the tree's: same files
+    assert not (elsewhere / ".cache").exists()
