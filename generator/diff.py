@@ -22,6 +22,7 @@ from generator import pipeline
 from generator.escape import markdown_text
 from generator.problems import Problems, UserError
 from generator.render import render_pages
+from generator.years import compare_countries, match_facilities
 from generator.smelters import Facility
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ WORKING_TREE = "the working tree"
 class Side:
     """One side of the comparison: what its data gives."""
     label: str
-    facilities: dict[tuple[str, str], Facility]
+    facilities: list[Facility]
     countries: list[str]
     figures: dict[str, str]
     pages: dict[str, str]
@@ -85,16 +86,17 @@ def load_side(root: Path, spec: str, scratch: Path, strict: bool = False) -> Sid
 
 
 def compare(before: Side, after: Side) -> Diff:
-    old, new = before.facilities, after.facilities
+    """Facilities are matched as the year-over-year page matches them (years.match_facilities)."""
+    pairs, added, removed = match_facilities(before.facilities, after.facilities)
+    countries_added, countries_removed = compare_countries(before.countries, after.countries)
     return Diff(
         base=before.label,
         head=after.label,
-        added=[new[k] for k in sorted(new.keys() - old.keys())],
-        removed=[old[k] for k in sorted(old.keys() - new.keys())],
-        redesignated=[(old[k], new[k]) for k in sorted(old.keys() & new.keys())
-                      if old[k].designation != new[k].designation],
-        countries_added=sorted(set(after.countries) - set(before.countries)),
-        countries_removed=sorted(set(before.countries) - set(after.countries)),
+        added=added,
+        removed=removed,
+        redesignated=[(old, new) for old, new in pairs if old.designation != new.designation],
+        countries_added=countries_added,
+        countries_removed=countries_removed,
         figures=[(name, before.figures.get(name, ""), after.figures.get(name, ""))
                  for name in sorted(before.figures.keys() | after.figures.keys())
                  if before.figures.get(name) != after.figures.get(name)],
@@ -111,7 +113,7 @@ def format_text(diff: Diff) -> str:
                  f"{len(diff.redesignated)} designation changed")
     lines += [f"  + {f.metal}: {f.name} ({f.designation})" for f in diff.added]
     lines += [f"  - {f.metal}: {f.name} ({f.designation})" for f in diff.removed]
-    lines += [f"  ~ {a.metal}: {a.name}: {a.designation} -> {b.designation}" for a, b in diff.redesignated]
+    lines += [f"  ~ {b.metal}: {b.name}: {a.designation} -> {b.designation}" for a, b in diff.redesignated]
     lines.append(f"Countries: {len(diff.countries_added)} added, {len(diff.countries_removed)} removed")
     lines += [f"  + {c}" for c in diff.countries_added] + [f"  - {c}" for c in diff.countries_removed]
     lines.append(f"Figures: {len(diff.figures)} changed")
@@ -130,7 +132,7 @@ def format_markdown(diff: Diff) -> str:
             f"{len(diff.redesignated)} designation changed", ""]
     rows = ([("Added", f.metal, f.name, f.designation) for f in diff.added]
             + [("Removed", f.metal, f.name, f.designation) for f in diff.removed]
-            + [("Designation changed", a.metal, a.name, f"{a.designation} → {b.designation}")
+            + [("Designation changed", b.metal, b.name, f"{a.designation} → {b.designation}")
                for a, b in diff.redesignated])
     out += _table(("Change", "Metal", "Smelter or refiner", "Designation"), rows)
     out += [f"### Countries: {len(diff.countries_added)} added, {len(diff.countries_removed)} removed", ""]
@@ -150,8 +152,7 @@ def _load(label: str, root: Path, data_dir: Path, strict: bool, revision: bool, 
         model, _ = pipeline.load_model(root, data_dir, strict=strict, cache_root=cache)
     except UserError as err:
         raise (UserError(_named(label, err.problems)) if revision else err) from None
-    facilities = {(f.metal, f.name.casefold()): f for f in model.facilities}
-    return Side(label, facilities, list(model.content.countries.countries), dict(model.figures),
+    return Side(label, list(model.facilities), list(model.content.countries.countries), dict(model.figures),
                 render_pages(model))
 
 

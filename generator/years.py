@@ -84,20 +84,30 @@ class YearChange:
 
 def compare(before: Model, after: Model) -> YearChange:
     """Facilities are the same when their metal and smelter ID match, or else their metal and name."""
-    pairs, added, removed = _match(before.facilities, after.facilities)
-    old_countries = {c.casefold(): c for c in before.content.countries.countries}
-    new_countries = {c.casefold(): c for c in after.content.countries.countries}
+    pairs, added, removed = match_facilities(before.facilities, after.facilities)
+    countries_added, countries_removed = compare_countries(before.content.countries.countries,
+                                                           after.content.countries.countries)
     return YearChange(
         before, after, added, removed,
         newly_conformant=[new for old, new in pairs if new.conflict_free and not old.conflict_free],
         no_longer_conformant=[new for old, new in pairs if old.conflict_free and not new.conflict_free],
-        countries_added=sorted((c for k, c in new_countries.items() if k not in old_countries), key=str.casefold),
-        countries_removed=sorted((c for k, c in old_countries.items() if k not in new_countries), key=str.casefold),
+        countries_added=countries_added,
+        countries_removed=countries_removed,
     )
 
 
-def _match(before: list[Facility], after: list[Facility]):
-    """(pairs, added, removed), each in the order of `after` / `before` (metal, then name)."""
+def compare_countries(before: list[str], after: list[str]) -> tuple[list[str], list[str]]:
+    """(added, removed), ignoring case."""
+    old = {c.casefold(): c for c in before}
+    new = {c.casefold(): c for c in after}
+    return (sorted((c for k, c in new.items() if k not in old), key=str.casefold),
+            sorted((c for k, c in old.items() if k not in new), key=str.casefold))
+
+
+def match_facilities(before: list[Facility], after: list[Facility]):
+    """(pairs, added, removed), each in the order of `after` / `before` (metal, then name).
+
+    The same facility: the same metal and smelter ID, or else the same metal and name."""
     by_id = {(f.metal, f.smelter_id): f for f in before if f.smelter_id}
     by_name = {(f.metal, f.name.casefold()): f for f in before}
     pairs, added, matched = [], [], set()

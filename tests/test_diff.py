@@ -165,3 +165,19 @@ def test_help_explains_the_sides():
     assert result.returncode == 0
     assert "Without HEAD, BASE is compared with the working tree" in result.stdout
     assert "  python -m generator diff origin/main HEAD --markdown >> \"$GITHUB_STEP_SUMMARY\"\n" in result.stdout
+
+
+def test_a_renamed_facility_with_the_same_id_is_the_same_facility(tmp_path):
+    header = ("Metal", "Smelter or refiner", "Conflict-free designation", "Smelter ID")
+    write_smelters(make_project(tmp_path / "before") / "data/smelters.xlsx",
+                   [("Gold", "Acme Refinery", "Not designated", "CID000001")], header=header)
+    write_smelters(make_project(tmp_path / "after") / "data/smelters.xlsx",
+                   [("Gold", "Acme Refinery Co.", "Conflict-free", "CID000001")], header=header)
+    set_countries(tmp_path / "after", ["chile", "Peru"])
+    result = diff(tmp_path, "before", "after")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "Comparing before with after\n"
+        "Facilities: 0 added, 0 removed, 1 designation changed\n"
+        "  ~ Gold: Acme Refinery Co.: Not designated -> Conflict-free\n"
+        "Countries: 0 added, 0 removed\n")
