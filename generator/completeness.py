@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from generator.content import FILES, Content
+from generator.content import Content, shown_file
 from generator.problems import Problems
 
 MIN_WORDS = 10
@@ -88,5 +88,4 @@ def _value(record, key: str) -> str:
 
 
 def _file_of(content: Content, attr: str) -> str:
-    base = FILES[attr][0]
-    return next((name for name in content.lines if name.endswith(base)), base)
+    return shown_file(content.lines, attr)

@@ -185,11 +185,11 @@ def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -
 def _check_content(values: dict, lines: dict, problems: Problems) -> None:
     """Checks that span keys: ordering of dates, duplicate countries."""
     period = values["report"].period
-    report_file = _display_of(lines, "report.yml")
+    report_file = shown_file(lines, "report")
     if period.end < period.start:
         problems.add(report_file, "content.period", "the period ends before it starts",
                      line=lines[report_file].get("period.end", 0), key="period.end")
-    countries_file = _display_of(lines, "countries.yml")
+    countries_file = shown_file(lines, "countries")
     seen = set()
     for i, country in enumerate(values["countries"].countries):
         key = f"countries[{i}]"
@@ -199,5 +199,7 @@ def _check_content(values: dict, lines: dict, problems: Problems) -> None:
         seen.add(country.strip().casefold())
 
 
-def _display_of(lines: dict, filename: str) -> str:
-    return next(name for name in lines if name.endswith(filename))
+def shown_file(lines: dict, attr: str) -> str:
+    """The file that content attribute `attr` was read from, as problems name it (data/report.yml)."""
+    base = FILES[attr][0]
+    return next((name for name in lines if name.endswith(base)), base)

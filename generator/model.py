@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from generator.consolidate import Consolidation
-from generator.content import FILES, Content, Figure
+from generator.content import FILES, Content, Figure, shown_file
 from generator.matching import country_key, name_key
 from generator.problems import Problems
 from generator.schema import Markdown
@@ -108,7 +108,7 @@ def _supplier_facilities(curated: list[Facility], consolidation: Consolidation |
 def _check_survey(content: Content, consolidation: Consolidation | None, problems: Problems) -> None:
     """The survey figures have one source: the roster, or report.yml when there is none."""
     survey = content.report.survey
-    file_name = next((n for n in content.lines if n.endswith("report.yml")), "report.yml")
+    file_name = shown_file(content.lines, "report")
     lines = content.lines.get(file_name, {})
     for key in ("suppliers", "response_rate_percent"):
         given = getattr(survey, key) is not None
@@ -186,8 +186,8 @@ def _check_placeholders(content: Content, figures: dict[str, str], problems: Pro
 
 def markdown_fields(content: Content):
     """(file, key, text) of every authored Markdown field."""
-    for attr, (base_name, _cls) in FILES.items():
-        file_name = next((n for n in content.lines if n.endswith(base_name)), base_name)
+    for attr in FILES:
+        file_name = shown_file(content.lines, attr)
         yield from ((file_name, key, text) for key, text in _walk(getattr(content, attr), ""))
 
 

@@ -63,8 +63,8 @@ def load_years(root: Path, data_dir: Path | None = None,
             earlier.append(model)
     if current is not None:
         check_current(current, earlier, data_dir, root, problems)
-    if current is None or problems.errors or (strict and problems.warnings):
-        raise UserError(problems)
+    problems.raise_if_errors(strict)
+    assert current is not None  # the current year's errors have raised above
     return current, earlier, problems
 
 
@@ -96,8 +96,7 @@ def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None =
     model, problems = load_model(root, data_dir, strict=strict)
     text = render_exhibit(model, problems)
     check_file_name(file_name, problems)
-    if problems.errors or (strict and problems.warnings):
-        raise UserError(problems)
+    problems.raise_if_errors(strict)
     return text, problems
 
 
@@ -120,13 +119,11 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
         if settings is not None:
             consolidation = consolidate(settings, data_dir, root, problems, cache_root or root)
-    if problems.errors or content is None or (strict and problems.warnings):
-        raise UserError(problems)
+    problems.raise_if_errors(strict)
+    assert content is not None  # a file with errors has raised above
     model = build_model(content, facilities, problems, consolidation)
-    problems.raise_if_errors()
     check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
-    if strict and problems.warnings:
-        raise UserError(problems)
+    problems.raise_if_errors(strict)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
     return model, problems
 

@@ -73,8 +73,9 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items), key=lambda p: (p.file, p.sheet, p.line, _cell_key(p.cell), p.key, p.code, p.message))
 
-    def raise_if_errors(self) -> None:
-        if self.errors:
+    def raise_if_errors(self, strict: bool = False) -> None:
+        """Fail once, with everything collected: on errors, and on warnings too when `strict`."""
+        if self.errors or (strict and self.warnings):
             raise UserError(self)
 
     def __bool__(self) -> bool:
