@@ -21,7 +21,10 @@ from generator.cmrt.workbook import WorkbookError, open_workbook
 from generator.matching import Matcher, name_key
 from generator.problems import Problems, display_path
 from generator.workbooks import read_declarations
-from generator.reference import ReferenceEntry, ReferenceList, is_conformant, read_csv, read_list
+from generator.reference import (
+    ReferenceEntry, ReferenceList, entry_key, is_conformant, read_csv, read_list, sheet_rows,
+)
+from generator.smelters import METALS
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +180,7 @@ def merge_lists(lists: list[ReferenceList]) -> list[ReferenceEntry]:
     order = []
     for ref in lists:
         for entry in ref.entries:
-            key = entry.smelter_id or f"{entry.metal}|{name_key(entry.name)}"
+            key = entry_key(entry)
             if key not in merged:
                 merged[key] = entry
                 order.append(key)
@@ -220,7 +223,7 @@ def _merge_rows(declarations, matcher: Matcher, conformant_ids: set[str]):
                     entry["rows"].append(f"{decl.file}, row {row.row}")
                 continue
             facility = match.facility
-            key = facility.smelter_id or f"{facility.metal}|{name_key(facility.name)}"
+            key = entry_key(facility)
             outcome = "duplicate" if key in found else "published"
             found.setdefault(key, {"entry": facility, "reporters": set()})["reporters"].add(company)
             outcomes.append(RowOutcome(**base, outcome=outcome, facility_id=facility.smelter_id))
@@ -267,7 +270,7 @@ def _survey(roster, responses, declarations) -> SurveyFigures:
     responded = {r.roster_name for r in matched}
     complete = {r.roster_name for r in matched if r.complete}
     covered = {}
-    for metal in ("Gold", "Tantalum", "Tin", "Tungsten"):
+    for metal in METALS:
         counts = Counter(_yes_no(d.answer("from_covered_countries", metal)) for d in declarations if d.readable)
         covered[metal] = {k: counts.get(k, 0) for k in ("Yes", "No", "Unknown")}
     scopes = Counter("Company" if (d.declaration_scope or "").strip().upper().startswith("A") else
@@ -311,7 +314,7 @@ def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] 
     except WorkbookError as err:
         problems.add(display, err.code, err.message)
         return None
-    return [[values.as_text(sheet.at(r, c).value) for c in range(10)] for r in range(1, sheet.last_row + 1)]
+    return sheet_rows(sheet)
 
 
 def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntry]:

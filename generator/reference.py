@@ -20,6 +20,7 @@ from pathlib import Path
 from generator.cmrt import values
 from generator.cmrt.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
 from generator.matching import name_key
+from generator.smelters import METALS
 from generator.problems import Problems
 
 CONFORMANT_STATUSES = {"conformant", "compliant", "conflict free", "conflict-free"}
@@ -97,7 +98,7 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
                          f"no sheet named '{name}'; the workbook has: {', '.join(book.sheet_names)}")
             return None
         grid = book.sheet(name)
-        rows = [[values.as_text(grid.at(r, c).value) for c in range(40)] for r in range(1, grid.last_row + 1)]
+        rows = sheet_rows(grid)
         source = f"{display}, sheet '{name}'"
     entries = _table_entries(rows, source, problems)
     return None if entries is None else ReferenceList(source, title, as_of, entries)
@@ -137,6 +138,19 @@ def read_csv(path: Path, problems: Problems, display: str) -> tuple[list[list[st
         return None
 
 
+TABLE_COLUMNS = 40  # a list's columns are looked for in A to AN
+
+
+def sheet_rows(grid) -> list[list[str]]:
+    """A sheet of a standalone list (a roster, a reference list) as rows of trimmed text."""
+    return [[values.as_text(grid.at(r, c).value) for c in range(TABLE_COLUMNS)] for r in range(1, grid.last_row + 1)]
+
+
+def entry_key(entry: ReferenceEntry) -> str:
+    """One facility across lists and supplier rows: its smelter ID, or else its metal and folded name."""
+    return entry.smelter_id or f"{entry.metal}|{name_key(entry.name)}"
+
+
 def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tuple[ReferenceEntry, ...] | None:
     """Find the header row in the first rows, then read every row below it."""
     for index, header in enumerate(rows[:10]):
@@ -172,7 +186,7 @@ def _entry(row: list[str], columns: dict[str, list[int]], number: int) -> Refere
     metal = values.metal(next(iter(get("metal")), ""))
     name = next(iter(get("name")), "")
     smelter_id, _legacy = values.smelter_id(next(iter(get("smelter_id")), ""))
-    if metal not in ("Gold", "Tantalum", "Tin", "Tungsten") or not (name or smelter_id):
+    if metal not in METALS or not (name or smelter_id):
         return None  # other minerals (cobalt, mica) and notes are not 3TG facilities
     # 2.x 'Known alias' cells join several names with a bare comma ("A,B"); names keep ", ".
     aliases = tuple(sorted({a.strip() for cell in get("alias") for a in re.split(r",(?=\S)", cell)
@@ -200,7 +214,7 @@ def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[Refer
         entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)
         if entry is None:
             continue
-        key = (entry.metal, entry.smelter_id or name_key(entry.name))
+        key = entry_key(entry)
         merged = grouped.setdefault(key, {"entry": entry, "aliases": set(entry.aliases)})
         merged["aliases"].update(entry.aliases)
     return tuple(_with_aliases(g["entry"], g["aliases"]) for g in grouped.values())

@@ -311,3 +311,18 @@ def test_diff_reads_supplier_workbooks_through_the_projects_cache(tmp_path):
     assert result.stdout == "Comparing HEAD with the working tree\nNo changes to the report.\n"
     assert len(list((root / ".cache/cmrt").glob("*.pickle"))) == 3  # the revision's and the tree's: same files
     assert not (elsewhere / ".cache").exists()
+
+
+def test_a_roster_workbook_is_read_across_its_columns(tmp_path):
+    import openpyxl
+    from generator.consolidate import read_roster
+    from generator.problems import Problems
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([f"Note {i}" for i in range(11)] + ["Supplier name", "Supplier ID"])
+    sheet.append([""] * 11 + ["Acme Components Ltd.", "S-1"])
+    book.save(tmp_path / "roster.xlsx")
+    problems = Problems()
+    roster = read_roster(tmp_path / "roster.xlsx", problems, "roster.xlsx")
+    assert [(r.name, r.supplier_id, r.row) for r in roster] == [("Acme Components Ltd.", "S-1", 2)]
+    assert problems.items == []
