@@ -98,9 +98,11 @@ def smelters_csv(model: Model) -> str:
 
 def environment(figures: dict[str, str]) -> jinja2.Environment:
     """The Markdown pages' environment: untrusted text escaped, authored Markdown filled in."""
+    escaped = {k: markdown_text(v) for k, v in figures.items()}
+
     def finalize(value):
         if isinstance(value, Markdown):
-            return fill(value, {k: markdown_text(v) for k, v in figures.items()}).strip()
+            return fill(value, escaped).strip()
         return markdown_text(value)
 
     return template_environment(finalize)
