@@ -17,6 +17,7 @@ from typing import Literal
 
 from generator import cmrt
 from generator.cmrt import values
+from generator.cmrt.layouts import LAYOUTS
 from generator.cmrt.workbook import WorkbookError, open_workbook
 from generator.matching import Matcher, name_key
 from generator.problems import Problems, display_path
@@ -239,8 +240,8 @@ def _merge_rows(declarations, matcher: Matcher, conformant_ids: set[str]):
 
 def _warn_for_review(outcomes, declarations, problems: Problems) -> None:
     """Red flags one by one; unmatched rows as one line per file (all are in the review report)."""
-    sheets = {d.file: ("Smelter and Mine List" if d.template_version.startswith("1.") else "Smelter List")
-              for d in declarations}
+    smelter_sheet = {layout.family: layout.smelter_sheet for layout in LAYOUTS}
+    sheets = {d.file: smelter_sheet.get(d.layout, "") for d in declarations}
     unmatched = Counter(o.file for o in outcomes if o.outcome == "unmatched")
     for o in outcomes:
         for flag in o.flags:
