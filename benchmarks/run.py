@@ -30,7 +30,11 @@ sys.path.insert(0, str(ROOT))
 import openpyxl  # noqa: E402
 import python_calamine  # noqa: E402
 
-from generator import cmrt, pipeline, workbooks  # noqa: E402
+from generator import pipeline  # noqa: E402
+
+from generator.supply import cmrt  # noqa: E402
+
+from generator.supply import folder as workbooks  # noqa: E402
 from generator.problems import Problems  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"

@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from generator.escape import terminal_text
+from generator.publish.escape import terminal_text
 from generator.problems import UserError
 
 log = logging.getLogger("generator")
@@ -169,7 +169,7 @@ def _check(args) -> int:
 
 def _exhibit(args) -> int:
     from generator import pipeline
-    from generator.exhibit import DEFAULT_OUTPUT
+    from generator.publish.exhibit import DEFAULT_OUTPUT
     output = args.output or args.root / DEFAULT_OUTPUT
     text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict, year=args.year)
     try:
@@ -185,7 +185,7 @@ def _exhibit(args) -> int:
 
 
 def _diff(args) -> int:
-    from generator import diff
+    from generator.commands import diff
     result = diff.run_diff(args.root, args.base, args.head, strict=args.strict)
     text = diff.format_markdown(result) if args.markdown else diff.format_text(result)
     print("\n".join(terminal_text(line) for line in text.split("\n")), end="")
@@ -193,7 +193,7 @@ def _diff(args) -> int:
 
 
 def _serve(args) -> int:
-    from generator.serve import run_serve
+    from generator.commands.serve import run_serve
     return run_serve(args.root, args.dev_addr)
 
 
@@ -203,5 +203,5 @@ def _print_warnings(problems) -> None:
 
 
 def _read(args) -> int:
-    from generator.cmrt.command import run_read
+    from generator.commands.read import run_read
     return run_read(args.files, as_json=args.json)

@@ -11,15 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.completeness import check_completeness
-from generator import schema
-from generator.consolidate import SupplyChain, consolidate
-from generator.content import load_content
-from generator.model import Model, build_model
+from generator.content.completeness import check_completeness
+from generator.content import schema
+from generator.supply.consolidate import SupplyChain, consolidate
+from generator.content.load import load_content
+from generator.publish.report import Model, build_model
 from generator.problems import Problems, UserError, display_path
-from generator.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
-from generator.review import REVIEW_REPORT, render_review
-from generator.smelters import read_smelter_list
+from generator.publish.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
+from generator.commands.review import REVIEW_REPORT, render_review
+from generator.content.smelters import read_smelter_list
 from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def check(root: Path, strict: bool = False) -> tuple[Model, dict[str, str], Prob
 
     Returns the current year's model too (for the review report), the pages and the problems.
     """
-    from generator.exhibit import render_exhibit
+    from generator.publish.exhibit import render_exhibit
     current, earlier, problems = load_years(root, strict=strict)
     for model in [*earlier, current]:
         render_exhibit(model, problems)
@@ -81,7 +81,7 @@ def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Mo
 
 def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None = None) -> tuple[str, Problems]:
     """The EDGAR exhibit of the current report, or of an earlier `year` from data/archive/<YEAR>/."""
-    from generator.exhibit import check_file_name, render_exhibit
+    from generator.publish.exhibit import check_file_name, render_exhibit
     data_dir = root / "data"
     if year is not None:
         years = [y for y, _folder in archive_folders(data_dir, Problems(), root)]

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.model import Model
+from generator.publish.report import Model
 from generator.problems import Problems, display_path
-from generator.smelters import Facility
+from generator.model import Facility
 
 ARCHIVE = "archive"
 CHANGES_PAGE = "changes.md"

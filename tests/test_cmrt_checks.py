@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cmrt_fixtures import CMRT, METALS, full_declaration, write
 
-from generator.cmrt import read_workbook
+from generator.supply.cmrt import read_workbook
 
 
 def problems(d, code):

@@ -25,7 +25,7 @@ def test_summary_of_a_good_file(tmp_path):
         "  company: Acme Components Ltd.\n"
         "  scope: A. Company\n"
         "  effective date: 2024-03-31\n"
-        "  smelter rows: 3 (Tantalum 1, Tin 1, Gold 1); rejected rows: 1\n"
+        "  smelter rows: 3 (Gold 1, Tantalum 1, Tin 1); rejected rows: 1\n"
         "  products: 0\n"
         "    rejected row 12 (Smelter List): no metal: column B is empty but the row has smelter name\n"
         "  problems: 0 error(s), 0 warning(s)\n"
@@ -42,7 +42,7 @@ def test_unreadable_file_makes_the_exit_code_non_zero_without_traceback(tmp_path
         "notes.xlsx: could not be read\n"
         "  problems: 1 error(s), 0 warning(s)\n"
         "    notes.xlsx: error: is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"
-        " [cmrt.not-a-workbook]\n")
+        " [workbook.not-a-workbook]\n")
 
 
 def test_problems_in_a_readable_file_do_not_fail_the_command(tmp_path):
@@ -76,7 +76,7 @@ def test_json_output(tmp_path):
     ]
     assert (good["rejected"], good["problems"]) == ([], [])
     assert (bad["file"], bad["readable"], bad["smelters"], bad["rejected"]) == ("b.xlsx", False, [], [])
-    assert [(p["code"], p["severity"], p["file"]) for p in bad["problems"]] == [("cmrt.corrupt", "error", "b.xlsx")]
+    assert [(p["code"], p["severity"], p["file"]) for p in bad["problems"]] == [("workbook.corrupt", "error", "b.xlsx")]
 
 
 def test_json_is_deterministic(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cmrt import read_workbook
+from generator.supply.cmrt import read_workbook
 
 CORPUS = Path(os.environ.get("CMR_CORPUS", "")) if os.environ.get("CMR_CORPUS") else None
 

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from cmrt_fixtures import CMRT, encrypt, write
 
-from generator.cmrt import read_workbook
+from generator.supply.cmrt import read_workbook
 
 
 def only_problem(d):
@@ -37,17 +37,17 @@ def test_other_password_is_a_clear_problem_naming_the_file(tmp_path):
     path = encrypt(plain, "s3cret", tmp_path / "secret.xlsx")
     d = read_workbook(path)
     assert only_problem(d) == (
-        "cmrt.password-protected",
+        "workbook.password-protected",
         "is protected with a password other than Excel's default; ask the supplier for an unprotected copy")
     assert d.problems[0].file == str(path)
     assert str(d.problems[0]).startswith(f"{path}: error: is protected with a password")
 
 
 @pytest.mark.parametrize("content,code", [
-    (b"", "cmrt.not-a-workbook"),
-    (b"Metal,Smelter\nGold,Metalor\n", "cmrt.not-a-workbook"),
-    (b"PK\x03\x04" + b"\x00" * 200, "cmrt.corrupt"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "cmrt.unreadable"),
+    (b"", "workbook.not-a-workbook"),
+    (b"Metal,Smelter\nGold,Metalor\n", "workbook.not-a-workbook"),
+    (b"PK\x03\x04" + b"\x00" * 200, "workbook.corrupt"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "workbook.unreadable"),
 ])
 def test_files_that_are_not_workbooks(tmp_path, content, code):
     path = tmp_path / "supplier.xlsx"
@@ -62,7 +62,7 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", "<w:document/>")
     assert only_problem(read_workbook(path)) == (
-        "cmrt.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
+        "workbook.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
 
 
 def test_truncated_workbook_is_a_problem_not_a_traceback(tmp_path):
@@ -70,7 +70,7 @@ def test_truncated_workbook_is_a_problem_not_a_traceback(tmp_path):
     path = tmp_path / "truncated.xlsx"
     path.write_bytes(good[: len(good) // 2])
     code, _ = only_problem(read_workbook(path))
-    assert code == "cmrt.corrupt"
+    assert code == "workbook.corrupt"
 
 
 def test_workbook_without_cmrt_sheets(tmp_path):
@@ -85,8 +85,8 @@ def test_workbook_without_cmrt_sheets(tmp_path):
 
 
 def test_missing_and_directory_paths(tmp_path):
-    assert only_problem(read_workbook(tmp_path / "nope.xlsx")) == ("cmrt.file-not-found", "no such file")
-    assert only_problem(read_workbook(tmp_path))[0] == "cmrt.not-a-workbook"
+    assert only_problem(read_workbook(tmp_path / "nope.xlsx")) == ("workbook.file-not-found", "no such file")
+    assert only_problem(read_workbook(tmp_path))[0] == "workbook.not-a-workbook"
 
 
 def test_declaration_without_revision_is_not_guessed_for_2x_3x(tmp_path):
@@ -108,10 +108,10 @@ def test_xlsm_is_read_like_xlsx(tmp_path):
 
 
 def test_oversized_file_is_refused_before_loading(tmp_path, monkeypatch):
-    from generator.cmrt import workbook
+    from generator.excel import workbook
 
     path = write(CMRT(), tmp_path / "big.xlsx")
     monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)
     code, message = only_problem(read_workbook(path))
-    assert code == "cmrt.too-large"
+    assert code == "workbook.too-large"
     assert message.endswith("bytes; the limit is 1,000")

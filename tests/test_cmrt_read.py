@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from cmrt_fixtures import CMRT, METALS, full_declaration, write
 
-from generator.cmrt import Rejected, read_workbook
+from generator.supply.cmrt import Rejected, read_workbook
 
 FAMILY_VERSIONS = [  # (fixture family, template_version read back, layout)
     ("1.00", "1.00", "1.00"),
@@ -199,7 +199,7 @@ def test_list_ends_at_a_wide_merged_copyright_cell(tmp_path):
 
 
 def test_too_many_rows_are_capped_with_a_problem(tmp_path, monkeypatch):
-    from generator.cmrt import reader
+    from generator.supply.cmrt import reader
 
     monkeypatch.setattr(reader, "MAX_LIST_ROWS", 20)
     smelters = {row: {"metal": "Tin", "smelter_name": f"S{row}"} for row in range(5, 40)}

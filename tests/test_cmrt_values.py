@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from generator.cmrt import values
-from generator.cmrt.layouts import layout_for, parse_version
+from generator.excel import values as cells
+from generator.supply import values
+from generator.supply.cmrt.layouts import layout_for, parse_version
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -75,22 +76,22 @@ def test_no_layout_before_version_1():
     ("", None),
 ])
 def test_as_date(raw, expected):
-    assert values.as_date(raw) == expected
+    assert cells.as_date(raw) == expected
 
 
 def test_date_from_parts():
-    assert values.date_from_parts("15", "November", "2013") == dt.date(2013, 11, 15)
-    assert values.date_from_parts(31, "February", 2012) == "31 February 2012"
-    assert values.date_from_parts("", "", "") is None
+    assert cells.date_from_parts("15", "November", "2013") == dt.date(2013, 11, 15)
+    assert cells.date_from_parts(31, "February", 2012) == "31 February 2012"
+    assert cells.date_from_parts("", "", "") is None
 
 
 @pytest.mark.parametrize("raw,text", [(5551234.0, "5551234"), (0.5, "0.5"), (True, "TRUE"),
                                       ("  padded  ", "padded"), (dt.datetime(2020, 1, 2), "2020-01-02")])
 def test_as_text(raw, text):
-    assert values.as_text(raw) == text
+    assert cells.as_text(raw) == text
 
 
 def test_quoted_shortens_long_values_for_messages():
-    assert values.quoted("  A.   Company ") == "'A. Company'"
-    long = values.quoted("x" * 500)
+    assert cells.quoted("  A.   Company ") == "'A. Company'"
+    long = cells.quoted("x" * 500)
     assert (len(long), long[-2:]) == (82, "…'")

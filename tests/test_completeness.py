@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.completeness import lacking
+from generator.content.completeness import lacking
 from generator.problems import UserError
 from tests.project import MD, content, make_project
 

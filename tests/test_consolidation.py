@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, review
-from generator.matching import name_key
+from generator import pipeline
+
+from generator.commands import review
+from generator.supply.matching import name_key
 from generator.problems import UserError
 from tests import cmrt_fixtures as fx
 from tests.project import content, make_project
@@ -275,7 +277,7 @@ def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
 
 
 def test_the_preview_regenerates_the_review_report_too(tmp_path):
-    from generator.mkdocs_plugin import regenerate
+    from generator.publish.mkdocs_plugin import regenerate
     root = supply_chain_project(tmp_path)
     assert regenerate(root) == []
     assert (root / review.REVIEW_REPORT).exists()
@@ -287,8 +289,8 @@ def test_the_preview_regenerates_the_review_report_too(tmp_path):
 
 
 def test_locations_count_one_country_under_its_several_spellings():
-    from generator.model import MetalGroup, Model
-    from generator.smelters import Facility
+    from generator.publish.report import MetalGroup, Model
+    from generator.model import Facility
     facilities = [Facility("Gold", "A", "Conflict-free", country="UNITED STATES OF AMERICA"),
                   Facility("Gold", "B", "Conflict-free", country="USA"),
                   Facility("Tin", "C", "Not designated", country="Korea, Republic of")]
@@ -315,7 +317,7 @@ def test_diff_reads_supplier_workbooks_through_the_projects_cache(tmp_path):
 
 def test_a_roster_workbook_is_read_across_its_columns(tmp_path):
     import openpyxl
-    from generator.consolidate import read_roster
+    from generator.supply.consolidate import read_roster
     from generator.problems import Problems
     book = openpyxl.Workbook()
     sheet = book.active

@@ -7,7 +7,7 @@ import re
 import markdown
 import pytest
 
-from generator.escape import csv_cell, html_text, markdown_text
+from generator.publish.escape import csv_cell, html_text, markdown_text
 from tests.test_golden import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.exhibit import render_exhibit
+from generator.publish.exhibit import render_exhibit
 from generator.problems import Problems, UserError
 from tests.conftest import ROOT
 from tests.project import content, make_project

@@ -23,8 +23,10 @@ import markdown
 import openpyxl
 import pytest
 
-from generator import pipeline, review
-from generator.escape import csv_cell, markdown_text
+from generator import pipeline
+
+from generator.commands import review
+from generator.publish.escape import csv_cell, markdown_text
 from generator.problems import UserError
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
@@ -206,7 +208,7 @@ def test_control_characters_are_dropped_from_pages_and_shown_escaped_on_the_term
     assert ("data/cmrt/control.xlsx, sheet 'Smelter List', cell F5: warning: '\\x1b[31mRED\\x07' is neither an "
             "RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written [cmrt.unrecognised-smelter-id]"
             ) in build.stderr.splitlines()
-    assert "  smelter rows: 3 (Tantalum 1, Tin 1, Gold 1); rejected rows: 0" in read.stdout.splitlines()
+    assert "  smelter rows: 3 (Gold 1, Tantalum 1, Tin 1); rejected rows: 0" in read.stdout.splitlines()
     published = outputs(root)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", published)
     assert f"| Gold | {markdown_text('Asahi]0;pwned Refining_x202E_')} |  | JAPAN | Not designated |" in published
@@ -244,28 +246,28 @@ def hostile_files(folder: Path, base: Path) -> dict[str, tuple[str, str]]:
            "define entities (entity expansion, external files), so the file is refused")
     sheets = "Definitions, Instructions, Revision, {}Product List, Checker, Smelter Look-up, L, C, SorP"
     return {
-        "bomb.xlsx": ("cmrt.too-large", f"unpacks to {unpacked:,} bytes; the limit is 419,430,400"),
-        "lying-bomb.xlsx": ("cmrt.unreadable", "cannot read sheet 'Smelter List': I/O error: File is larger "
+        "bomb.xlsx": ("workbook.too-large", f"unpacks to {unpacked:,} bytes; the limit is 419,430,400"),
+        "lying-bomb.xlsx": ("workbook.unreadable", "cannot read sheet 'Smelter List': I/O error: File is larger "
                                                "than its declared uncompressed size"),
-        "laughs-sheet.xlsx": ("cmrt.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
-        "laughs-sharedStrings.xlsx": ("cmrt.xml-dtd", dtd.format("xl/sharedStrings.xml")),
-        "laughs-workbook.xlsx": ("cmrt.xml-dtd", dtd.format("xl/workbook.xml")),
-        "xxe-sheet.xlsx": ("cmrt.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
-        "xxe-sharedStrings.xlsx": ("cmrt.xml-dtd", dtd.format("xl/sharedStrings.xml")),
-        "xxe-workbook.xlsx": ("cmrt.xml-dtd", dtd.format("xl/workbook.xml")),
-        "truncated.xlsx": ("cmrt.corrupt", "is a damaged zip file, not a readable workbook: File is not a zip file"),
-        "report.pdf.xlsx": ("cmrt.not-a-workbook",
+        "laughs-sheet.xlsx": ("workbook.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
+        "laughs-sharedStrings.xlsx": ("workbook.xml-dtd", dtd.format("xl/sharedStrings.xml")),
+        "laughs-workbook.xlsx": ("workbook.xml-dtd", dtd.format("xl/workbook.xml")),
+        "xxe-sheet.xlsx": ("workbook.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
+        "xxe-sharedStrings.xlsx": ("workbook.xml-dtd", dtd.format("xl/sharedStrings.xml")),
+        "xxe-workbook.xlsx": ("workbook.xml-dtd", dtd.format("xl/workbook.xml")),
+        "truncated.xlsx": ("workbook.corrupt", "is a damaged zip file, not a readable workbook: File is not a zip file"),
+        "report.pdf.xlsx": ("workbook.not-a-workbook",
                             "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"),
-        "page.html.xlsx": ("cmrt.not-a-workbook",
+        "page.html.xlsx": ("workbook.not-a-workbook",
                            "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"),
-        "password.xlsx": ("cmrt.password-protected", "is protected with a password other than Excel's default; "
+        "password.xlsx": ("workbook.password-protected", "is protected with a password other than Excel's default; "
                                                      "ask the supplier for an unprotected copy"),
         "budget.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Declaration' or 'Smelter List' sheet (sheets: Budget)"),
         "no-smelter-list.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Smelter List' sheet (sheets: "
                                  + sheets.format("Declaration, ") + ")"),
         "no-declaration.xlsx": ("cmrt.not-a-cmrt", "is not a CMRT: no 'Declaration' sheet (sheets: "
                                 + sheets.format("Smelter List, ") + ")"),
-        "far-column.xlsx": ("cmrt.too-large", "sheet 'Smelter List' spans 9,000 rows and 16,384 columns "
+        "far-column.xlsx": ("workbook.too-large", "sheet 'Smelter List' spans 9,000 rows and 16,384 columns "
                                               "(147,456,000 cells); the limit is 2,500,000 cells"),
     }
 
@@ -302,7 +304,7 @@ def test_summary_names_each_file_and_its_problem(broken):
     assert result.stdout.splitlines() == [
         "password.xlsx: could not be read",
         "  problems: 1 error(s), 0 warning(s)",
-        f"    password.xlsx: error: {expected['password.xlsx'][1]} [cmrt.password-protected]",
+        f"    password.xlsx: error: {expected['password.xlsx'][1]} [workbook.password-protected]",
         "",
         "budget.xlsx: could not be read",
         "  problems: 1 error(s), 0 warning(s)",
@@ -366,13 +368,13 @@ def test_curated_list_gets_the_same_bounds(tmp_path):
     hi.zip_bomb(plain, curated, 1024, sheet="xl/worksheets/sheet1.xml")
     (found,) = yaml_problems(tmp_path)
     assert found.startswith("data/smelters.xlsx: error: unpacks to 1,07") and found.endswith(
-        " bytes; the limit is 419,430,400 [cmrt.too-large]")
+        " bytes; the limit is 419,430,400 [workbook.too-large]")
     xml = hi.part(plain, "xl/worksheets/sheet1.xml").replace("Beta Gold SA", "&lol9;")
     hi.replace_parts(plain, curated, {"xl/worksheets/sheet1.xml": hi.LAUGHS_DTD + xml})
     assert yaml_problems(tmp_path) == [
         "data/smelters.xlsx: error: has an XML document type declaration (<!DOCTYPE>) in xl/worksheets/sheet1.xml; "
         "workbooks never have one, and it could define entities (entity expansion, external files), so the file "
-        "is refused [cmrt.xml-dtd]"]
+        "is refused [workbook.xml-dtd]"]
 
 
 # --- rosters and lists in other encodings --------------------------------------------------------
@@ -432,7 +434,7 @@ def test_roster_workbook_that_is_hostile_is_a_problem(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-2:] == [
         "data/suppliers.xlsx: error: sheet 'Definitions' spans 1,048,576 rows and 16,384 columns "
-        "(17,179,869,184 cells); the limit is 2,500,000 cells [cmrt.too-large]",
+        "(17,179,869,184 cells); the limit is 2,500,000 cells [workbook.too-large]",
         "1 error(s), 4 warning(s)."]
 
 

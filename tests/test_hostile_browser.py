@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import pipeline, review
+from generator import pipeline
+
+from generator.commands import review
 from tests import hostile_inputs as hi
 from tests.browser import browser_page, serve
 from tests.project import make_project

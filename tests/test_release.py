@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from generator import pipeline
-from generator.release import JSON_PATH
+from generator.publish.release import JSON_PATH
 from tests.conftest import ROOT
 from tests.test_golden import HOSTILE, special_characters_project
 

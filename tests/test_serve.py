@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.mkdocs_plugin import BANNER_TITLE, banner
+from generator.publish.mkdocs_plugin import BANNER_TITLE, banner
 from generator.problems import Problem
 from project import content, make_project
 

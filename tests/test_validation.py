@@ -110,7 +110,7 @@ def test_smelter_header_and_sheet_are_checked(tmp_path):
     (tmp_path / "data/smelters.xlsx").write_text("not a workbook")
     (found,) = problems_of(tmp_path)
     assert found == ("data/smelters.xlsx: error: is not an Excel workbook: its content is neither .xlsx (zip) "
-                     "nor .xls (OLE2) [cmrt.not-a-workbook]")
+                     "nor .xls (OLE2) [workbook.not-a-workbook]")
 
 
 def test_a_smelter_list_saved_as_csv_is_a_problem_not_a_crash(tmp_path):
@@ -122,7 +122,7 @@ def test_a_smelter_list_saved_as_csv_is_a_problem_not_a_crash(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0] == (
         "data/smelters.csv: error: is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2) "
-        "[cmrt.not-a-workbook]")
+        "[workbook.not-a-workbook]")
 
 
 def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import cmrt, workbooks
+from generator.supply import cmrt
+
+from generator.supply import folder as workbooks
 from generator.problems import Problems
 from tests import cmrt_fixtures as fx
 
@@ -46,7 +48,7 @@ def test_many_workbooks_are_read_in_parallel_in_name_order(tmp_path):
     assert declarations[-1].readable is False
     assert [str(p) for p in problems.sorted()] == [
         "cmrt/zz-broken.xlsx: warning: is not an Excel workbook: its content is neither .xlsx (zip) nor "
-        ".xls (OLE2) [cmrt.not-a-workbook]"]
+        ".xls (OLE2) [workbook.not-a-workbook]"]
 
 
 def test_progress_bar_only_on_an_interactive_terminal_outside_ci(monkeypatch, capsys):

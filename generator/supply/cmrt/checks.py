@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from generator.cmrt import values
-from generator.cmrt.layouts import DECLARATION, Layout
-from generator.cmrt.model import METALS, Declaration, Question
+from generator.excel.values import fold, quoted
+from generator.supply import values
+from generator.supply.cmrt.layouts import DECLARATION, Layout
+from generator.model import METALS
+from generator.supply.cmrt.declaration import Declaration, Question
 from generator.problems import ERROR, WARNING, Problem
 
 FIELD_LABELS = {
@@ -68,14 +70,14 @@ def _required_fields(decl: Declaration, layout: Layout) -> list[Problem]:
 def _scope(decl: Declaration, layout: Layout) -> list[Problem]:
     if not layout.scopes or not decl.declaration_scope:
         return []
-    if "description of scope" in values.fold(decl.declaration_scope) and not decl.scope_description:
+    if "description of scope" in fold(decl.declaration_scope) and not decl.scope_description:
         return [_problem(decl, "cmrt.missing-scope-description",
-                         f"the declaration scope {values.quoted(decl.declaration_scope)} asks for a description of the "
+                         f"the declaration scope {quoted(decl.declaration_scope)} asks for a description of the "
                          f"scope, which is empty", cell=layout.cells.scope_description, severity=ERROR)]
-    if any(values.fold(s) == values.fold(decl.declaration_scope) for s in layout.scopes):
+    if any(fold(s) == fold(decl.declaration_scope) for s in layout.scopes):
         return []
     return [_problem(decl, "cmrt.unknown-scope",
-                     f"declaration scope {values.quoted(decl.declaration_scope)} is not one of the template's choices: "
+                     f"declaration scope {quoted(decl.declaration_scope)} is not one of the template's choices: "
                      f"{'; '.join(layout.scopes)}", cell=layout.cells.declaration_scope)]
 
 
@@ -99,7 +101,7 @@ def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
                                              f"which is declared in use", cell=a.cell))
             elif spec.answers and a.answer not in spec.answers:
                 problems.append(_problem(decl, "cmrt.unknown-answer",
-                                         f"question {spec.number} ({spec.key}), {a.metal}: {values.quoted(a.answer)} is not one "
+                                         f"question {spec.number} ({spec.key}), {a.metal}: {quoted(a.answer)} is not one "
                                          f"of the template's choices: {'; '.join(spec.answers)}", cell=a.cell))
     return problems
 
@@ -108,7 +110,7 @@ def _company_answers(decl: Declaration, layout: Layout) -> list[Problem]:
     choices = {spec.key: spec.answers for spec in layout.company_questions}
     return [
         _problem(decl, "cmrt.unknown-answer",
-                 f"question {a.letter} ({a.key}): {values.quoted(a.answer)} is not one of the template's choices: "
+                 f"question {a.letter} ({a.key}): {quoted(a.answer)} is not one of the template's choices: "
                  f"{'; '.join(choices[a.key])}", cell=a.cell)
         for a in decl.company_questions
         if a.answer and choices.get(a.key) and a.answer not in choices[a.key]
@@ -146,7 +148,7 @@ def _product_list(decl: Declaration, layout: Layout) -> list[Problem]:
     if not prefix or not decl.declaration_scope.startswith(prefix) or decl.products:
         return []
     return [_problem(decl, "cmrt.product-list-missing",
-                     f"the declaration scope is {values.quoted(decl.declaration_scope)} but the Product List has no product",
+                     f"the declaration scope is {quoted(decl.declaration_scope)} but the Product List has no product",
                      sheet=layout.product_sheet or DECLARATION,
                      cell=f"{layout.product_columns.number}{layout.product_first_row}", severity=ERROR)]
 

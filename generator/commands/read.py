@@ -9,11 +9,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from generator.cmrt.model import METALS, Declaration
-from generator.cmrt.reader import read_workbook
-from generator.escape import terminal_text
+from generator.model import METALS
+from generator.supply.cmrt.declaration import Declaration
+from generator.supply.cmrt.reader import read_workbook
+from generator.publish.escape import terminal_text
 
-log = logging.getLogger("generator.cmrt.command")
+log = logging.getLogger("generator.commands.read")
 
 MAX_PROBLEMS_SHOWN = 20
 

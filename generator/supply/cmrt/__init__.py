@@ -1,13 +1,13 @@
 """Read supplier CMRT workbooks (Conflict Minerals Reporting Template) of every version.
 
-    from generator.cmrt import read_workbook
+    from generator.supply.cmrt import read_workbook
     declaration = read_workbook(path)   # never raises for a bad file: see .problems
 
 Versions 1.00, 2.00-2.03a, 3.0x, 4.x, 5.x and 6.0-6.5 (a newer 6.x is read with the
 6.5 layout, with a warning); .xlsx/.xlsm and .xls, also when encrypted with Excel's
 default password.
 
-What a `Declaration` holds (see model.py):
+What a `Declaration` holds (see declaration.py):
 * `readable` (False: the file could not be read at all; `problems` says why), `file`,
   `template_version` ("2.03a", "6.4"), `layout` (the version family read with),
   `file_format`, `encrypted`, `language` (Declaration!D3).
@@ -26,8 +26,7 @@ What a `Declaration` holds (see model.py):
   `rejected` (`Rejected`: row, reason, sheet), `products` (`ProductRow`).
 * `problems`: `generator.problems.Problem` values, sorted; codes start with "cmrt.".
 """
-from generator.cmrt.model import (
-    METALS,
+from generator.supply.cmrt.declaration import (
     CompanyAnswer,
     Declaration,
     MetalAnswer,
@@ -37,11 +36,10 @@ from generator.cmrt.model import (
     Rejected,
     SmelterRow,
 )
-from generator.cmrt.reader import MAX_LIST_ROWS, read_workbook
+from generator.supply.cmrt.reader import MAX_LIST_ROWS, read_workbook
 
 __all__ = [
     "MAX_LIST_ROWS",
-    "METALS",
     "CompanyAnswer",
     "Declaration",
     "MetalAnswer",

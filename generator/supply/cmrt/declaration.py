@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from generator.problems import ERROR, Problem
 
-METALS = ("Tantalum", "Tin", "Gold", "Tungsten")
-"""The order of the four metal rows under every Declaration question."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Reads every workbook in data/<workbooks>/, the supplier roster, the reference
 and conformance lists and the alias file; matches each supplier smelter row to
-a facility (generator.matching); merges them into one entry per facility; and
+a facility (generator.supply.matching); merges them into one entry per facility; and
 computes the survey figures that feed the narrative's placeholders. Every row
 read is accounted for: published, merged duplicate, rejected or unmatched.
 """
@@ -15,17 +15,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from generator import cmrt
-from generator.cmrt import values
-from generator.cmrt.layouts import LAYOUTS
-from generator.cmrt.workbook import WorkbookError, open_workbook
-from generator.matching import Matcher, name_key
+from generator.supply import cmrt
+from generator.supply import values
+from generator.supply.cmrt.layouts import LAYOUTS
+from generator.excel.workbook import WorkbookError, open_workbook
+from generator.supply.matching import Matcher, name_key
 from generator.problems import Problems, display_path
-from generator.workbooks import read_declarations
-from generator.reference import (
+from generator.supply.folder import read_declarations
+from generator.supply.reference import (
     ReferenceEntry, ReferenceList, entry_key, is_conformant, read_csv, read_list, sheet_rows,
 )
-from generator.smelters import METALS
+from generator.model import METALS
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from generator.content import Content, shown_file
+from generator.content.load import Content, shown_file
 from generator.problems import Problems
 
 MIN_WORDS = 10

@@ -28,6 +28,10 @@ from decimal import Decimal
 DECLARATION = "Declaration"
 
 
+METAL_ROWS = ("Tantalum", "Tin", "Gold", "Tungsten")
+"""The order of the four metal rows under every Declaration question of every version."""
+
+
 @dataclass(frozen=True)
 class MetalQuestionSpec:
     """A per-metal question: four answer rows from `row` (Tantalum, Tin, Gold, Tungsten)."""

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from generator import schema
+from generator.content import schema
 from generator.problems import Problems, display_path
-from generator.schema import Markdown
+from generator.content.schema import Markdown
 
 
 @dataclass(frozen=True)

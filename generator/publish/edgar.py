@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from generator.escape import ascii_references
+from generator.publish.escape import ascii_references
 
 # HTML 3.2 body tags EDGAR accepts (EFM 5.2.2), without img, the obsolete
 # listing/plaintext/xmp and the presentational font/center/dir/menu/strike.

@@ -21,16 +21,16 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-from generator import schema
-from generator.content import Company, Report
-from generator.escape import markdown_text, terminal_text
+from generator.content import schema
+from generator.content.load import Company, Report
+from generator.publish.escape import markdown_text, terminal_text
 from generator.problems import Problem, Problems, UserError
 from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")
 # Data problems in the preview go to a logger outside "mkdocs", whose warnings strict
 # mode counts: the preview must still build, to show them on the page.
-preview_log = logging.getLogger("generator.serve")
+preview_log = logging.getLogger("generator.commands.serve")
 
 BANNER_TITLE = "data/ has errors: this preview shows the last valid pages"
 

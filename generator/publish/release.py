@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from generator.content import Figure
-from generator.model import Model
+from generator.content.load import Figure
+from generator.publish.report import Model
 
 JSON_PATH = "downloads/report.json"
 FORMAT_VERSION = 1

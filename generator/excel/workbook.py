@@ -30,7 +30,7 @@ import python_calamine
 from defusedxml import ElementTree
 from msoffcrypto.exceptions import InvalidKeyError
 
-log = logging.getLogger("generator.cmrt.workbook")
+log = logging.getLogger("generator.excel.workbook")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -187,7 +187,7 @@ class Workbook:
         except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
-            raise WorkbookError("cmrt.unreadable", f"cannot read the workbook: {_reason(err)}") from None
+            raise WorkbookError("workbook.unreadable", f"cannot read the workbook: {_reason(err)}") from None
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
         # Sheet names are English in every UI language, but a supplier may change their case
         # or add a space ("smelter list ", "DECLARATION"): match those too.
@@ -220,7 +220,7 @@ class Workbook:
         except BaseException as err:  # as above
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
-            raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
+            raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         truncated = cut or (max_row is not None and end_row > max_row)
         # Problems name the sheet as the template does, whatever the supplier's spelling.
         return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row, xml), merged, truncated)
@@ -247,7 +247,7 @@ class Workbook:
         except BaseException as err:  # noqa: BLE001 - as in __init__
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
-            raise WorkbookError("cmrt.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
+            raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         return book, xml, True
 
 
@@ -256,14 +256,14 @@ def open_workbook(path: Path) -> Workbook:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise WorkbookError("cmrt.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            raise WorkbookError("workbook.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         data = path.read_bytes()
     except IsADirectoryError:
-        raise WorkbookError("cmrt.not-a-workbook", "is a directory, not a workbook") from None
+        raise WorkbookError("workbook.not-a-workbook", "is a directory, not a workbook") from None
     except FileNotFoundError:
-        raise WorkbookError("cmrt.file-not-found", "no such file") from None
+        raise WorkbookError("workbook.file-not-found", "no such file") from None
     except OSError as err:
-        raise WorkbookError("cmrt.unreadable", f"cannot read the file: {err.strerror or err}") from None
+        raise WorkbookError("workbook.unreadable", f"cannot read the file: {err.strerror or err}") from None
     encrypted = False
     if data.startswith(OLE_MAGIC):
         data, encrypted = _decrypt(data)
@@ -272,7 +272,7 @@ def open_workbook(path: Path) -> Workbook:
         return Workbook(path, data, "xlsx", encrypted)
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
-    raise WorkbookError("cmrt.not-a-workbook",
+    raise WorkbookError("workbook.not-a-workbook",
                         "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)")
 
 
@@ -290,11 +290,11 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
         office.decrypt(out)
     except InvalidKeyError:
         raise WorkbookError(
-            "cmrt.password-protected",
+            "workbook.password-protected",
             "is protected with a password other than Excel's default; "
             "ask the supplier for an unprotected copy") from None
     except Exception as err:  # noqa: BLE001
-        raise WorkbookError("cmrt.encrypted", f"is encrypted and cannot be decrypted: {_reason(err)}") from None
+        raise WorkbookError("workbook.encrypted", f"is encrypted and cannot be decrypted: {_reason(err)}") from None
     return out.getvalue(), True
 
 
@@ -306,17 +306,17 @@ def check_ooxml(data: bytes) -> None:
             names = {i.filename for i in infos}
             total = sum(i.file_size for i in infos)
             if len(infos) > MAX_PARTS:
-                raise WorkbookError("cmrt.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
+                raise WorkbookError("workbook.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
             if total <= MAX_PART_BYTES:
                 _refuse_dtds(zf, infos)
     except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
-        raise WorkbookError("cmrt.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
+        raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise WorkbookError("cmrt.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
+        raise WorkbookError("workbook.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
     if "xl/workbook.bin" in names:
-        raise WorkbookError("cmrt.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
+        raise WorkbookError("workbook.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
     if total > MAX_PART_BYTES:
-        raise WorkbookError("cmrt.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+        raise WorkbookError("workbook.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
 
 
 def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -327,7 +327,7 @@ def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
         with zf.open(info) as f:
             head = f.read(XML_PROLOG_BYTES).replace(b"\x00", b"")  # UTF-16 text without its zero bytes
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise WorkbookError("cmrt.xml-dtd",
+            raise WorkbookError("workbook.xml-dtd",
                                 f"has an XML document type declaration (<!DOCTYPE>) in {info.filename}; workbooks "
                                 "never have one, and it could define entities (entity expansion, external files), "
                                 "so the file is refused")
@@ -358,7 +358,7 @@ def _check_extent(name: str, xml: bytes) -> None:
     height = max(numbers, default=0) + loose_rows
     width = max((column_index(c.decode()) for c in {c for c, _ in cells}), default=-1) + 1 + loose_cells
     if height * width > MAX_SHEET_CELLS:
-        raise WorkbookError("cmrt.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
+        raise WorkbookError("workbook.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
                                               f"({height * width:,} cells); the limit is {MAX_SHEET_CELLS:,} cells")
 
 

@@ -8,38 +8,17 @@ is either a Facility or a rejected row with its reason, reported as a problem.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cmrt.values import as_text
-from generator.cmrt.workbook import WorkbookError, column_letters, open_workbook
+from generator.excel.values import as_text
+from generator.excel.workbook import WorkbookError, column_letters, open_workbook
+from generator.model import DESIGNATIONS, METALS, Facility
 from generator.problems import Problems
-
-METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
-CONFLICT_FREE = "Conflict-free"
-NOT_DESIGNATED = "Not designated"
-DESIGNATIONS = (CONFLICT_FREE, NOT_DESIGNATED)
 
 REQUIRED = {"metal": "Metal", "name": "Smelter or refiner", "designation": "Conflict-free designation"}
 OPTIONAL = {"smelter_id": "Smelter ID", "country": "Country"}
 MAX_ROWS = 10_000     # a company's own list; far more than the few hundred facilities a filer has
 MAX_COLUMNS = 26      # the header is looked for in columns A to Z
-
-
-@dataclass(frozen=True)
-class Facility:
-    metal: str
-    name: str
-    designation: str
-    smelter_id: str = ""
-    country: str = ""
-    source: str = ""  # file and row it came from, for the review report
-    as_of: dt.date | None = None  # the date of the designation
-    reporters: tuple[str, ...] = ()  # suppliers that named it, when data/supply-chain.yml publishes them
-
-    @property
-    def conflict_free(self) -> bool:
-        return self.designation == CONFLICT_FREE
 
 
 def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
@@ -56,7 +35,7 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
             return []
         grid = book.sheet(sheet, max_row=MAX_ROWS + 1)
     except WorkbookError as err:
-        if err.code == "cmrt.file-not-found":
+        if err.code == "workbook.file-not-found":
             problems.add(display, "smelters.missing-file", "file not found; expected the smelter spreadsheet (.xlsx)")
         else:
             problems.add(display, err.code, err.message)

@@ -20,7 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from generator import __version__, cmrt
+from generator import __version__
+
+from generator.supply import cmrt
 from generator.problems import Problems, display_path
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.cmrt import values
-from generator.cmrt.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
-from generator.matching import name_key
-from generator.smelters import METALS
+from generator.excel.values import as_text
+from generator.supply import values
+from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
+from generator.supply.matching import name_key
+from generator.model import METALS
 from generator.problems import Problems
 
 CONFORMANT_STATUSES = {"conformant", "compliant", "conflict free", "conflict-free"}
@@ -143,7 +144,7 @@ TABLE_COLUMNS = 40  # a list's columns are looked for in A to AN
 
 def sheet_rows(grid) -> list[list[str]]:
     """A sheet of a standalone list (a roster, a reference list) as rows of trimmed text."""
-    return [[values.as_text(grid.at(r, c).value) for c in range(TABLE_COLUMNS)] for r in range(1, grid.last_row + 1)]
+    return [[as_text(grid.at(r, c).value) for c in range(TABLE_COLUMNS)] for r in range(1, grid.last_row + 1)]
 
 
 def entry_key(entry: ReferenceEntry) -> str:
@@ -200,7 +201,7 @@ def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
     """A layout with an old-ID column fits if that column holds smelter IDs (tells 3.01 from 2.x)."""
     if "legacy_id" not in columns:
         return True
-    samples = [values.as_text(sheet.at(r, column_index(columns["legacy_id"])).value)
+    samples = [as_text(sheet.at(r, column_index(columns["legacy_id"])).value)
                for r in range(first_row, min(first_row + 20, sheet.last_row + 1))]
     return any(values.smelter_id(v)[0] and values.smelter_id(v)[1] for v in samples)
 
@@ -208,7 +209,7 @@ def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
 def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[ReferenceEntry, ...]:
     rows = []
     for r in range(first_row, sheet.last_row + 1):
-        rows.append({key: values.as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
+        rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
     grouped: dict[tuple[str, str], dict] = {}
     for number, row in enumerate(rows, start=first_row):
         entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)

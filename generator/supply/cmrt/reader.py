@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.cmrt import values
-from generator.cmrt.checks import check_declaration
-from generator.cmrt.layouts import (
+from generator.excel.values import as_date, as_text, date_from_parts, fold, percent, quoted
+from generator.supply import values
+from generator.supply.cmrt.checks import check_declaration
+from generator.supply.cmrt.layouts import (
+    METAL_ROWS,
     DECLARATION,
     NEWEST,
     V1,
@@ -23,8 +25,7 @@ from generator.cmrt.layouts import (
     layout_for,
     parse_version,
 )
-from generator.cmrt.model import (
-    METALS,
+from generator.supply.cmrt.declaration import (
     CompanyAnswer,
     Declaration,
     MetalAnswer,
@@ -34,7 +35,7 @@ from generator.cmrt.model import (
     Rejected,
     SmelterRow,
 )
-from generator.cmrt.workbook import (
+from generator.excel.workbook import (
     Cell,
     Sheet,
     Workbook,
@@ -45,7 +46,7 @@ from generator.cmrt.workbook import (
 )
 from generator.problems import Problems
 
-log = logging.getLogger("generator.cmrt.reader")
+log = logging.getLogger("generator.supply.cmrt.reader")
 
 MAX_LIST_ROWS = 10_000
 """Rows read from the Smelter List or Product List; the templates have about 2,500."""
@@ -70,7 +71,7 @@ class _Context:
         return cell.value
 
     def text(self, sheet: Sheet, address: str) -> str:
-        return values.as_text(self.value(sheet, address)) if address else ""
+        return as_text(self.value(sheet, address)) if address else ""
 
     def note_error(self, sheet: str, address: str, cell: Cell) -> None:
         if cell.error:
@@ -167,7 +168,7 @@ def _revision_text(decl: Sheet, book: Workbook) -> str:
 
     Read without noting errors: I3 is a label formula, often cached as #N/A.
     """
-    text = f"{values.as_text(decl.cell('I3').value)} {values.as_text(decl.cell('J3').value)}"
+    text = f"{as_text(decl.cell('I3').value)} {as_text(decl.cell('J3').value)}"
     if parse_version(text):
         return text
     sheets = [decl] + [book.sheet(n, max_row=5) for n in _SMELTER_LISTS if book.has(n)][:1]
@@ -182,22 +183,22 @@ def _revision_text(decl: Sheet, book: Workbook) -> str:
 def _effective_date(decl: Sheet, layout: Layout, ctx: _Context) -> dt.date | str | None:
     cells = layout.cells
     if cells.date_parts:
-        return values.date_from_parts(*(ctx.value(decl, a) for a in cells.date_parts))
-    return values.as_date(ctx.value(decl, cells.effective_date)) if cells.effective_date else None
+        return date_from_parts(*(ctx.value(decl, a) for a in cells.date_parts))
+    return as_date(ctx.value(decl, cells.effective_date)) if cells.effective_date else None
 
 
 def _metal_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Question, ...]:
     questions = []
     for spec in layout.metal_questions:
         answers = []
-        for offset, metal in enumerate(METALS):
+        for offset, metal in enumerate(METAL_ROWS):
             row = spec.row + offset
             address = f"{layout.answer_column}{row}"
             raw = ctx.value(decl, address)
             answers.append(MetalAnswer(
                 metal=metal,
                 answer=_normalise_answer(raw, spec.answers),
-                raw=values.as_text(raw),
+                raw=as_text(raw),
                 comment=ctx.text(decl, f"{layout.comment_column}{row}"),
                 cell=address,
             ))
@@ -212,7 +213,7 @@ def _company_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Comp
         raw = ctx.value(decl, address)
         answers.append(CompanyAnswer(
             letter=spec.letter, key=spec.key, answer=_normalise_answer(raw, spec.answers),
-            raw=values.as_text(raw), comment=ctx.text(decl, f"{layout.comment_column}{spec.row}"),
+            raw=as_text(raw), comment=ctx.text(decl, f"{layout.comment_column}{spec.row}"),
             cell=address))
     return tuple(answers)
 
@@ -220,12 +221,12 @@ def _company_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Comp
 def _normalise_answer(raw: object, vocabulary: tuple[str, ...]) -> str:
     """The answer in the template's own spelling when it is one of its choices, else as written."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "100%" in vocabulary:
-        text = values.percent(raw)
+        text = percent(raw)
     else:
-        text = values.as_text(raw)
-    folded = values.fold(text)
+        text = as_text(raw)
+    folded = fold(text)
     for choice in vocabulary:
-        if values.fold(choice) == folded:
+        if fold(choice) == folded:
             return choice
     return text
 
@@ -291,14 +292,14 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     others = [k for k, v in text.items() if v and k != "metal"]
     if not metal_text:
         if others == ["id_input"]:
-            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ({values.quoted(text['id_input'])}): "
+            return Rejected(row, f"only a smelter ID in column {layout.smelter_columns.id_input} ({quoted(text['id_input'])}): "
                                  f"the metal and name the template looks up from it have no cached values", sheet)
         return Rejected(row, f"no metal: column B is empty but the row has {_field_list(others)}", sheet)
     if not others:
-        return Rejected(row, f"only a metal ({values.quoted(metal_text)}): no look-up choice, smelter name or ID", sheet)
+        return Rejected(row, f"only a metal ({quoted(metal_text)}): no look-up choice, smelter name or ID", sheet)
     metal = values.metal(metal_text)
     if not metal:
-        return Rejected(row, f"unknown metal {values.quoted(metal_text)}: expected Tantalum, Tin, Gold or Tungsten", sheet)
+        return Rejected(row, f"unknown metal {quoted(metal_text)}: expected Tantalum, Tin, Gold or Tungsten", sheet)
     columns = layout.smelter_columns
     raw_id, id_column = text.get("smelter_id", ""), columns.smelter_id
     if not raw_id and text.get("id_input"):
@@ -306,12 +307,12 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     smelter_id, recognised = values.smelter_id(raw_id)
     if not recognised:
         ctx.problems.warn(ctx.file, "cmrt.unrecognised-smelter-id",
-                          f"{values.quoted(raw_id)} is neither an RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written",
+                          f"{quoted(raw_id)} is neither an RMI ID (CID000123) nor a legacy EICC ID (1JPN058); kept as written",
                           sheet=sheet, cell=f"{id_column}{row}")
     lookup = values.lookup_choice(text.get("lookup", ""))
     name = text.get("smelter_name", "") or ("" if values.is_placeholder(lookup) else lookup)
     fields = {k: v for k, v in text.items() if k in _ROW_FIELDS}
-    if values.fold(fields.get("id_source", "")) == "enter smelter details":
+    if fold(fields.get("id_source", "")) == "enter smelter details":
         fields["id_source"] = ""  # the 6.x template's own prompt for a smelter that is not listed
     extras = [f"{k.removeprefix('extra:')}: {v}" for k, v in text.items() if v and k.startswith("extra:")]
     if extras:
@@ -328,7 +329,7 @@ def _list_text(value: object) -> str:
     """Smelter List cells are all text; the template's look-up formulas cache 0 for an empty input."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
         return ""
-    return values.as_text(value)
+    return as_text(value)
 
 
 def _field_list(names: list[str]) -> str:

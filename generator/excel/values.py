@@ -1,32 +1,14 @@
-"""Turning cached cell values into the model's text, dates, metals and smelter IDs."""
+"""Cached cell values as text and dates, and how messages quote them."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
-_CID = re.compile(r"^CID[\s\-_#:.]*0*([0-9]{1,9})$", re.IGNORECASE)
-_LEGACY_ID = re.compile(r"^[1-4][A-Z]{3}[0-9]{3}$", re.IGNORECASE)
-_NO_ID = frozenset({"", "#n/a", "na", "n/a", "n.a.", "none", "not listed", "smelter not listed", "unknown",
-                    "not available", "tbd", "-", "--", "nil", "not yet identified",
-                    "smelter not yet identified", "not applicable"})
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}
-_METAL_WORDS = {"tantalum": "Tantalum", "ta": "Tantalum", "钽": "Tantalum",
-                "tin": "Tin", "sn": "Tin", "锡": "Tin",
-                "gold": "Gold", "au": "Gold", "金": "Gold",
-                "tungsten": "Tungsten", "w": "Tungsten", "钨": "Tungsten"}
-_METAL = re.compile(r"^(tantalum|tin|gold|tungsten)\b(\s*\((ta|sn|au|w)\))?$")
-
-NOT_LISTED = "Smelter not listed"
-NOT_IDENTIFIED = "Smelter not yet identified"
-_PLACEHOLDERS = {"smelter not listed": NOT_LISTED, "smelter not yet identified": NOT_IDENTIFIED}
-
-
 def fold(text: str) -> str:
     """Case- and whitespace-insensitive form for comparing answers."""
     return _SPACES.sub(" ", text).strip().casefold()
@@ -77,41 +59,6 @@ def date_from_parts(day: object, month: object, year: object) -> dt.date | str |
         return dt.date(int(y), month_no, int(d)) if month_no else " ".join(p for p in (d, m, y) if p)
     except ValueError:
         return " ".join(p for p in (d, m, y) if p)
-
-
-@lru_cache(maxsize=4096)
-def metal(text: str) -> str:
-    """'Tantalum (Ta)', ' gold ' -> canonical metal name; '' if it is not one of the four."""
-    folded = fold(text)
-    if folded in _METAL_WORDS:
-        return _METAL_WORDS[folded]
-    m = _METAL.match(folded)
-    return _METAL_WORDS[m.group(1)] if m else ""
-
-
-@lru_cache(maxsize=4096)
-def lookup_choice(text: str) -> str:
-    """Normalise the case variants of the two placeholder choices; keep any other text."""
-    return _PLACEHOLDERS.get(fold(text), text)
-
-
-@lru_cache(maxsize=4096)
-def is_placeholder(text: str) -> bool:
-    return fold(text) in _PLACEHOLDERS
-
-
-def smelter_id(text: str) -> tuple[str, bool]:
-    """(normalised ID, recognised). 'CID 000801' -> 'CID000801'; '1jpn058' -> '1JPN058'; 'NA' -> ''."""
-    # NFKC turns full-width input (ＣＩＤ０００８０１, common from Chinese keyboards) into ASCII.
-    t = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-    if fold(t) in _NO_ID:
-        return "", True
-    m = _CID.match(t)
-    if m:
-        return f"CID{int(m.group(1)):06d}", True
-    if _LEGACY_ID.match(t):
-        return t.upper(), True
-    return t, False
 
 
 def percent(value: object) -> str:

@@ -1,0 +1,207 @@
+"""Stage 3: compute the report model: grouped facilities, counts and figures.
+
+Every number the pages state is computed here from the data, and the prose
+placeholders ({{ smelters.total }} and the like) are filled from `figures`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from generator.supply.consolidate import Consolidation
+from generator.content.load import FILES, Content, Figure, shown_file
+from generator.supply.matching import country_key, name_key
+from generator.problems import Problems
+from generator.content.schema import Markdown
+from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+_QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
+
+
+@dataclass(frozen=True)
+class MetalGroup:
+    metal: str
+    facilities: list[Facility]
+
+    @property
+    def conflict_free(self) -> int:
+        return sum(f.conflict_free for f in self.facilities)
+
+
+@dataclass(frozen=True)
+class Model:
+    content: Content
+    groups: list[MetalGroup]
+    figures: dict[str, str]
+    as_of: dt.date | None = None          # the date of the conflict-free designations
+    designation_source: str = ""
+    consolidation: Consolidation | None = None
+
+    @property
+    def year(self) -> int:
+        """The reporting year: the calendar year in which the period ends."""
+        return self.content.report.period.end.year
+
+    @property
+    def facilities(self) -> list[Facility]:
+        return [f for g in self.groups for f in g.facilities]
+
+    @property
+    def locations(self) -> dict[str, int]:
+        """Facilities by the country they stand in (where known), most first, then by name."""
+        counts: dict[str, int] = {}
+        shown: dict[str, str] = {}  # one spelling per country: the first met ("USA" and "United States" are one)
+        for f in self.facilities:
+            if f.country:
+                key = country_key(f.country)
+                shown.setdefault(key, " ".join(f.country.split()))
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(((shown[k], n) for k, n in counts.items()), key=lambda item: (-item[1], item[0])))
+
+    @property
+    def designation_counts(self) -> dict[str, int]:
+        return {d: sum(f.designation == d for f in self.facilities) for d in DESIGNATIONS}
+
+
+def build_model(content: Content, facilities: list[Facility], problems: Problems,
+                consolidation: Consolidation | None = None) -> Model:
+    """Combine the curated list with the consolidated supplier answers, and compute the figures."""
+    facilities = list(facilities) + _supplier_facilities(facilities, consolidation)
+    groups = [MetalGroup(metal, sorted((f for f in facilities if f.metal == metal), key=_facility_key))
+              for metal in METALS]
+    listing = content.report.smelter_list
+    if listing is not None:
+        as_of, source = listing.designation_as_of, listing.designation_source
+    elif consolidation is not None:
+        as_of, source = consolidation.conformance.as_of, consolidation.conformance.title
+    else:
+        as_of, source = None, ""
+    figures = _figures(content, groups, as_of, source, consolidation)
+    _check_survey(content, consolidation, problems)
+    _check_placeholders(content, figures, problems)
+    return Model(content, groups, figures, as_of, source, consolidation)
+
+
+def _supplier_facilities(curated: list[Facility], consolidation: Consolidation | None) -> list[Facility]:
+    """Consolidated facilities not already on the curated list (by smelter ID, or metal and name)."""
+    if consolidation is None:
+        return []
+    known = {f.smelter_id for f in curated if f.smelter_id} | {(f.metal, name_key(f.name)) for f in curated}
+    as_of = consolidation.conformance.as_of
+    named = consolidation.settings.publish_supplier_names
+    result = []
+    for f in consolidation.facilities:
+        if f.smelter_id in known or (f.metal, name_key(f.name)) in known:
+            continue
+        designation = CONFLICT_FREE if f.conformant else NOT_DESIGNATED
+        result.append(Facility(f.metal, f.name, designation, f.smelter_id, f.country, "supplier CMRTs", as_of,
+                               f.reporters if named else ()))
+    if consolidation.settings.unlisted_facilities == "publish":
+        result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of,
+                            u.reporters if named else ()) for u in consolidation.unlisted]
+    return result
+
+
+def _check_survey(content: Content, consolidation: Consolidation | None, problems: Problems) -> None:
+    """The survey figures have one source: the roster, or report.yml when there is none."""
+    survey = content.report.survey
+    file_name = shown_file(content.lines, "report")
+    lines = content.lines.get(file_name, {})
+    for key in ("suppliers", "response_rate_percent"):
+        given = getattr(survey, key) is not None
+        if consolidation is not None and given:
+            problems.add(file_name, "content.survey-twice", "this figure is computed from the supplier roster "
+                         "and workbooks (data/supply-chain.yml); remove it here", line=lines.get(f"survey.{key}", 0),
+                         key=f"survey.{key}")
+        elif consolidation is None and not given:
+            problems.add(file_name, "content.survey-missing", "required: there is no data/supply-chain.yml to "
+                         "compute it from", line=lines.get("survey", 0), key=f"survey.{key}")
+
+
+def fill(text: Markdown, figures: dict[str, str]) -> str:
+    """Replace each {{ name }} in trusted Markdown with its figure."""
+    return PLACEHOLDER.sub(lambda m: figures[m.group(1)], text)
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def figure_text(figure: Figure, suffix: str = "") -> str:
+    return f"{_QUALIFIER_WORDS[figure.qualifier]}{figure.value}{suffix}"
+
+
+def _figures(content: Content, groups: list[MetalGroup], as_of: dt.date | None, source: str,
+             consolidation: Consolidation | None) -> dict[str, str]:
+    report = content.report
+    facilities = [f for g in groups for f in g.facilities]
+    conflict_free = sum(f.conflict_free for f in facilities)
+    figures = {
+        "company.name": content.company.name,
+        "period.year": str(report.period.end.year),
+        "period.start": long_date(report.period.start),
+        "period.end": long_date(report.period.end),
+        "report.conclusion": report.conclusion,
+        "survey.template": report.survey.template,
+        "smelters.total": str(len(facilities)),
+        "smelters.conflict_free": str(conflict_free),
+        "smelters.not_designated": str(len(facilities) - conflict_free),
+        "smelters.as_of": long_date(as_of) if as_of else "",
+        "smelters.source": source,
+        "countries.count": str(len(content.countries.countries)),
+    }
+    figures.update({f"smelters.{g.metal.lower()}": str(len(g.facilities)) for g in groups})
+    if consolidation is not None:
+        survey = consolidation.survey
+        figures.update({
+            "survey.suppliers": str(survey.surveyed),
+            "survey.responses": str(survey.responded),
+            "survey.response_rate": f"{survey.response_rate_percent}%",
+            "survey.complete": str(survey.complete),
+            "survey.incomplete": str(survey.incomplete),
+            "smelters.unlisted": str(len(consolidation.unlisted)),
+        })
+    else:
+        if report.survey.suppliers is not None:
+            figures["survey.suppliers"] = figure_text(report.survey.suppliers)
+        if report.survey.response_rate_percent is not None:
+            figures["survey.response_rate"] = figure_text(report.survey.response_rate_percent, "%")
+    return figures
+
+
+def _check_placeholders(content: Content, figures: dict[str, str], problems: Problems) -> None:
+    """Every placeholder in every Markdown field must name a known figure."""
+    known = ", ".join(sorted(figures))
+    for file_name, key, text in markdown_fields(content):
+        for match in PLACEHOLDER.finditer(text):
+            if match.group(1) not in figures:
+                lines = content.lines.get(file_name, {})
+                problems.add(file_name, "content.placeholder",
+                             f"unknown placeholder {match.group(0)!r}; expected one of: {known}",
+                             line=lines.get(key, 0), key=key)
+
+
+def markdown_fields(content: Content):
+    """(file, key, text) of every authored Markdown field."""
+    for attr in FILES:
+        file_name = shown_file(content.lines, attr)
+        yield from ((file_name, key, text) for key, text in _walk(getattr(content, attr), ""))
+
+
+def _walk(value, key: str):
+    if isinstance(value, Markdown):
+        yield key, value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _walk(getattr(value, f.name), f"{key}.{f.name}" if key else f.name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{key}[{i}]")
+
+
+def _facility_key(facility: Facility) -> tuple:
+    return (facility.name.casefold(), facility.name)
+
