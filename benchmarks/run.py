@@ -31,11 +31,9 @@ import openpyxl  # noqa: E402
 import python_calamine  # noqa: E402
 
 from generator import pipeline  # noqa: E402
-
-from generator.supply import cmrt  # noqa: E402
-
-from generator.supply import folder as workbooks  # noqa: E402
 from generator.problems import Problems  # noqa: E402
+from generator.supply import cmrt  # noqa: E402
+from generator.supply import folder as workbooks  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
 TEMPLATES = ["rmi-blank-cmrt-6.01.xlsx", "rmi-blank-cmrt-6.1.xlsx", "rmi-blank-cmrt-6.22.xlsx",

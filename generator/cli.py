@@ -11,8 +11,8 @@ import logging
 import sys
 from pathlib import Path
 
-from generator.publish.escape import terminal_text
 from generator.problems import UserError
+from generator.publish.escape import terminal_text
 
 log = logging.getLogger("generator")
 

@@ -11,15 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.content.completeness import check_completeness
+from generator.commands.review import REVIEW_REPORT, render_review
 from generator.content import schema
-from generator.supply.consolidate import SupplyChain, consolidate
+from generator.content.completeness import check_completeness
 from generator.content.load import load_content
-from generator.publish.report import Model, build_model
+from generator.content.smelters import read_smelter_list
 from generator.problems import Problems, UserError, display_path
 from generator.publish.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
-from generator.commands.review import REVIEW_REPORT, render_review
-from generator.content.smelters import read_smelter_list
+from generator.publish.report import Model, build_model
+from generator.supply.consolidate import SupplyChain, consolidate
 from generator.years import ARCHIVE, archive_folders, check_current, check_year
 
 log = logging.getLogger(__name__)

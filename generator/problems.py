@@ -59,7 +59,7 @@ class Problems:
     def warn(self, file: str, code: str, message: str, **where) -> None:
         self.items.append(Problem(str(file), code, message, severity=WARNING, **where))
 
-    def extend(self, other: "Problems | list[Problem]") -> None:
+    def extend(self, other: Problems | list[Problem]) -> None:
         self.items.extend(other.items if isinstance(other, Problems) else other)
 
     @property
@@ -88,7 +88,7 @@ class Problems:
 class UserError(Exception):
     """A mistake in the user's input: the CLI prints it without a traceback."""
 
-    def __init__(self, problems: "Problems | str"):
+    def __init__(self, problems: Problems | str):
         if isinstance(problems, str):
             problems = Problems([Problem("", "error", problems)])
         self.problems = problems

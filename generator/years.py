@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.publish.report import Model
-from generator.problems import Problems, display_path
 from generator.model import Facility
+from generator.problems import Problems, display_path
+from generator.publish.report import Model
 
 ARCHIVE = "archive"
 CHANGES_PAGE = "changes.md"

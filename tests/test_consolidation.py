@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-
 from generator.commands import review
-from generator.supply.matching import name_key
 from generator.problems import UserError
+from generator.supply.matching import name_key
 from tests import cmrt_fixtures as fx
 from tests.project import content, make_project
 
@@ -289,8 +288,8 @@ def test_the_preview_regenerates_the_review_report_too(tmp_path):
 
 
 def test_locations_count_one_country_under_its_several_spellings():
-    from generator.publish.report import MetalGroup, Model
     from generator.model import Facility
+    from generator.publish.report import MetalGroup, Model
     facilities = [Facility("Gold", "A", "Conflict-free", country="UNITED STATES OF AMERICA"),
                   Facility("Gold", "B", "Conflict-free", country="USA"),
                   Facility("Tin", "C", "Not designated", country="Korea, Republic of")]
@@ -317,8 +316,9 @@ def test_diff_reads_supplier_workbooks_through_the_projects_cache(tmp_path):
 
 def test_a_roster_workbook_is_read_across_its_columns(tmp_path):
     import openpyxl
-    from generator.supply.consolidate import read_roster
+
     from generator.problems import Problems
+    from generator.supply.consolidate import read_roster
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append([f"Note {i}" for i in range(11)] + ["Supplier name", "Supplier ID"])

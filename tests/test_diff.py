@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from project import content, make_project, write_smelters
 
 # Head's changes: Epsilon removed, Zeta added, Beta Gold SA now conflict-free; Peru -> Bolivia.

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.publish.exhibit import render_exhibit
 from generator.problems import Problems, UserError
+from generator.publish.exhibit import render_exhibit
 from tests.conftest import ROOT
 from tests.project import content, make_project
 from tests.test_golden import special_characters_project

@@ -24,10 +24,9 @@ import openpyxl
 import pytest
 
 from generator import pipeline
-
 from generator.commands import review
-from generator.publish.escape import csv_cell, markdown_text
 from generator.problems import UserError
+from generator.publish.escape import csv_cell, markdown_text
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
 from tests.project import SMELTERS, make_project

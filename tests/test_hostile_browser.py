@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from generator import pipeline
-
 from generator.commands import review
 from tests import hostile_inputs as hi
 from tests.browser import browser_page, serve

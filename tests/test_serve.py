@@ -12,10 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-
-from generator.publish.mkdocs_plugin import BANNER_TITLE, banner
-from generator.problems import Problem
 from project import content, make_project
+
+from generator.problems import Problem
+from generator.publish.mkdocs_plugin import BANNER_TITLE, banner
 
 TIMEOUT = 30  # seconds for any one wait; a rebuild takes about one
 

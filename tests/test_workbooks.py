@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.supply import cmrt
-
-from generator.supply import folder as workbooks
 from generator.problems import Problems
+from generator.supply import cmrt
+from generator.supply import folder as workbooks
 from tests import cmrt_fixtures as fx
 
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import pipeline
-from generator.publish.escape import markdown_text
+from generator.model import Facility
 from generator.problems import Problems, UserError
+from generator.publish.escape import markdown_text
 from generator.publish.render import render_pages
 from generator.years import compare_countries, match_facilities
-from generator.model import Facility
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 from generator.model import METALS
+from generator.publish.escape import terminal_text
 from generator.supply.cmrt.declaration import Declaration
 from generator.supply.cmrt.reader import read_workbook
-from generator.publish.escape import terminal_text
 
 log = logging.getLogger("generator.commands.read")
 

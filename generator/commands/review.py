@@ -7,8 +7,8 @@ review/report.md and committed, so a pull request shows what changed.
 """
 from __future__ import annotations
 
-from generator.publish.report import Model
 from generator.publish.render import environment
+from generator.publish.report import Model
 
 REVIEW_REPORT = "review/report.md"
 

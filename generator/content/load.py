@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 from generator.content import schema
-from generator.problems import Problems, display_path
 from generator.content.schema import Markdown
+from generator.problems import Problems, display_path
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ import yaml
 
 from generator.problems import Problems
 
-
 MAX_BYTES = 1024 * 1024
 """A YAML data file is a few kilobytes; PyYAML reads about a megabyte a second."""
 MAX_DEPTH = 20

@@ -76,7 +76,7 @@ def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility
         if not any(values.values()):
             continue  # a blank row carries nothing to publish or reject
 
-        def reject(key: str, message: str) -> None:
+        def reject(key: str, message: str, number: int = number) -> None:
             cell = f"{column_letters(columns[key])}{number}"
             problems.add(display, f"smelters.{key}", f"row rejected: {message}", sheet=sheet, cell=cell)
 

@@ -244,7 +244,7 @@ class Workbook:
             return self._book, xml, False
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(_replace_part(self._data, part_name, xml)))
-        except BaseException as err:  # noqa: BLE001 - as in __init__
+        except BaseException as err:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
@@ -281,7 +281,7 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         if not office.is_encrypted():
             return data, False
-    except Exception as err:  # noqa: BLE001 - msoffcrypto raises many kinds for odd OLE files
+    except Exception as err:
         log.debug("msoffcrypto cannot inspect the OLE container: %s", err)
         return data, False
     out = io.BytesIO()
@@ -293,7 +293,7 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
             "workbook.password-protected",
             "is protected with a password other than Excel's default; "
             "ask the supplier for an unprotected copy") from None
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         raise WorkbookError("workbook.encrypted", f"is encrypted and cannot be decrypted: {_reason(err)}") from None
     return out.getvalue(), True
 
@@ -415,7 +415,7 @@ class _XlsxErrors:
                 if not part or part not in zf.namelist():
                     return None
                 return part, zf.read(part)
-        except Exception as err:  # noqa: BLE001 - calamine reports a part it cannot read
+        except Exception as err:
             log.debug("cannot read the XML of sheet %s: %s", sheet, err)
             return None
 
@@ -425,7 +425,7 @@ class _XlsxErrors:
             for info in zf.infolist():
                 try:
                     yield info.filename, zf.read(info)
-                except Exception as err:  # noqa: BLE001 - as above
+                except Exception as err:
                     log.debug("cannot read part %s: %s", info.filename, err)
 
     def _sheet_parts(self, zf: zipfile.ZipFile) -> dict[str, str]:
@@ -478,7 +478,7 @@ class _XlsErrors:
                 self._book = xlrd.open_workbook(file_contents=self._data, on_demand=True,
                                                 logfile=io.StringIO())
             ws = self._book.sheet_by_name(sheet)
-        except Exception as err:  # noqa: BLE001 - error detection is best effort
+        except Exception as err:
             log.debug("xlrd cannot scan %s for error cells: %s", sheet, err)
             self._failed = True
             return {}

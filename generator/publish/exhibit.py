@@ -15,12 +15,12 @@ import re
 import jinja2
 import markdown
 
+from generator.content.schema import Markdown
+from generator.problems import Problems
 from generator.publish.edgar import to_edgar_html
 from generator.publish.escape import html_text, markdown_text
-from generator.publish.report import Model, fill, markdown_fields
-from generator.problems import Problems
 from generator.publish.render import template_environment
-from generator.content.schema import Markdown
+from generator.publish.report import Model, fill, markdown_fields
 
 TEMPLATE = "exhibit-1.01.htm.j2"
 DEFAULT_OUTPUT = "build/exhibit-1.01.htm"

@@ -23,8 +23,8 @@ from mkdocs.plugins import BasePlugin
 
 from generator.content import schema
 from generator.content.load import Company, Report
-from generator.publish.escape import markdown_text, terminal_text
 from generator.problems import Problem, Problems, UserError
+from generator.publish.escape import markdown_text, terminal_text
 from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")

@@ -10,12 +10,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from generator.supply.consolidate import Consolidation
 from generator.content.load import FILES, Content, Figure, shown_file
-from generator.supply.matching import country_key, name_key
-from generator.problems import Problems
 from generator.content.schema import Markdown
 from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
+from generator.problems import Problems
+from generator.supply.consolidate import Consolidation
+from generator.supply.matching import country_key, name_key
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}

@@ -15,17 +15,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from generator.supply import cmrt
-from generator.supply import values
-from generator.supply.cmrt.layouts import LAYOUTS
 from generator.excel.workbook import WorkbookError, open_workbook
-from generator.supply.matching import Matcher, name_key
-from generator.problems import Problems, display_path
-from generator.supply.folder import read_declarations
-from generator.supply.reference import (
-    ReferenceEntry, ReferenceList, entry_key, is_conformant, read_csv, read_list, sheet_rows,
-)
 from generator.model import METALS
+from generator.problems import Problems, display_path
+from generator.supply import cmrt, values
+from generator.supply.cmrt.layouts import LAYOUTS
+from generator.supply.folder import read_declarations
+from generator.supply.matching import Matcher, name_key
+from generator.supply.reference import (
+    ReferenceEntry,
+    ReferenceList,
+    entry_key,
+    is_conformant,
+    read_csv,
+    read_list,
+    sheet_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +337,9 @@ def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntr
         return []
     entries, seen = [], {}
     for number, row in enumerate(rows[1:], start=2):
-        get = lambda key: row[columns[key]].strip() if columns[key] is not None and columns[key] < len(row) else ""  # noqa: E731
+        def get(key: str, row: list[str] = row) -> str:
+            column = columns[key]
+            return row[column].strip() if column is not None and column < len(row) else ""
         if not any(c.strip() for c in row):
             continue
         name = get("name")

@@ -21,9 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator import __version__
-
-from generator.supply import cmrt
 from generator.problems import Problems, display_path
+from generator.supply import cmrt
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     index.save()
     found = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
-    for (path, key), declaration in zip(missing, _read_all([p for p, _ in missing],
+    for (_path, key), declaration in zip(missing, _read_all([p for p, _ in missing],
                                                            [display_path(p, root) for p, _ in missing])):
         found[key] = declaration
         _store(cache, key, declaration)

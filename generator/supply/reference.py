@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.excel.values import as_text
-from generator.supply import values
 from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
-from generator.supply.matching import name_key
 from generator.model import METALS
 from generator.problems import Problems
+from generator.supply import values
+from generator.supply.matching import name_key
 
 CONFORMANT_STATUSES = {"conformant", "compliant", "conflict free", "conflict-free"}
 
@@ -154,7 +154,7 @@ def entry_key(entry: ReferenceEntry) -> str:
 
 def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tuple[ReferenceEntry, ...] | None:
     """Find the header row in the first rows, then read every row below it."""
-    for index, header in enumerate(rows[:10]):
+    for index, header in enumerate(rows[:10]):  # noqa: B007 (index is used after the loop)
         columns = _columns(header)
         if "metal" in columns and ("smelter_id" in columns or "name" in columns):
             break

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 
 from generator.excel.values import fold, quoted
-from generator.supply import values
-from generator.supply.cmrt.layouts import DECLARATION, Layout
 from generator.model import METALS
-from generator.supply.cmrt.declaration import Declaration, Question
 from generator.problems import ERROR, WARNING, Problem
+from generator.supply import values
+from generator.supply.cmrt.declaration import Declaration, Question
+from generator.supply.cmrt.layouts import DECLARATION, Layout
 
 FIELD_LABELS = {
     "company_name": "Company name",

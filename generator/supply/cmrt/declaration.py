@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from generator.problems import ERROR, Problem
 
 
-
 @dataclass(frozen=True)
 class Person:
     name: str = ""

@@ -14,27 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.excel.values import as_date, as_text, date_from_parts, fold, percent, quoted
-from generator.supply import values
-from generator.supply.cmrt.checks import check_declaration
-from generator.supply.cmrt.layouts import (
-    METAL_ROWS,
-    DECLARATION,
-    NEWEST,
-    V1,
-    Layout,
-    layout_for,
-    parse_version,
-)
-from generator.supply.cmrt.declaration import (
-    CompanyAnswer,
-    Declaration,
-    MetalAnswer,
-    Person,
-    ProductRow,
-    Question,
-    Rejected,
-    SmelterRow,
-)
 from generator.excel.workbook import (
     Cell,
     Sheet,
@@ -45,6 +24,27 @@ from generator.excel.workbook import (
     open_workbook,
 )
 from generator.problems import Problems
+from generator.supply import values
+from generator.supply.cmrt.checks import check_declaration
+from generator.supply.cmrt.declaration import (
+    CompanyAnswer,
+    Declaration,
+    MetalAnswer,
+    Person,
+    ProductRow,
+    Question,
+    Rejected,
+    SmelterRow,
+)
+from generator.supply.cmrt.layouts import (
+    DECLARATION,
+    METAL_ROWS,
+    NEWEST,
+    V1,
+    Layout,
+    layout_for,
+    parse_version,
+)
 
 log = logging.getLogger("generator.supply.cmrt.reader")
 
