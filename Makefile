@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check exhibit test golden serve bench clean
+.PHONY: site pages check exhibit lint test golden serve bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -33,8 +33,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Lint (ruff) and type checks (mypy) of the whole package; make test runs them first.
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy
+
 # The tests over real supplier workbooks read CMR_CORPUS (default: ../shared/corpus beside the project).
-test: $(STAMP) /usr/bin/chromium
+test: lint /usr/bin/chromium
 	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python -m pytest
 
 # Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.

@@ -15,6 +15,7 @@ import logging
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,7 +210,7 @@ def _page_detail(page: PageChange) -> str:
     return f"{page.status} (+{page.added_lines} -{page.removed_lines} lines)"
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     if not rows:
         return ["None.", ""]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

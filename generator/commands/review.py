@@ -18,7 +18,7 @@ def render_review(model: Model) -> dict[str, str]:
     c = model.consolidation
     if c is None:
         return {}
-    by_file = {}
+    by_file: dict[str, list] = {}
     for outcome in c.outcomes:
         by_file.setdefault(outcome.file, []).append(outcome)
     counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}

@@ -74,13 +74,13 @@ def _compose(text: str, name: str, problems: Problems):
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.add(name, "yaml.alias", "anchors and aliases (&name, *name) are not "
-                             "supported; write the value out", line=event.start_mark.line + 1)
+                             "supported; write the value out", line=_line(event))
                 return None
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     problems.add(name, "yaml.too-deep", f"nested more than {MAX_DEPTH} levels deep, which no "
-                                 "data file needs", line=event.start_mark.line + 1)
+                                 "data file needs", line=_line(event))
                     return None
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -230,3 +230,8 @@ def _kind(node) -> str:
     tag = node.tag.rsplit(":", 1)[-1]
     return {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
             "null": "nothing", "timestamp": "a date"}.get(tag, tag)
+
+
+def _line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on (0 when the parser gives none)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 0

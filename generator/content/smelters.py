@@ -70,7 +70,8 @@ def _columns(header, display, sheet, problems) -> dict[str, int] | None:
 
 
 def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility]:
-    facilities, first_seen = [], {}
+    facilities: list[Facility] = []
+    first_seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows, start=2):
         values = {key: _text(row[i] if i < len(row) else None) for key, i in columns.items()}
         if not any(values.values()):

@@ -63,7 +63,7 @@ def date_from_parts(day: object, month: object, year: object) -> dt.date | str |
 
 def percent(value: object) -> str:
     """A share stored as a number (6.22 stores 1 for 100%) as the dropdown text '100%'."""
-    pct = float(value) * 100
+    pct = float(value) * 100  # type: ignore[arg-type]  # the caller passes the number it found
     return f"{int(pct)}%" if pct.is_integer() else f"{pct:g}%"
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import msoffcrypto
 import python_calamine
@@ -124,8 +125,7 @@ class Sheet:
         return self._errors
 
     def at(self, row: int, col: int) -> Cell:
-        self._load_errors()
-        error = self._errors.get((row, col), "")
+        error = self._load_errors().get((row, col), "")
         r, c = row - self._row0, col - self._col0
         if 0 <= r < len(self._rows) and 0 <= c < len(self._rows[r]):
             value = self._rows[r][c]
@@ -228,6 +228,7 @@ class Workbook:
     def _bounded(self, name: str, actual: str, max_row: int | None):
         """Before calamine loads a sheet: cut its XML after `max_row` and refuse it if it spans
         more than MAX_SHEET_CELLS. Returns (the workbook to load it from, its XML, whether cut)."""
+        assert isinstance(self._errors, _XlsxErrors)  # only .xlsx sheets are bounded here
         located = self._errors.xml(actual)
         if located is None:  # calamine may still find it: bound every part instead
             for _part, xml in self._errors.all_parts():
@@ -466,7 +467,7 @@ class _XlsErrors:
 
     def __init__(self, data: bytes):
         self._data = data
-        self._book = None
+        self._book: Any = None  # an xlrd Book, opened on first use
         self._failed = False
 
     def find(self, sheet: str, max_row: int | None, _xml: None = None) -> dict[tuple[int, int], str]:

@@ -73,6 +73,7 @@ def build_model(content: Content, facilities: list[Facility], problems: Problems
     groups = [MetalGroup(metal, sorted((f for f in facilities if f.metal == metal), key=_facility_key))
               for metal in METALS]
     listing = content.report.smelter_list
+    as_of: dt.date | None
     if listing is not None:
         as_of, source = listing.designation_as_of, listing.designation_source
     elif consolidation is not None:

@@ -19,7 +19,6 @@ from generator.excel.workbook import WorkbookError, open_workbook
 from generator.model import METALS
 from generator.problems import Problems, display_path
 from generator.supply import cmrt, values
-from generator.supply.cmrt.layouts import LAYOUTS
 from generator.supply.folder import read_declarations
 from generator.supply.matching import Matcher, name_key
 from generator.supply.reference import (
@@ -139,7 +138,7 @@ class Consolidation:
     outcomes: tuple[RowOutcome, ...]
     responses: tuple[Response, ...]
     declarations: tuple[cmrt.Declaration, ...] = field(repr=False)
-    survey: SurveyFigures = None
+    survey: SurveyFigures
     roster_names: tuple[str, ...] = ()
 
     def count(self, outcome: str) -> int:
@@ -201,52 +200,65 @@ def merge_lists(lists: list[ReferenceList]) -> list[ReferenceEntry]:
     return [merged[k] for k in order]
 
 
-def _merge_rows(declarations, matcher: Matcher, conformant_ids: set[str]):
-    found: dict[str, dict] = {}
-    unlisted: dict[tuple[str, str], dict] = {}
+@dataclass
+class _Reported:
+    """A facility of the reference list as the suppliers' rows report it, while merging."""
+    entry: ReferenceEntry
+    reporters: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Unlisted:
+    """A named facility that no list has, while merging."""
+    name: str
+    country: str
+    reporters: set[str] = field(default_factory=set)
+    rows: list[str] = field(default_factory=list)
+
+
+def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conformant_ids: set[str]
+                ) -> tuple[tuple[ConsolidatedFacility, ...], tuple[UnlistedFacility, ...], tuple[RowOutcome, ...]]:
+    found: dict[str, _Reported] = {}
+    unlisted: dict[tuple[str, str], _Unlisted] = {}
     outcomes = []
     for decl in declarations:
         company = decl.company_name or Path(decl.file).name
         for rejected in decl.rejected:
             outcomes.append(RowOutcome(decl.file, rejected.row, "rejected", reason=rejected.reason))
         for row in decl.smelters:
-            name = row.smelter_name if not values.is_placeholder(row.smelter_name) else ""
-            if not name and row.lookup and not values.is_placeholder(row.lookup):
-                name = row.lookup
+            name = row.reported_name
             match = matcher.match(row.metal, name, row.smelter_id, row.country)
-            base = dict(file=decl.file, row=row.row, metal=row.metal, name=name, smelter_id=row.smelter_id,
-                        how=match.how, flags=match.flags)
             if match.facility is None:
                 reason = match.reason
                 if not name and values.is_placeholder(row.lookup):
                     reason = f"{row.lookup}: no facility named"
-                outcomes.append(RowOutcome(**base, outcome="unmatched", reason=reason))
+                outcomes.append(RowOutcome(decl.file, row.row, "unmatched", row.metal, name, row.smelter_id,
+                                           how=match.how, flags=match.flags, reason=reason))
                 if name:
-                    key = (row.metal, name_key(name))
-                    entry = unlisted.setdefault(key, {"name": name, "country": row.country, "reporters": set(),
-                                                      "rows": []})
-                    entry["reporters"].add(company)
-                    entry["rows"].append(f"{decl.file}, row {row.row}")
+                    item = unlisted.setdefault((row.metal, name_key(name)), _Unlisted(name, row.country))
+                    item.reporters.add(company)
+                    item.rows.append(f"{decl.file}, row {row.row}")
                 continue
             facility = match.facility
             key = entry_key(facility)
-            outcome = "duplicate" if key in found else "published"
-            found.setdefault(key, {"entry": facility, "reporters": set()})["reporters"].add(company)
-            outcomes.append(RowOutcome(**base, outcome=outcome, facility_id=facility.smelter_id))
+            outcome: Literal["published", "duplicate"] = "duplicate" if key in found else "published"
+            found.setdefault(key, _Reported(facility)).reporters.add(company)
+            outcomes.append(RowOutcome(decl.file, row.row, outcome, row.metal, name, row.smelter_id,
+                                       facility_id=facility.smelter_id, how=match.how, flags=match.flags))
     facilities = tuple(sorted(
-        (ConsolidatedFacility(f["entry"].metal, f["entry"].name, f["entry"].smelter_id, f["entry"].country,
-                              f["entry"].smelter_id in conformant_ids, tuple(sorted(f["reporters"])))
+        (ConsolidatedFacility(f.entry.metal, f.entry.name, f.entry.smelter_id, f.entry.country,
+                              f.entry.smelter_id in conformant_ids, tuple(sorted(f.reporters)))
          for f in found.values()), key=lambda f: (f.metal, f.name.casefold(), f.smelter_id)))
     unlisted_list = tuple(sorted(
-        (UnlistedFacility(metal, u["name"], u["country"], tuple(sorted(u["reporters"])), tuple(u["rows"]))
+        (UnlistedFacility(metal, u.name, u.country, tuple(sorted(u.reporters)), tuple(u.rows))
          for (metal, _), u in unlisted.items()), key=lambda u: (u.metal, u.name.casefold())))
     return facilities, unlisted_list, tuple(outcomes)
 
 
-def _warn_for_review(outcomes, declarations, problems: Problems) -> None:
+def _warn_for_review(outcomes: tuple[RowOutcome, ...], declarations: list[cmrt.Declaration],
+                     problems: Problems) -> None:
     """Red flags one by one; unmatched rows as one line per file (all are in the review report)."""
-    smelter_sheet = {layout.family: layout.smelter_sheet for layout in LAYOUTS}
-    sheets = {d.file: smelter_sheet.get(d.layout, "") for d in declarations}
+    sheets = {d.file: d.smelter_sheet for d in declarations}
     unmatched = Counter(o.file for o in outcomes if o.outcome == "unmatched")
     for o in outcomes:
         for flag in o.flags:
@@ -335,7 +347,8 @@ def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntr
         problems.add(display, "supply.roster-header", "the header row has no supplier name column; expected "
                      "one of: " + ", ".join(ROSTER_HEADERS["name"]), line=1)
         return []
-    entries, seen = [], {}
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         def get(key: str, row: list[str] = row) -> str:
             column = columns[key]

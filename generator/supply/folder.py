@@ -16,6 +16,7 @@ import logging
 import os
 import pickle
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -45,7 +46,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     index = _Index(cache)
     keys = [index.key(path) for path in paths]
     index.save()
-    found = {key: _load(cache, key) for key in keys}
+    found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
     for (_path, key), declaration in zip(missing, _read_all([p for p, _ in missing],
                                                            [display_path(p, root) for p, _ in missing])):
@@ -55,7 +56,9 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     declarations = []
     for path, key in zip(paths, keys):
         shown = display_path(path, root)
-        declaration = replace(found[key], file=shown)
+        read = found[key]
+        assert read is not None  # every missing one was read just above
+        declaration = replace(read, file=shown)
         # A supplier's file is not the user's data: its problems are warnings (fatal with --strict),
         # and all of them are listed in the review report.
         for problem in declaration.problems:
@@ -69,7 +72,7 @@ def _read_all(paths: list[Path], names: list[str]):
     bar = _progress(len(paths))
     try:
         if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            results = map(cmrt.read_workbook, paths)
+            results: Iterator[cmrt.Declaration] = map(cmrt.read_workbook, paths)
         else:
             pool = ProcessPoolExecutor(max_workers=os.cpu_count())
             results = pool.map(cmrt.read_workbook, paths, chunksize=4)

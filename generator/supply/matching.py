@@ -13,6 +13,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.supply.reference import ReferenceEntry
 
 _SUFFIXES = re.compile(
     r"\b(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|ag|sa|s a|spa|s p a|"
@@ -43,7 +47,7 @@ def country_key(country: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    facility: object | None      # a reference.ReferenceEntry
+    facility: ReferenceEntry | None
     how: str                     # "id", "legacy id", "alias", "name", or "" when unmatched
     flags: tuple[str, ...] = ()  # contradictions found on the way
     reason: str = ""             # why it is unmatched
@@ -51,8 +55,8 @@ class Match:
 
 class Matcher:
     def __init__(self, entries, aliases: dict[tuple[str, str], str]):
-        self.by_id = {}
-        self.by_legacy = {}
+        self.by_id: dict[str, ReferenceEntry] = {}
+        self.by_legacy: dict[str, ReferenceEntry] = {}
         self.by_name: dict[tuple[str, str], list] = {}
         for entry in entries:
             if entry.smelter_id:

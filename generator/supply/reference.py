@@ -210,7 +210,7 @@ def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[Refer
     rows = []
     for r in range(first_row, sheet.last_row + 1):
         rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
-    grouped: dict[tuple[str, str], dict] = {}
+    grouped: dict[str, dict] = {}
     for number, row in enumerate(rows, start=first_row):
         entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)
         if entry is None:

@@ -125,13 +125,13 @@ def _contradictions(decl: Declaration, layout: Layout) -> list[Problem]:
     problems = []
     for metal in METALS:
         used = in_scope.answer(metal) if in_scope else ""
-        if used == "No" and listed[metal]:
+        if in_scope and used == "No" and listed[metal]:
             problems.append(_problem(
                 decl, "cmrt.smelters-for-unused-metal",
                 f"{listed[metal]} smelter row(s) list {metal}, but question {in_scope.number} declares "
                 f"{metal} not used", cell=_cell(in_scope, metal)))
         said = identified.answer(metal) if identified else ""
-        if said.casefold().startswith("yes") and used != "No" and not listed[metal]:
+        if identified and said.casefold().startswith("yes") and used != "No" and not listed[metal]:
             problems.append(_problem(
                 decl, "cmrt.identified-but-none-listed",
                 f"question {identified.number} says all {metal} smelters are identified, but the "

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.problems import ERROR, Problem
+from generator.supply import values
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ class SmelterRow:
     recycled_scrap: str = ""
     comments: str = ""
 
+    @property
+    def reported_name(self) -> str:
+        """The facility the row names: the name written, else the look-up choice; '' for a placeholder."""
+        for name in (self.smelter_name, self.lookup):
+            if name and not values.is_placeholder(name):
+                return name
+        return ""
+
 
 @dataclass(frozen=True, order=True)
 class Rejected:
@@ -110,6 +119,7 @@ class Declaration:
     readable: bool = True
     template_version: str = ""
     layout: str = ""
+    smelter_sheet: str = ""  # the Smelter List's name in the layout read with, for problems naming rows
     file_format: str = ""
     encrypted: bool = False
     language: str = ""

@@ -107,6 +107,7 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
         file=ctx.file,
         template_version=version,
         layout=layout.family,
+        smelter_sheet=layout.smelter_sheet,
         file_format=book.file_format,
         encrypted=book.encrypted,
         language=ctx.text(decl, "D3"),
@@ -279,10 +280,14 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
     sheet = book.sheet(layout.smelter_sheet, max_row=layout.smelter_first_row + MAX_LIST_ROWS)
     names = [name for name, _ in layout.smelter_columns.items()]
     columns = [column_index(letter) for _, letter in layout.smelter_columns.items()]
-    smelters, rejected = [], []
+    smelters: list[SmelterRow] = []
+    rejected: list[Rejected] = []
     for row, text in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
         record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx)
-        (smelters if isinstance(record, SmelterRow) else rejected).append(record)
+        if isinstance(record, SmelterRow):
+            smelters.append(record)
+        else:
+            rejected.append(record)
     return tuple(smelters), rejected
 
 
@@ -317,9 +322,8 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
     extras = [f"{k.removeprefix('extra:')}: {v}" for k, v in text.items() if v and k.startswith("extra:")]
     if extras:
         fields["comments"] = "; ".join([fields["comments"]] * bool(fields.get("comments")) + extras)
-    fields.update(row=row, metal=metal, lookup=lookup, smelter_name=name, smelter_id=smelter_id,
-                  smelter_id_raw=raw_id)
-    return SmelterRow(**fields)
+    fields.update(metal=metal, lookup=lookup, smelter_name=name, smelter_id=smelter_id, smelter_id_raw=raw_id)
+    return SmelterRow(row, **fields)
 
 
 _ROW_FIELDS = frozenset(SmelterRow.__dataclass_fields__)
