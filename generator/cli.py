@@ -7,7 +7,9 @@ still shows its traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `explain | head`: the reader has gone; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _report(err: UserError) -> str:
@@ -109,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CMRT workbooks to read")
     read.add_argument("--json", action="store_true", help="print a JSON array, one object per file")
     read.set_defaults(handler=_read)
+
+    explain = sub.add_parser(
+        "explain", help="explain the problem codes: what each means and how to fix it",
+        description="Every problem the generator reports ends with its code in brackets, such as "
+                    "[cmrt.missing-answer]. Without CODE, list every code with a line on what it means; "
+                    "with CODE, print what it means and how to fix it.")
+    explain.add_argument("code", metavar="CODE", nargs="?", help="a problem code, such as yaml.unknown-key")
+    explain.set_defaults(handler=_explain)
     return parser
 
 
@@ -200,6 +213,23 @@ def _serve(args) -> int:
 def _print_warnings(problems) -> None:
     for problem in problems.sorted():
         print(terminal_text(problem), file=sys.stderr)
+
+
+def _explain(args) -> int:
+    from generator.problems import CATALOGUE
+    if args.code is None:
+        width = max(len(code) for code in CATALOGUE)
+        for code in sorted(CATALOGUE):
+            print(f"{code:<{width}}  {CATALOGUE[code].means}")
+        return 0
+    code = args.code.strip().strip("[]")
+    info = CATALOGUE.get(code)
+    if info is None:
+        close = difflib.get_close_matches(code, list(CATALOGUE), n=3, cutoff=0.8)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; `python -m generator explain` lists them"
+        raise UserError(f"{terminal_text(code)} is not a problem code{hint}")
+    print(f"{info.code}\n  What it means: {info.means}\n  How to fix it: {info.fix}")
+    return 0
 
 
 def _read(args) -> int:

@@ -5,10 +5,31 @@ a stable code, and a message that says what was expected and what was found.
 """
 from __future__ import annotations
 
+import os
+import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 
 ERROR = "error"
 WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """One entry of the catalogue: what a problem code means and how to fix it."""
+
+    code: str
+    means: str
+    fix: str
+
+
+def _load_catalogue() -> dict[str, CodeInfo]:
+    text = resources.files("generator").joinpath("problem-codes.toml").read_text(encoding="utf-8")
+    return {code: CodeInfo(code, entry["means"], entry["fix"]) for code, entry in tomllib.loads(text).items()}
+
+
+CATALOGUE = _load_catalogue()
+"""Every code the program can emit (generator/problem-codes.toml); `explain` prints them."""
 
 
 @dataclass(frozen=True, order=True)
@@ -21,6 +42,11 @@ class Problem:
     line: int = 0
     key: str = ""
     severity: str = ERROR
+
+    def __post_init__(self) -> None:
+        # The test suite sets CMR_CHECK_CODES so that a code missing from the catalogue fails loudly.
+        if os.environ.get("CMR_CHECK_CODES") and self.code not in CATALOGUE:
+            raise AssertionError(f"problem code {self.code!r} is not in generator/problem-codes.toml")
 
     @property
     def where(self) -> str:
@@ -90,7 +116,7 @@ class UserError(Exception):
 
     def __init__(self, problems: Problems | str):
         if isinstance(problems, str):
-            problems = Problems([Problem("", "error", problems)])
+            problems = Problems([Problem("", "command.error", problems)])
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems.sorted()))
 

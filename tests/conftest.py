@@ -9,6 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Every Problem made while the suite runs (here and in the CLI subprocesses the tests start) must
+# carry a code of the catalogue, generator/problem-codes.toml: see generator.problems.Problem.
+os.environ["CMR_CHECK_CODES"] = "1"
+
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory) -> Path:

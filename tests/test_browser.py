@@ -7,9 +7,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.browser import browser_page, serve
 from tests.test_example import example_rows
 from tests.test_years import build, two_years
+
+pytestmark = pytest.mark.browser
 
 
 def test_smelter_table_lists_all_190_with_designations(example_site):

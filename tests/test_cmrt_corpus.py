@@ -10,6 +10,8 @@ import pytest
 
 from generator.supply.cmrt import read_workbook
 
+pytestmark = pytest.mark.templates
+
 CORPUS = Path(os.environ.get("CMR_CORPUS", "")) if os.environ.get("CMR_CORPUS") else None
 
 

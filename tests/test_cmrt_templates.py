@@ -11,6 +11,8 @@ import pytest
 from generator.excel.workbook import open_workbook
 from generator.supply.cmrt import Rejected, read_workbook
 
+pytestmark = pytest.mark.templates
+
 TEMPLATES = ["rmi-blank-cmrt-6.01.xlsx", "rmi-blank-cmrt-6.1.xlsx", "rmi-blank-cmrt-6.22.xlsx",
              "rmi-blank-cmrt-6.31.xlsx", "rmi-blank-cmrt-6.5.xlsx"]
 

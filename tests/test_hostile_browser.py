@@ -15,6 +15,8 @@ from tests.browser import browser_page, serve
 from tests.project import make_project
 from tests.test_hostile import injection_project
 
+pytestmark = pytest.mark.browser
+
 WATCH_CSP = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation',

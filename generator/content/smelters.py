@@ -77,24 +77,24 @@ def _facilities(rows, columns, display, sheet, problems, as_of) -> list[Facility
         if not any(values.values()):
             continue  # a blank row carries nothing to publish or reject
 
-        def reject(key: str, message: str, number: int = number) -> None:
-            cell = f"{column_letters(columns[key])}{number}"
-            problems.add(display, f"smelters.{key}", f"row rejected: {message}", sheet=sheet, cell=cell)
+        def reject(code: str, message: str, number: int = number) -> None:
+            cell = f"{column_letters(columns[code.removeprefix('smelters.')])}{number}"
+            problems.add(display, code, f"row rejected: {message}", sheet=sheet, cell=cell)
 
         metal = _match(values["metal"], METALS)
         designation = _match(values["designation"], DESIGNATIONS)
         if metal is None:
-            reject("metal", f"unknown metal {values['metal']!r}; expected one of {', '.join(METALS)}")
+            reject("smelters.metal", f"unknown metal {values['metal']!r}; expected one of {', '.join(METALS)}")
         if not values["name"]:
-            reject("name", "the facility name is blank")
+            reject("smelters.name", "the facility name is blank")
         if designation is None:
-            reject("designation", f"unknown designation {values['designation']!r}; "
+            reject("smelters.designation", f"unknown designation {values['designation']!r}; "
                                   f"expected one of {', '.join(DESIGNATIONS)}")
         if metal is None or not values["name"] or designation is None:
             continue
         key = (metal, values["name"].casefold())
         if key in first_seen:
-            reject("name", f"{metal} facility {values['name']!r} is listed twice (first in row {first_seen[key]})")
+            reject("smelters.name", f"{metal} facility {values['name']!r} is listed twice (first in row {first_seen[key]})")
             continue
         first_seen[key] = number
         facilities.append(Facility(metal, values["name"], designation, values.get("smelter_id", ""),
