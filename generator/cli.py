@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+                        format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from cli import run_cli
 from project import content, make_project, write_smelters
 
 # Head's changes: Epsilon removed, Zeta added, Beta Gold SA now conflict-free; Peru -> Bolivia.
@@ -44,8 +44,7 @@ def git(repo: Path, *args: str) -> None:
 
 
 def diff(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "diff", *args], cwd=cwd,
-                          capture_output=True, text=True, env=GIT_ENV)
+    return run_cli("diff", *args, cwd=cwd, env=GIT_ENV)
 
 
 def set_countries(project: Path, countries: list[str]) -> None:
@@ -160,7 +159,7 @@ def test_unknown_revision_and_revision_without_data(tmp_path):
 
 
 def test_help_explains_the_sides():
-    result = subprocess.run([sys.executable, "-m", "generator", "diff", "--help"], capture_output=True, text=True)
+    result = run_cli("diff", "--help", cwd=Path.cwd())
     assert result.returncode == 0
     assert "Without HEAD, BASE is compared with the working tree" in result.stdout
     assert "  python -m generator diff origin/main HEAD --markdown >> \"$GITHUB_STEP_SUMMARY\"\n" in result.stdout
