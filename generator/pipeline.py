@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.commands.review import REVIEW_REPORT, render_review
+from generator.commands.review import REVIEW_FILES, render_review
 from generator.content import schema
 from generator.content.completeness import check_completeness
 from generator.content.load import load_content
@@ -146,18 +146,21 @@ def stale_outputs(root: Path, current: Model, pages: dict[str, str]) -> list[str
     """Outputs that differ from what the data gives: pages in docs/, and the review report."""
     review = render_review(current)
     stale = [f"docs/{rel}" for rel in stale_pages(pages, root / "docs")] + differing(review, root)
-    if REVIEW_REPORT not in review and (root / REVIEW_REPORT).exists():
-        stale.append(REVIEW_REPORT)
-    return stale
+    return stale + _leftover_review(root, review)
 
 
 def write_review(root: Path, review: dict[str, str]) -> list[str]:
-    """Write the review report if it changed; remove it when there are no supplier answers any more."""
+    """Write the review files (report and rows.csv) that changed; remove those no longer produced."""
     changed = write_changed(review, root)
-    if REVIEW_REPORT not in review and (root / REVIEW_REPORT).exists():
-        (root / REVIEW_REPORT).unlink()
-        changed.append(REVIEW_REPORT)
+    for rel in _leftover_review(root, review):
+        (root / rel).unlink()
+        changed.append(rel)
     return changed
+
+
+def _leftover_review(root: Path, review: dict[str, str]) -> list[str]:
+    """Review files on disk that the data no longer gives (no supplier answers any more)."""
+    return [rel for rel in REVIEW_FILES if rel not in review and (root / rel).exists()]
 
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:

@@ -89,18 +89,18 @@ def supply_chain_project(root: Path, unlisted: str = "report") -> Path:
 def test_rows_are_matched_merged_and_reconciled(tmp_path):
     model, problems = pipeline.load_model(supply_chain_project(tmp_path))
     c = model.consolidation
-    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.how, o.facility_id) for o in c.outcomes}
+    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.reason, o.facility_id) for o in c.outcomes}
     assert outcomes == {
         ("acme.xlsx", 5): ("published", "name", "CID000077"),
         ("acme.xlsx", 6): ("published", "id", "CID000082"),
         ("acme.xlsx", 7): ("published", "alias", "CID001482"),
-        ("acme.xlsx", 9): ("unmatched", "", ""),
-        ("acme.xlsx", 10): ("published", "id", "CID002557"),
-        ("acme.xlsx", 11): ("rejected", "", ""),
-        ("beta.xlsx", 5): ("duplicate", "legacy id", "CID000077"),
-        ("beta.xlsx", 6): ("published", "legacy id", "CID000004"),
-        ("beta.xlsx", 7): ("unmatched", "", ""),
-        ("stranger.xlsx", 5): ("duplicate", "id", "CID000077"),
+        ("acme.xlsx", 9): ("unmatched", "not-listed", ""),
+        ("acme.xlsx", 10): ("held", "id-metal", ""),
+        ("acme.xlsx", 11): ("rejected", "metal-only", ""),
+        ("beta.xlsx", 5): ("duplicate", "legacy-id", "CID000077"),
+        ("beta.xlsx", 6): ("published", "legacy-id", "CID000004"),
+        ("beta.xlsx", 7): ("unmatched", "placeholder", ""),
+        ("stranger.xlsx", 5): ("held", "id-name", ""),
     }
     flags = {(Path(o.file).name, o.row): o.flags for o in c.outcomes if o.flags}
     assert flags == {
@@ -108,16 +108,24 @@ def test_rows_are_matched_merged_and_reconciled(tmp_path):
         ("stranger.xlsx", 5): ("the ID CID000077 names 'Argor-Heraeus SA', but the name 'Asahi Pretec Corp.' "
                                "is 'Asahi Pretec Corporation' (CID000082)",),
     }
+    # the held rows count toward nothing: no Tantalum facility, and Stranger Metals reported none
     assert [(f.metal, f.smelter_id, f.conformant, f.reporters) for f in c.facilities] == [
-        ("Gold", "CID000077", True, ("Acme Components Ltd.", "Beta Parts GmbH", "Stranger Metals")),
+        ("Gold", "CID000077", True, ("Acme Components Ltd.", "Beta Parts GmbH")),
         ("Gold", "CID000082", False, ("Acme Components Ltd.",)),
-        ("Tantalum", "CID002557", True, ("Acme Components Ltd.",)),
         ("Tin", "CID001482", False, ("Acme Components Ltd.",)),
         ("Tungsten", "CID000004", False, ("Beta Parts GmbH",)),
     ]
     assert [(u.metal, u.name) for u in c.unlisted] == [("Tungsten", "Unknown Wolfram Works")]
-    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
-    assert rows_read == 10 == sum(c.count(k) for k in ("published", "duplicate", "rejected", "unmatched"))
+    assert c.rows_read == 10 == sum(c.count(k) for k in ("published", "duplicate", "rejected", "unmatched", "held"))
+    held = [str(p) for p in problems.sorted() if p.code == "supply.held"]
+    assert held == [
+        "data/cmrt/acme.xlsx, sheet 'Smelter List', cell B10: warning: held for review, counted toward no "
+        "facility: the ID CID002557 is a Tantalum facility, but the row says Gold; to resolve it, map this name "
+        "to the right smelter ID in the alias file [supply.held]",
+        "data/cmrt/stranger.xlsx, sheet 'Smelter List', cell B5: warning: held for review, counted toward no "
+        "facility: the ID CID000077 names 'Argor-Heraeus SA', but the name 'Asahi Pretec Corp.' is 'Asahi Pretec "
+        "Corporation' (CID000082); to resolve it, map this name to the right smelter ID in the alias file "
+        "[supply.held]"]
 
 
 def test_survey_figures_come_from_the_roster(tmp_path):
@@ -144,12 +152,13 @@ def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
     assert "Unknown Wolfram Works" not in "".join(pages.values())
     assert "Acme Components" not in "".join(pages.values())
     rows = list(csv.DictReader(io.StringIO(pages["downloads/smelters.csv"])))
-    assert len(rows) == 5 + 5  # the curated list of the fixture project plus five from suppliers
+    assert len(rows) == 5 + 4  # the curated list of the fixture project plus four from suppliers
     report = review.render_review(model)[review.REVIEW_REPORT]
-    assert "The rows reconcile: 10 = 5 + 2 + 1 + 2." in report
-    assert "| 9 | unmatched | Tungsten | Unknown Wolfram Works |  | not on the reference list by ID, alias or name |" \
-        in report
-    assert "- row 10: the ID CID002557 is a Tantalum facility, but the row says Gold" in report
+    assert "The rows reconcile: 10 = 4 + 1 + 1 + 2 + 2." in report
+    assert "| 9 | unmatched | Tungsten | Unknown Wolfram Works |  | not-listed: not on the reference list by ID, " \
+        "alias or name |  |" in report
+    assert "| data/cmrt/acme.xlsx | 10 | Gold | Global Advanced Metals | CID002557 | id-metal | the ID CID002557 " \
+        "is a Tantalum facility, but the row says Gold |" in report
     assert "| Roster entry | none: this workbook matches no supplier on the roster |" in report
     assert "- Gamma Silent Inc." in report
 
@@ -176,7 +185,7 @@ def test_survey_figures_are_not_typed_twice(tmp_path):
 def test_name_key_folds_case_accents_punctuation_and_suffixes():
     assert name_key("Cendres & Métaux SA") == name_key("CENDRES AND METAUX S.A.")
     assert name_key("Asaka Riken Co., Ltd.") == name_key("asaka riken co ltd") == "asaka riken"
-    assert name_key("PT Timah (Persero) Tbk") == "pt timah"
+    assert name_key("PT Timah (Persero) Tbk") == "timah"
 
 
 def test_build_writes_the_review_report_and_check_guards_it(tmp_path):
@@ -258,9 +267,9 @@ conformance:
 
 def test_facility_locations_roll_up_by_country(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path))
-    assert model.locations == {"JAPAN": 2, "INDONESIA": 1, "SWITZERLAND": 1, "UNITED STATES": 1}
+    assert model.locations == {"JAPAN": 2, "INDONESIA": 1, "SWITZERLAND": 1}
     countries = pipeline.render_pages(model)["countries.md"]
-    assert "| JAPAN | 2 |\n| INDONESIA | 1 |\n| SWITZERLAND | 1 |\n| UNITED STATES | 1 |" in countries
+    assert "| JAPAN | 2 |\n| INDONESIA | 1 |\n| SWITZERLAND | 1 |" in countries
     assert countries.index("- Chile") < countries.index("## Where the facilities are")
 
 
@@ -271,7 +280,7 @@ def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
     model, _ = pipeline.load_model(root)
     smelters = pipeline.render_pages(model)["smelters.md"]
     assert ("| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free | "
-            "Acme Components Ltd., Beta Parts GmbH, Stranger Metals |") in smelters
+            "Acme Components Ltd., Beta Parts GmbH |") in smelters
     assert "| Gold | Beta Gold SA |  |  | Not designated |  |" in smelters  # the curated list names no supplier
 
 
@@ -318,7 +327,7 @@ def test_a_roster_workbook_is_read_across_its_columns(tmp_path):
     import openpyxl
 
     from generator.problems import Problems
-    from generator.supply.consolidate import read_roster
+    from generator.supply.roster import read_roster
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append([f"Note {i}" for i in range(11)] + ["Supplier name", "Supplier ID"])

@@ -1,16 +1,40 @@
-"""The review report: for reviewers, never published on the website.
+"""The review report and the row-level trail: for reviewers, never published on the website.
 
-Per supplier file: version, company, roster match, problems, rejected rows,
-unmatched rows and red flags; overall: counts that reconcile (rows read =
-published + merged duplicates + rejected + unmatched). Written to
-review/report.md and committed, so a pull request shows what changed.
+review/report.md, per supplier file: version, company, roster match (or why it could
+not be read), problems, product list, rows not published, held rows; overall: counts
+that reconcile (rows read = published + merged duplicates + rejected + unmatched +
+held), the lists used and their conflicts, facilities in a Covered Country.
+review/rows.csv, next to it: one line per supplier smelter row read, with its outcome.
+Both are committed, so a pull request shows what changed.
 """
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+from posixpath import dirname, join
+
+from generator.publish.escape import csv_cell
 from generator.publish.render import environment
 from generator.publish.report import Model
+from generator.supply.consolidate import OUTCOMES, Consolidation, RowOutcome
+from generator.supply.matching import is_covered_country
 
 REVIEW_REPORT = "review/report.md"
+REVIEW_ROWS = join(dirname(REVIEW_REPORT), "rows.csv")
+REVIEW_FILES = (REVIEW_REPORT, REVIEW_ROWS)
+ROWS_COLUMNS = ("file", "sheet", "row", "metal", "smelter_id", "smelter_name", "country", "outcome", "reason",
+                "facility_id")
+
+
+@dataclass(frozen=True)
+class CoveredLocation:
+    """A facility (or a supplier's row) located in a Covered Country, for attention."""
+    metal: str
+    name: str
+    smelter_id: str
+    country: str
+    status: str   # "conformant", "not conformant", "not on the reference list", "held"
 
 
 def render_review(model: Model) -> dict[str, str]:
@@ -18,16 +42,43 @@ def render_review(model: Model) -> dict[str, str]:
     c = model.consolidation
     if c is None:
         return {}
-    by_file: dict[str, list] = {}
+    by_file: dict[str, list[RowOutcome]] = {}
     for outcome in c.outcomes:
         by_file.setdefault(outcome.file, []).append(outcome)
-    counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}
-    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
+    counts = {k: c.count(k) for k in OUTCOMES}
     context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts,
-               "rows_read": rows_read, "roster_without_response": _roster_without_response(c),
-               "reconciles": rows_read == sum(counts.values())}
+               "rows_read": c.rows_read, "roster_without_response": _roster_without_response(c),
+               "reconciles": c.rows_read == sum(counts.values()), "covered": covered_locations(c),
+               "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": REVIEW_ROWS}
     text = environment(model.figures).get_template("review.md.j2").render(context)
-    return {REVIEW_REPORT: text}
+    return {REVIEW_REPORT: text, REVIEW_ROWS: rows_csv(c)}
+
+
+def rows_csv(c: Consolidation) -> str:
+    """review/rows.csv: every supplier smelter row read, in file and row order; cells through csv_cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROWS_COLUMNS)
+    for o in c.outcomes:
+        writer.writerow([csv_cell(v) for v in (o.file, o.sheet, o.row, o.metal, o.smelter_id, o.name, o.country,
+                                              o.outcome, o.reason, o.facility_id)])
+    return out.getvalue()
+
+
+def covered_locations(c: Consolidation) -> list[CoveredLocation]:
+    """Facilities whose reference country, or a supplier's row, is a Covered Country; unlisted and held ones too."""
+    found = []
+    for f in c.facilities:
+        country = next((x for x in (f.country, *f.row_countries) if is_covered_country(x)), "")
+        if country:
+            found.append(CoveredLocation(f.metal, f.name, f.smelter_id, country,
+                                         "conformant" if f.conformant else "not conformant"))
+    found += [CoveredLocation(u.metal, u.name, "", u.country, "not on the reference list")
+              for u in c.unlisted if is_covered_country(u.country)]
+    held = {(o.metal, o.name, o.smelter_id, o.country) for o in c.outcomes
+            if o.outcome == "held" and is_covered_country(o.country)}
+    found += [CoveredLocation(*key, "held") for key in sorted(held)]
+    return found
 
 
 def _roster_without_response(c) -> list[str]:

@@ -4,7 +4,8 @@ Reads every workbook in data/<workbooks>/, the supplier roster, the reference
 and conformance lists and the alias file; matches each supplier smelter row to
 a facility (generator.supply.matching); merges them into one entry per facility; and
 computes the survey figures that feed the narrative's placeholders. Every row
-read is accounted for: published, merged duplicate, rejected or unmatched.
+read is accounted for: published, merged duplicate, rejected, unmatched, or held
+for review on a red flag (held rows count toward nothing).
 """
 from __future__ import annotations
 
@@ -15,21 +16,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from generator.excel.workbook import WorkbookError, open_workbook
 from generator.model import METALS
 from generator.problems import Problems, display_path
 from generator.supply import cmrt, values
 from generator.supply.folder import read_declarations
-from generator.supply.matching import Matcher, name_key
+from generator.supply.matching import Matcher, Suggestion, name_key
 from generator.supply.reference import (
+    ListConflict,
     ReferenceEntry,
     ReferenceList,
     entry_key,
     is_conformant,
-    read_csv,
     read_list,
-    sheet_rows,
 )
+from generator.supply.roster import RosterEntry, read_aliases, read_roster
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +57,29 @@ class SupplyChain:
 
 # --- results ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RosterEntry:
-    name: str
-    supplier_id: str
-    contact: str
-    row: int
+Outcome = Literal["published", "duplicate", "rejected", "unmatched", "held"]
+OUTCOMES: tuple[Outcome, ...] = ("published", "duplicate", "rejected", "unmatched", "held")
 
 
 @dataclass(frozen=True)
 class RowOutcome:
-    """What became of one supplier smelter row (or rejected row)."""
+    """What became of one supplier smelter row (or rejected row): one line of review/rows.csv.
+
+    `reason` is a short code (see matching.Match and REJECTED_CODES), `detail` the same in words;
+    `facility_id` the smelter ID the row counts toward (published and duplicate rows only)."""
     file: str
+    sheet: str
     row: int
-    outcome: Literal["published", "duplicate", "unmatched", "rejected"]
+    outcome: Outcome
+    reason: str
     metal: str = ""
     name: str = ""
     smelter_id: str = ""
+    country: str = ""
     facility_id: str = ""
-    how: str = ""
+    detail: str = ""
     flags: tuple[str, ...] = ()
-    reason: str = ""
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class ConsolidatedFacility:
     country: str
     conformant: bool
     reporters: tuple[str, ...]
+    row_countries: tuple[str, ...] = ()  # the countries suppliers' rows gave it, where they differ
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,24 @@ class Response:
     warnings: int
     smelter_rows: int
     rejected_rows: int
+    readable: bool = True
+    unreadable_reason: str = ""           # why the workbook could not be read at all
+    products: tuple[cmrt.ProductRow, ...] = ()
+
+    @property
+    def product_scope(self) -> bool:
+        """Declared for products (scope B, or a scope that names products), not the whole company."""
+        return self.scope.strip().upper().startswith("B") or "product" in self.scope.casefold()
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """One metal's answers to a Yes/No/Unknown question across the readable workbooks."""
+    yes: int = 0
+    no: int = 0
+    unknown: int = 0
+    not_answered: int = 0   # left blank (or an answer not among the template's choices)
+    not_used: int = 0       # Q1 is No for the metal: the question is not asked
 
 
 @dataclass(frozen=True)
@@ -120,8 +141,9 @@ class SurveyFigures:
     complete: int
     incomplete: int
     unmatched_workbooks: int
-    covered_countries: dict[str, dict[str, int]]   # metal -> {"Yes": n, "No": n, "Unknown": n}
+    covered_countries: dict[str, AnswerCounts]    # metal -> the answers to "from the Covered Countries?"
     scopes: dict[str, int]                         # "Company" / "Product or other" -> n
+    unreadable_workbooks: int = 0
 
     @property
     def response_rate_percent(self) -> int:
@@ -140,9 +162,14 @@ class Consolidation:
     declarations: tuple[cmrt.Declaration, ...] = field(repr=False)
     survey: SurveyFigures
     roster_names: tuple[str, ...] = ()
+    conflicts: tuple[ListConflict, ...] = ()     # in the reference and conformance lists
 
     def count(self, outcome: str) -> int:
         return sum(o.outcome == outcome for o in self.outcomes)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(len(d.smelters) + len(d.rejected) for d in self.declarations)
 
 
 # --- the stage --------------------------------------------------------------------------
@@ -161,43 +188,56 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
             lists.append(loaded)
     conf_path = data_dir / settings.conformance.file
     conformance = read_list(conf_path, settings.conformance.title, settings.conformance.as_of, problems,
-                            show(conf_path), settings.conformance.sheet)
+                            show(conf_path), settings.conformance.sheet, conformance=True)
     roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster))
     aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases)) \
-        if settings.aliases else {}
+        if settings.aliases else ()
     declarations = read_declarations(data_dir / settings.workbooks, problems, root, cache_root or root)
     if conformance is None or not lists:
         return None
-    entries = merge_lists(lists)
-    matcher = Matcher(entries, aliases)
-    conformant_ids = {e.smelter_id for e in conformance.entries if e.smelter_id and is_conformant(e)}
+    entries, across = merge_lists(lists)
+    for conflict in across:
+        problems.warn(conflict.file, conflict.code, conflict.message, sheet=conflict.sheet)
+    conflicts = tuple(c for ref in lists for c in ref.conflicts) + across
+    matcher = Matcher(entries, aliases, frozenset(c.smelter_id for c in conflicts if c.smelter_id))
+    doubtful = {c.smelter_id for c in conformance.conflicts if c.smelter_id}
+    conformant_ids = {e.smelter_id for e in conformance.entries
+                      if e.smelter_id and is_conformant(e) and e.smelter_id not in doubtful}
     facilities, unlisted, outcomes = _merge_rows(declarations, matcher, conformant_ids)
-    _warn_for_review(outcomes, declarations, problems)
+    _warn_for_review(outcomes, problems)
     responses = _responses(declarations, roster)
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
-                         tuple(r.name for r in roster))
+                         tuple(r.name for r in roster), conflicts + conformance.conflicts)
 
 
-def merge_lists(lists: list[ReferenceList]) -> list[ReferenceEntry]:
-    """One entry per smelter ID across lists: the first list's name and country, all aliases and old IDs."""
+def merge_lists(lists: list[ReferenceList]) -> tuple[list[ReferenceEntry], tuple[ListConflict, ...]]:
+    """One entry per smelter ID across lists: the first list's name and country, all aliases and old IDs;
+    and the IDs that two lists give different metals (their rows are held)."""
     merged: dict[str, ReferenceEntry] = {}
-    order = []
+    where: dict[str, ReferenceList] = {}
+    conflicts = []
     for ref in lists:
         for entry in ref.entries:
             key = entry_key(entry)
             if key not in merged:
-                merged[key] = entry
-                order.append(key)
+                merged[key], where[key] = entry, ref
                 continue
             first = merged[key]
+            if first.metal != entry.metal:
+                conflicts.append(ListConflict(
+                    ref.file, ref.sheet, "reference.id-metals",
+                    f"{entry.smelter_id} is a {entry.metal} facility here (row {entry.row}) but a {first.metal} one "
+                    f"in {where[key].source} (row {first.row}); its supplier rows are held for review",
+                    entry.smelter_id))
+                continue
             aliases = set(first.aliases) | set(entry.aliases)
             if name_key(entry.name) != name_key(first.name):
                 aliases.add(entry.name)
             merged[key] = replace(first, aliases=tuple(sorted(aliases)),
                                   legacy_ids=tuple(sorted(set(first.legacy_ids) | set(entry.legacy_ids))),
                                   country=first.country or entry.country)
-    return [merged[k] for k in order]
+    return list(merged.values()), tuple(conflicts)
 
 
 @dataclass
@@ -205,6 +245,7 @@ class _Reported:
     """A facility of the reference list as the suppliers' rows report it, while merging."""
     entry: ReferenceEntry
     reporters: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -216,6 +257,15 @@ class _Unlisted:
     rows: list[str] = field(default_factory=list)
 
 
+# The reader's reasons for rejecting a row, as short codes (by the start of its sentence).
+REJECTED_CODES = (("only a smelter ID", "id-only"), ("no metal", "no-metal"), ("only a metal", "metal-only"),
+                  ("unknown metal", "unknown-metal"))
+
+
+def rejected_code(reason: str) -> str:
+    return next((code for start, code in REJECTED_CODES if reason.startswith(start)), "rejected")
+
+
 def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conformant_ids: set[str]
                 ) -> tuple[tuple[ConsolidatedFacility, ...], tuple[UnlistedFacility, ...], tuple[RowOutcome, ...]]:
     found: dict[str, _Reported] = {}
@@ -224,16 +274,20 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
     for decl in declarations:
         company = decl.company_name or Path(decl.file).name
         for rejected in decl.rejected:
-            outcomes.append(RowOutcome(decl.file, rejected.row, "rejected", reason=rejected.reason))
+            outcomes.append(RowOutcome(decl.file, rejected.sheet or decl.smelter_sheet, rejected.row, "rejected",
+                                       rejected_code(rejected.reason), detail=rejected.reason))
         for row in decl.smelters:
             name = row.reported_name
             match = matcher.match(row.metal, name, row.smelter_id, row.country)
-            if match.facility is None:
-                reason = match.reason
+            base = RowOutcome(decl.file, decl.smelter_sheet, row.row, "unmatched", match.reason, row.metal, name,
+                              row.smelter_id, row.country, detail=match.detail, flags=match.flags)
+            if match.status == "held":
+                outcomes.append(replace(base, outcome="held"))
+                continue
+            if match.status == "unmatched" or match.facility is None:
                 if not name and values.is_placeholder(row.lookup):
-                    reason = f"{row.lookup}: no facility named"
-                outcomes.append(RowOutcome(decl.file, row.row, "unmatched", row.metal, name, row.smelter_id,
-                                           how=match.how, flags=match.flags, reason=reason))
+                    base = replace(base, reason="placeholder", detail=f"{row.lookup}: no facility named")
+                outcomes.append(replace(base, suggestions=matcher.nearest(row.metal, name)))
                 if name:
                     item = unlisted.setdefault((row.metal, name_key(name)), _Unlisted(name, row.country))
                     item.reporters.add(company)
@@ -241,28 +295,34 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
                 continue
             facility = match.facility
             key = entry_key(facility)
-            outcome: Literal["published", "duplicate"] = "duplicate" if key in found else "published"
-            found.setdefault(key, _Reported(facility)).reporters.add(company)
-            outcomes.append(RowOutcome(decl.file, row.row, outcome, row.metal, name, row.smelter_id,
-                                       facility_id=facility.smelter_id, how=match.how, flags=match.flags))
+            outcome: Outcome = "duplicate" if key in found else "published"
+            reported = found.setdefault(key, _Reported(facility))
+            reported.reporters.add(company)
+            if row.country:
+                reported.countries.add(row.country)
+            outcomes.append(replace(base, outcome=outcome, facility_id=facility.smelter_id))
     facilities = tuple(sorted(
         (ConsolidatedFacility(f.entry.metal, f.entry.name, f.entry.smelter_id, f.entry.country,
-                              f.entry.smelter_id in conformant_ids, tuple(sorted(f.reporters)))
+                              f.entry.smelter_id in conformant_ids, tuple(sorted(f.reporters)),
+                              tuple(sorted(f.countries)))
          for f in found.values()), key=lambda f: (f.metal, f.name.casefold(), f.smelter_id)))
     unlisted_list = tuple(sorted(
         (UnlistedFacility(metal, u.name, u.country, tuple(sorted(u.reporters)), tuple(u.rows))
          for (metal, _), u in unlisted.items()), key=lambda u: (u.metal, u.name.casefold())))
-    return facilities, unlisted_list, tuple(outcomes)
+    return facilities, unlisted_list, tuple(sorted(outcomes, key=lambda o: (o.file, o.row, o.sheet)))
 
 
-def _warn_for_review(outcomes: tuple[RowOutcome, ...], declarations: list[cmrt.Declaration],
-                     problems: Problems) -> None:
-    """Red flags one by one; unmatched rows as one line per file (all are in the review report)."""
-    sheets = {d.file: d.smelter_sheet for d in declarations}
+def _warn_for_review(outcomes: tuple[RowOutcome, ...], problems: Problems) -> None:
+    """Held rows and red flags one by one; unmatched rows as one line per file (all are in the review report)."""
     unmatched = Counter(o.file for o in outcomes if o.outcome == "unmatched")
     for o in outcomes:
+        if o.outcome == "held":
+            problems.warn(o.file, "supply.held", f"held for review, counted toward no facility: {o.detail}; "
+                          "to resolve it, map this name to the right smelter ID in the alias file",
+                          sheet=o.sheet, cell=f"B{o.row}")
+            continue
         for flag in o.flags:
-            problems.warn(o.file, "supply.red-flag", flag, sheet=sheets.get(o.file, ""), cell=f"B{o.row}")
+            problems.warn(o.file, "supply.red-flag", flag, sheet=o.sheet, cell=f"B{o.row}")
     for file, n in sorted(unmatched.items()):
         problems.warn(file, "supply.unmatched", f"{n} smelter row(s) match no facility of the reference list; "
                       "see review/report.md, and add the right ones to the alias file")
@@ -277,9 +337,12 @@ def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
         if entry is None and decl.company_name:
             entry = by_name.get(name_key(decl.company_name))
         errors = sum(p.severity == "error" for p in decl.problems)
+        reason = "" if decl.readable else "; ".join(p.message for p in decl.problems if p.severity == "error")
         responses.append(Response(decl.file, decl.company_name, entry.name if entry else "", decl.template_version,
                                   decl.declaration_scope, decl.readable and errors == 0, errors,
-                                  len(decl.problems) - errors, len(decl.smelters), len(decl.rejected)))
+                                  len(decl.problems) - errors, len(decl.smelters), len(decl.rejected),
+                                  decl.readable, reason or ("" if decl.readable else "not readable"),
+                                  decl.products))
     return tuple(responses)
 
 
@@ -287,109 +350,36 @@ def _survey(roster, responses, declarations) -> SurveyFigures:
     matched = [r for r in responses if r.roster_name]
     responded = {r.roster_name for r in matched}
     complete = {r.roster_name for r in matched if r.complete}
-    covered = {}
-    for metal in METALS:
-        counts = Counter(_yes_no(d.answer("from_covered_countries", metal)) for d in declarations if d.readable)
-        covered[metal] = {k: counts.get(k, 0) for k in ("Yes", "No", "Unknown")}
-    scopes = Counter("Company" if (d.declaration_scope or "").strip().upper().startswith("A") else
-                     ("Not stated" if not d.declaration_scope else "Product or other")
-                     for d in declarations if d.readable)
+    readable = [d for d in declarations if d.readable]
+    covered = {metal: _answer_counts(readable, "from_covered_countries", metal) for metal in METALS}
+    scopes = Counter(_scope(d.declaration_scope) for d in readable)
     return SurveyFigures(len(roster), len(responded), len(complete), len(responded - complete),
-                         sum(1 for r in responses if not r.roster_name), covered, dict(sorted(scopes.items())))
+                         sum(1 for r in responses if not r.roster_name and r.readable), covered,
+                         dict(sorted(scopes.items())), sum(1 for r in responses if not r.readable))
 
 
-def _yes_no(answer: str) -> str:
-    folded = answer.strip().casefold()
+def _scope(scope: str) -> str:
+    return "Company" if (scope or "").strip().upper().startswith("A") else \
+        ("Not stated" if not scope else "Product or other")
+
+
+def _answer_counts(declarations: list[cmrt.Declaration], key: str, metal: str) -> AnswerCounts:
+    """Yes, No and Unknown as answered; blank apart from Unknown; not asked where Q1 is No."""
+    kinds = Counter(_answer_kind(d, key, metal) for d in declarations)
+    return AnswerCounts(kinds["yes"], kinds["no"], kinds["unknown"], kinds["not_answered"], kinds["not_used"])
+
+
+def _answer_kind(decl: cmrt.Declaration, key: str, metal: str) -> str:
+    first = next((q for q in decl.questions if q.number == 1), None)
+    if first is not None and first.key != key and first.answer(metal).strip().casefold() == "no":
+        return "not_used"
+    folded = decl.answer(key, metal).strip().casefold()
     if folded.startswith("yes"):
-        return "Yes"
+        return "yes"
     if folded.startswith("no"):
-        return "No"
-    return "Unknown"
+        return "no"
+    if "unknown" in folded:
+        return "unknown"
+    return "not_answered"
 
 
-# --- roster and aliases -----------------------------------------------------------------
-
-ROSTER_HEADERS = {"name": ("name", "supplier", "supplier name", "company", "company name"),
-                  "supplier_id": ("id", "supplier id", "identifier", "supplier number", "vendor id"),
-                  "contact": ("contact", "email", "contact email")}
-
-
-def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] | None:
-    """A CSV (see reference.read_csv; Windows-1252 with a warning) or the first sheet of a workbook."""
-    if not path.exists():
-        problems.add(display, "supply.missing-file", "file not found")
-        return None
-    if path.suffix.lower() == ".csv":
-        read = read_csv(path, problems, display)
-        if read is not None and read[1] == "cp1252":
-            problems.warn(display, "supply.encoding", "not UTF-8; read as Windows-1252")
-        return read[0] if read is not None else None
-    try:
-        book = open_workbook(path)
-        if not book.sheet_names:
-            raise WorkbookError("supply.empty-workbook", "the workbook has no sheets")
-        sheet = book.sheet(book.sheet_names[0])
-    except WorkbookError as err:
-        problems.add(display, err.code, err.message)
-        return None
-    return sheet_rows(sheet)
-
-
-def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntry]:
-    rows = read_table(path, problems, display)
-    if not rows:
-        if rows is not None:
-            problems.add(display, "supply.roster-empty", "the roster is empty; expected a header row and suppliers")
-        return []
-    header = {" ".join(c.split()).casefold(): i for i, c in enumerate(rows[0])}
-    columns = {key: next((header[n] for n in names if n in header), None) for key, names in ROSTER_HEADERS.items()}
-    if columns["name"] is None:
-        problems.add(display, "supply.roster-header", "the header row has no supplier name column; expected "
-                     "one of: " + ", ".join(ROSTER_HEADERS["name"]), line=1)
-        return []
-    entries: list[RosterEntry] = []
-    seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        def get(key: str, row: list[str] = row) -> str:
-            column = columns[key]
-            return row[column].strip() if column is not None and column < len(row) else ""
-        if not any(c.strip() for c in row):
-            continue
-        name = get("name")
-        if not name:
-            problems.add(display, "supply.roster-name", "the supplier name is blank", line=number)
-            continue
-        if name_key(name) in seen:
-            problems.add(display, "supply.roster-duplicate",
-                         f"supplier {name!r} is listed twice (first on line {seen[name_key(name)]})", line=number)
-            continue
-        seen[name_key(name)] = number
-        entries.append(RosterEntry(name, get("supplier_id"), get("contact"), number))
-    return entries
-
-
-def read_aliases(path: Path, problems: Problems, display: str) -> dict[tuple[str, str], str]:
-    """metal, name, smelter_id: a supplier's spelling mapped to a smelter ID, kept by reviewers."""
-    rows = read_table(path, problems, display)
-    if not rows:
-        return {}
-    header = [" ".join(c.split()).casefold() for c in rows[0]]
-    missing = [h for h in ("metal", "name", "smelter_id") if h not in header]
-    if missing:
-        problems.add(display, "supply.alias-header", f"the header row lacks {', '.join(missing)}; expected "
-                     "the columns metal, name, smelter_id", line=1)
-        return {}
-    col = {h: header.index(h) for h in ("metal", "name", "smelter_id")}
-    aliases = {}
-    for number, row in enumerate(rows[1:], start=2):
-        cells = {k: (row[i].strip() if i < len(row) else "") for k, i in col.items()}
-        if not any(cells.values()):
-            continue
-        metal = values.metal(cells["metal"])
-        smelter_id, ok = values.smelter_id(cells["smelter_id"])
-        if not metal or not cells["name"] or not smelter_id or not ok:
-            problems.add(display, "supply.alias-row", "expected a metal (Gold, Tantalum, Tin, Tungsten), a name "
-                         f"and a smelter ID such as CID000001; found {cells}", line=number)
-            continue
-        aliases[(metal, name_key(cells["name"]))] = smelter_id
-    return aliases

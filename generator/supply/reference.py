@@ -22,7 +22,7 @@ from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index
 from generator.model import METALS
 from generator.problems import Problems
 from generator.supply import values
-from generator.supply.matching import name_key
+from generator.supply.matching import country_key, name_key
 
 CONFORMANT_STATUSES = {"conformant", "compliant", "conflict free", "conflict-free"}
 
@@ -40,11 +40,27 @@ class ReferenceEntry:
 
 
 @dataclass(frozen=True)
+class ListConflict:
+    """Two rows of a list (or two lists) that disagree about a facility; a problem, listed for review.
+
+    `smelter_id` is the ID whose supplier rows are held because of it ("" when the rows can still be
+    matched: a name under two IDs needs the country, two statuses take the stricter)."""
+    file: str
+    sheet: str
+    code: str
+    message: str
+    smelter_id: str = ""
+
+
+@dataclass(frozen=True)
 class ReferenceList:
     source: str               # the file (and sheet) it was read from
     title: str
     as_of: dt.date | None
     entries: tuple[ReferenceEntry, ...] = field(default=(), repr=False)
+    conflicts: tuple[ListConflict, ...] = ()
+    file: str = ""
+    sheet: str = ""
 
 
 # Header texts of standalone lists (case and spacing ignored), per field.
@@ -71,8 +87,10 @@ CMRT_SHEETS = (
 
 
 def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems, display: str,
-              sheet: str | None = None) -> ReferenceList | None:
-    """Read one list file; None (with a problem) when it cannot be read."""
+              sheet: str | None = None, conformance: bool = False) -> ReferenceList | None:
+    """Read one list file; None (with a problem) when it cannot be read. The conflicts in a reference
+    list hold the supplier rows of the IDs concerned; in a conformance list, they are not conformant."""
+    consequence = "it is not counted as conformant" if conformance else "its supplier rows are held for review"
     if not path.exists():
         problems.add(display, "reference.missing-file", "file not found; expected a smelter list (.csv, .xlsx, .xls)")
         return None
@@ -80,7 +98,7 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
         read = read_csv(path, problems, display)
         if read is None:
             return None
-        rows, source = read[0], display
+        rows, source, sheet_name = read[0], display, ""
     else:
         try:
             book = open_workbook(path)
@@ -92,17 +110,28 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
         if cmrt:
             grid = book.sheet(cmrt[0][0])
             name, first, cols = next((c for c in cmrt if _fits(grid, c[1], c[2])), cmrt[-1])
-            return ReferenceList(f"{display}, sheet '{name}'", title, as_of, _cmrt_entries(grid, first, cols))
+            return _list(display, name, title, as_of, _cmrt_entries(grid, first, cols), problems, consequence)
         name = sheet or book.sheet_names[0]
         if not book.has(name):
             problems.add(display, "reference.missing-sheet",
                          f"no sheet named '{name}'; the workbook has: {', '.join(book.sheet_names)}")
             return None
         grid = book.sheet(name)
-        rows = sheet_rows(grid)
-        source = f"{display}, sheet '{name}'"
+        rows, source, sheet_name = sheet_rows(grid), f"{display}, sheet '{name}'", name
     entries = _table_entries(rows, source, problems)
-    return None if entries is None else ReferenceList(source, title, as_of, entries)
+    if entries is None:
+        return None
+    return _list(display, sheet_name, title, as_of, entries, problems, consequence)
+
+
+def _list(file: str, sheet: str, title: str, as_of: dt.date | None, rows: tuple[ReferenceEntry, ...],
+          problems: Problems, consequence: str) -> ReferenceList:
+    """One entry per facility from a list's rows, with the rows' conflicts as warnings."""
+    conflicts = list_conflicts(rows, file, sheet, consequence)
+    for conflict in conflicts:
+        problems.warn(file, conflict.code, conflict.message, sheet=sheet)
+    source = f"{file}, sheet '{sheet}'" if sheet else file
+    return ReferenceList(source, title, as_of, _grouped(rows), conflicts, file, sheet)
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
@@ -210,19 +239,94 @@ def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[Refer
     rows = []
     for r in range(first_row, sheet.last_row + 1):
         rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
-    grouped: dict[str, dict] = {}
+    entries = []
     for number, row in enumerate(rows, start=first_row):
         entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)
-        if entry is None:
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _grouped(rows: tuple[ReferenceEntry, ...]) -> tuple[ReferenceEntry, ...]:
+    """One entry per facility (lists repeat a facility once per alias): the first row's name and
+    country, every alias and old ID, and the strictest status (a non-conformant one over conformant)."""
+    grouped: dict[str, ReferenceEntry] = {}
+    for row in rows:
+        key = entry_key(row)
+        first = grouped.get(key)
+        if first is None:
+            grouped[key] = row
             continue
-        key = entry_key(entry)
-        merged = grouped.setdefault(key, {"entry": entry, "aliases": set(entry.aliases)})
-        merged["aliases"].update(entry.aliases)
-    return tuple(_with_aliases(g["entry"], g["aliases"]) for g in grouped.values())
+        aliases = set(first.aliases) | set(row.aliases)
+        if name_key(row.name) != name_key(first.name) and row.metal == first.metal:
+            aliases.add(row.name)
+        status = first.status if not is_conformant(first) or is_conformant(row) else row.status
+        grouped[key] = replace(first, aliases=tuple(sorted(aliases - {first.name})),
+                               legacy_ids=tuple(sorted(set(first.legacy_ids) | set(row.legacy_ids))),
+                               country=first.country or row.country, status=status)
+    return tuple(grouped.values())
 
 
-def _with_aliases(entry: ReferenceEntry, aliases: set[str]) -> ReferenceEntry:
-    return replace(entry, aliases=tuple(sorted(aliases)))
+def list_conflicts(rows: tuple[ReferenceEntry, ...], file: str, sheet: str = "",
+                   consequence: str = "its supplier rows are held for review") -> tuple[ListConflict, ...]:
+    """Where a list's rows disagree: an ID under two metals or two names, a name under two IDs in one
+    country, an ID that is another entry's old ID, an ID with two statuses."""
+    by_id: dict[str, list[ReferenceEntry]] = {}
+    by_name: dict[tuple[str, str], list[ReferenceEntry]] = {}
+    for row in rows:
+        if row.smelter_id:
+            by_id.setdefault(row.smelter_id, []).append(row)
+            by_name.setdefault((row.metal, name_key(row.name)), []).append(row)
+    found = []
+
+    def add(code: str, message: str, smelter_id: str = "") -> None:
+        found.append(ListConflict(file, sheet, code, message, smelter_id))
+
+    for smelter_id, group in by_id.items():
+        metals = _distinct(group, lambda e: e.metal)
+        if len(metals) > 1:
+            add("reference.id-metals", f"{smelter_id} is listed under {len(metals)} metals: {_rows(metals)}; "
+                f"{consequence}", smelter_id)
+            continue
+        names = _distinct(group, lambda e: name_key(e.name))
+        if len(names) > 1:
+            add("reference.id-names", f"{smelter_id} is listed under {len(names)} names: {_rows(names, 'name')}; "
+                f"{consequence}", smelter_id)
+        statuses = _distinct([e for e in group if e.status], lambda e: " ".join(e.status.split()).casefold())
+        if len(statuses) > 1:
+            add("reference.status-conflict", f"{smelter_id} is listed with {len(statuses)} statuses: "
+                f"{_rows(statuses, 'status')}; the stricter one holds")
+    for (metal, _key), group in by_name.items():
+        ids = _distinct(group, lambda e: e.smelter_id)
+        clashing = [e for e in ids if any(o is not e and _same_place(o, e) for o in ids)]
+        if len(clashing) > 1:
+            add("reference.name-ids", f"{metal} {clashing[0].name!r} is listed under {len(clashing)} smelter IDs "
+                f"in one country: {_rows(clashing, 'smelter_id')}; rows naming it need its ID or the alias file")
+    for row in rows:
+        for legacy in row.legacy_ids:
+            other = by_id.get(legacy)
+            if other and other[0].smelter_id != row.smelter_id:
+                add("reference.legacy-id", f"{legacy} is the smelter ID of {other[0].name!r} (row {other[0].row}) "
+                    f"and an old ID of {row.smelter_id} {row.name!r} (row {row.row}); {consequence}", legacy)
+    return tuple(found)
+
+
+def _distinct(group: list[ReferenceEntry], key) -> list[ReferenceEntry]:
+    """The first row of each distinct value of `key`, in row order."""
+    seen: dict[str, ReferenceEntry] = {}
+    for entry in group:
+        seen.setdefault(key(entry), entry)
+    return list(seen.values())
+
+
+def _rows(entries: list[ReferenceEntry], show: str = "metal") -> str:
+    return " and ".join(f"{getattr(e, show)!r} (row {e.row})" if show != "metal" else f"{e.metal} (row {e.row})"
+                        for e in entries)
+
+
+def _same_place(a: ReferenceEntry, b: ReferenceEntry) -> bool:
+    """Two entries of one name that may be one facility: in one country, or either without one."""
+    return not a.country or not b.country or country_key(a.country) == country_key(b.country)
 
 
 def is_conformant(entry: ReferenceEntry) -> bool:
