@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from generator import pipeline
 from generator.commands import review
 from generator.problems import UserError
+from generator.publish.escape import csv_cell
 from generator.supply.matching import name_key
 from tests import cmrt_fixtures as fx
 from tests.project import content, make_project
@@ -207,6 +209,8 @@ def test_build_writes_the_review_report_and_check_guards_it(tmp_path):
 CORPUS = os.environ.get("CMR_CORPUS")
 DECLARATIONS = ["broadcom-cmrt-2.03a.xls", "connorwinfield-cmrt-2.02.xls", "ddm-gsp-cmrt-3.01.xlsx",
                 "cmrtbackend-abc-cmrt-6.22.xlsx", "ddm-gsp-cmrt-2.00.xls"]
+DECLARATIONS_6X = ["wwww13wwww-centralglass-cmrt-6.4.xlsx", "wwww13wwww-honeywell-cmrt-6.4.xlsx",
+                   "wwww13wwww-jxadvancedmetals-cmrt-6.4.xlsx"]
 
 
 @pytest.fixture
@@ -221,15 +225,16 @@ def test_real_declarations_and_lists_build_a_site_that_reconciles(corpus, tmp_pa
     del report["survey"]["suppliers"], report["survey"]["response_rate_percent"], report["smelter_list"]
     root = make_project(tmp_path, **{"report.yml": report})
     data = root / "data"
-    for name in DECLARATIONS:
+    for name in DECLARATIONS + DECLARATIONS_6X:
         (data / "cmrt").mkdir(exist_ok=True)
         shutil.copy(corpus / name, data / "cmrt" / name)
     (data / "lists").mkdir()
     for name in ("ddm-cfsi-smelter-references-2014.csv", "ddm-cfsi-compliant-smelters-2014.csv",
-                 "ddm-gsp-cmrt-3.01.xlsx"):
+                 "ddm-gsp-cmrt-3.01.xlsx", "rmi-blank-cmrt-6.5.xlsx"):
         shutil.copy(corpus / name, data / "lists" / name)
     (data / "suppliers.csv").write_text("name\nBroadcom Corporation\nConnor Winfield Corporation\n"
-                                        "Green Status Pro\nABC\nSilent Supplier Ltd\n", encoding="utf-8")
+                                        "Green Status Pro\nABC\nSilent Supplier Ltd\nCentral Glass Co Ltd\n"
+                                        "Honeywell International\nJX Advanced Metals Corporation\n", encoding="utf-8")
     (data / "supply-chain.yml").write_text("""roster: suppliers.csv
 reference_lists:
   - file: lists/ddm-cfsi-smelter-references-2014.csv
@@ -238,6 +243,9 @@ reference_lists:
   - file: lists/ddm-gsp-cmrt-3.01.xlsx
     title: CMRT 3.01 Standard Smelter Names
     as_of: 2014-05-30
+  - file: lists/rmi-blank-cmrt-6.5.xlsx
+    title: CMRT 6.5 Smelter Look-up
+    as_of: 2025-04-25
 conformance:
   file: lists/ddm-cfsi-compliant-smelters-2014.csv
   title: CFSI compliant smelter list
@@ -245,24 +253,72 @@ conformance:
 """, encoding="utf-8")
     model, problems = pipeline.load_model(root)
     c = model.consolidation
-    assert [len(d.smelters) for d in c.declarations] == [276, 0, 28, 6, 4]
-    rows_read = sum(len(d.smelters) + len(d.rejected) for d in c.declarations)
-    counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched")}
-    assert rows_read == sum(counts.values()) == 314
+    assert [len(d.smelters) for d in c.declarations] == [276, 0, 28, 6, 4, 4, 40, 27]
+    counts = {k: c.count(k) for k in ("published", "duplicate", "rejected", "unmatched", "held")}
+    assert c.rows_read == sum(counts.values()) == 385
     assert counts["published"] == len(c.facilities) > 100
     assert sum(f.conformant for f in c.facilities) > 50
-    assert (c.survey.surveyed, c.survey.responded, c.survey.unmatched_workbooks) == (5, 4, 0)
-    assert model.figures["survey.response_rate"] == "80%"
+    assert (c.survey.surveyed, c.survey.responded, c.survey.unmatched_workbooks) == (8, 7, 0)
+    assert model.figures["survey.response_rate"] == "88%"
     pipeline.write_pages(pipeline.render_pages(model), root / "docs")
     pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
     html = (root / "site/smelters/index.html").read_text(encoding="utf-8")
     assert "CID000077" in html and "Conflict-free" in html
     assert "Broadcom" not in html
-    assert f"The rows reconcile: {rows_read} = " in (root / "review/report.md").read_text(encoding="utf-8")
+    text = (root / "review/report.md").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO((root / "review/rows.csv").read_text(encoding="utf-8"))))
+    _reconcile_row_by_row(c, rows, text)
+    # the real red flags: Broadcom's tin rows with gold refiners' IDs, a tungsten row with a tantalum ID,
+    # and tin rows whose ID names another smelter than their name; none of them counts
+    held = [(Path(r["file"]).name, int(r["row"]), r["metal"], r["smelter_id"], r["reason"]) for r in rows
+            if r["outcome"] == "held"]
+    assert held == [("broadcom-cmrt-2.03a.xls", 129, "Tin", "1JPN039", "id-metal"),
+                    ("broadcom-cmrt-2.03a.xls", 148, "Tin", "2IDN040", "id-name"),
+                    ("broadcom-cmrt-2.03a.xls", 155, "Tin", "1DEU018", "id-metal"),
+                    ("broadcom-cmrt-2.03a.xls", 166, "Tin", "2IDN040", "id-name"),
+                    ("broadcom-cmrt-2.03a.xls", 215, "Tin", "1RUS016", "id-metal"),
+                    ("broadcom-cmrt-2.03a.xls", 251, "Tungsten", "3AUT011", "id-metal")]
+    assert "| data/cmrt/broadcom-cmrt-2.03a.xls | 129 | Tin | Mitsubishi Materials Corporation | 1JPN039 | id-metal " \
+           "| the ID 1JPN039 is a Gold facility, but the row says Tin; the Tin facility of that name is 'Mitsubishi " \
+           "Materials Corporation' (CID001191) |" in text
+    # the real compliant list of 2014 names CID000875 twice, with two names and two statuses
+    assert [p.code for p in problems.sorted() if p.code.startswith("reference.")] == [
+        "reference.id-names", "reference.name-ids", "reference.status-conflict", "reference.status-conflict",
+        "reference.status-conflict"]
     # the example site is unchanged by all of this
     assert pipeline.stale_pages(pipeline.generate(Path(__file__).resolve().parent.parent)[0],
                                 Path(__file__).resolve().parent.parent / "docs") == []
+
+
+def _reconcile_row_by_row(c, rows: list[dict], report: str) -> None:
+    """review/rows.csv has each row read exactly once, as read, and agrees with the facilities and the report."""
+    read = {(d.file, r.row): (r.metal, r.smelter_id, r.reported_name, r.country)
+            for d in c.declarations for r in d.smelters}
+    rejected = {(d.file, r.row) for d in c.declarations for r in d.rejected}
+    trail = {(r["file"], int(r["row"])): r for r in rows}
+    assert len(trail) == len(rows) == len(read) + len(rejected)
+    assert set(trail) == set(read) | rejected
+    for key, (metal, smelter_id, name, country) in read.items():
+        row = trail[key]
+        assert (row["metal"], row["smelter_id"], row["smelter_name"], row["country"]) == \
+            (csv_cell(metal), csv_cell(smelter_id), csv_cell(name), csv_cell(country)), key
+    assert all(trail[key]["outcome"] == "rejected" for key in rejected)
+    ids = {f.smelter_id for f in c.facilities}
+    published = [r["facility_id"] for r in rows if r["outcome"] == "published"]
+    assert sorted(published) == sorted(ids)  # each facility published once, by its first row
+    assert all(r["facility_id"] in ids for r in rows if r["outcome"] == "duplicate")
+    assert all(r["facility_id"] == "" for r in rows if r["outcome"] in ("rejected", "unmatched", "held"))
+    assert all(r["reason"] for r in rows)
+    counts = Counter(r["outcome"] for r in rows)
+    assert f"The rows reconcile: {len(rows)} = {counts['published']} + {counts['duplicate']} + " \
+           f"{counts['rejected']} + {counts['unmatched']} + {counts['held']}." in report
+    for label, outcome in (("Published (first report of a facility)", "published"),
+                           ("Merged duplicates (a facility reported again)", "duplicate"),
+                           ("Rejected by the reader", "rejected"), ("Unmatched, for review", "unmatched"),
+                           ("Held for review on a red flag (counted toward nothing)", "held")):
+        assert f"| {label} | {counts[outcome]} |" in report
+    assert sorted(rows, key=lambda r: (r["file"], int(r["row"]))) == rows
 
 
 def test_facility_locations_roll_up_by_country(tmp_path):

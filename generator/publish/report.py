@@ -74,10 +74,11 @@ def build_model(content: Content, facilities: list[Facility], problems: Problems
               for metal in METALS]
     listing = content.report.smelter_list
     as_of: dt.date | None
-    if listing is not None:
-        as_of, source = listing.designation_as_of, listing.designation_source
-    elif consolidation is not None:
+    if consolidation is not None:
         as_of, source = consolidation.conformance.as_of, consolidation.conformance.title
+        _check_designation_date(content, as_of, source, problems)
+    elif listing is not None:
+        as_of, source = listing.designation_as_of, listing.designation_source
     else:
         as_of, source = None, ""
     figures = _figures(content, groups, as_of, source, consolidation)
@@ -104,6 +105,20 @@ def _supplier_facilities(curated: list[Facility], consolidation: Consolidation |
         result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of,
                             u.reporters if named else ()) for u in consolidation.unlisted]
     return result
+
+
+def _check_designation_date(content: Content, as_of: dt.date | None, title: str, problems: Problems) -> None:
+    """With supplier answers, the designations are the conformance list's, and so is their date."""
+    listing = content.report.smelter_list
+    if listing is None or as_of is None or listing.designation_as_of == as_of:
+        return
+    file_name = shown_file(content.lines, "report")
+    key = "smelter_list.designation_as_of"
+    problems.warn(file_name, "content.designation-date",
+                  f"this says {listing.designation_as_of.isoformat()}, but the designations come from the "
+                  f"conformance list of data/supply-chain.yml ({title}, as of {as_of.isoformat()}), so the site "
+                  f"states {long_date(as_of)}; give both the same date",
+                  line=content.lines.get(file_name, {}).get(key, 0), key=key)
 
 
 def _check_survey(content: Content, consolidation: Consolidation | None, problems: Problems) -> None:

@@ -141,10 +141,17 @@ class Matcher:
                              f"to {alias.smelter_id}, which is not on the reference list")
             agrees = by_id is entry and entry.metal == metal and smelter_id not in self.conflicting_ids
             return Match("matched", entry, self._id_how(smelter_id) if agrees else "alias")
-        if smelter_id and smelter_id in self.conflicting_ids:
-            detail = (f"the reference lists disagree about the ID {smelter_id} (see their problems); "
-                      "map this name in the alias file")
-            return Match("held", by_id, "list-conflict", detail, (detail,))
+        found = self._unaliased(by_id, metal, name, smelter_id, country)
+        conflicting = next((i for i in (smelter_id, found.facility.smelter_id if found.facility else "")
+                            if i and i in self.conflicting_ids), "")
+        if conflicting and found.status != "held":
+            detail = f"the reference lists disagree about the ID {conflicting} (see their problems)"
+            return Match("held", found.facility or by_id, "list-conflict", detail, (*found.flags, detail))
+        return found
+
+    def _unaliased(self, by_id: ReferenceEntry | None, metal: str, name: str, smelter_id: str,
+                   country: str) -> Match:
+        """By the ID, else by the name: what the lists alone say."""
         if by_id is not None:
             return self._by_id(by_id, metal, name, smelter_id, country)
         flags = (f"the ID {smelter_id} is not on the reference list",) if smelter_id.startswith("CID") else ()
