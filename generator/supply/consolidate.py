@@ -196,8 +196,8 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     if conformance is None or not lists:
         return None
     entries, across = merge_lists(lists)
-    for conflict in across:
-        problems.warn(conflict.file, conflict.code, conflict.message, sheet=conflict.sheet)
+    for problem in across:  # each made with its literal code below, in merge_lists
+        problems.warn(problem.file, problem.code, problem.message, sheet=problem.sheet)
     conflicts = tuple(c for ref in lists for c in ref.conflicts) + across
     matcher = Matcher(entries, aliases, frozenset(c.smelter_id for c in conflicts if c.smelter_id))
     doubtful = {c.smelter_id for c in conformance.conflicts if c.smelter_id}
@@ -226,10 +226,9 @@ def merge_lists(lists: list[ReferenceList]) -> tuple[list[ReferenceEntry], tuple
             first = merged[key]
             if first.metal != entry.metal:
                 conflicts.append(ListConflict(
-                    ref.file, ref.sheet, "reference.id-metals",
-                    f"{entry.smelter_id} is a {entry.metal} facility here (row {entry.row}) but a {first.metal} one "
-                    f"in {where[key].source} (row {first.row}); its supplier rows are held for review",
-                    entry.smelter_id))
+                    ref.file, ref.sheet, code="reference.id-metals", smelter_id=entry.smelter_id,
+                    message=f"{entry.smelter_id} is a {entry.metal} facility here (row {entry.row}) but a "
+                    f"{first.metal} one in {where[key].source} (row {first.row}); its supplier rows are held for review"))
                 continue
             aliases = set(first.aliases) | set(entry.aliases)
             if name_key(entry.name) != name_key(first.name):

@@ -128,8 +128,8 @@ def _list(file: str, sheet: str, title: str, as_of: dt.date | None, rows: tuple[
           problems: Problems, consequence: str) -> ReferenceList:
     """One entry per facility from a list's rows, with the rows' conflicts as warnings."""
     conflicts = list_conflicts(rows, file, sheet, consequence)
-    for conflict in conflicts:
-        problems.warn(file, conflict.code, conflict.message, sheet=sheet)
+    for problem in conflicts:  # each made with its literal code in list_conflicts
+        problems.warn(file, problem.code, problem.message, sheet=sheet)
     source = f"{file}, sheet '{sheet}'" if sheet else file
     return ReferenceList(source, title, as_of, _grouped(rows), conflicts, file, sheet)
 
@@ -279,35 +279,37 @@ def list_conflicts(rows: tuple[ReferenceEntry, ...], file: str, sheet: str = "",
             by_name.setdefault((row.metal, name_key(row.name)), []).append(row)
     found = []
 
-    def add(code: str, message: str, smelter_id: str = "") -> None:
+    def conflict(code: str, message: str, smelter_id: str = "") -> None:
         found.append(ListConflict(file, sheet, code, message, smelter_id))
 
     for smelter_id, group in by_id.items():
         metals = _distinct(group, lambda e: e.metal)
         if len(metals) > 1:
-            add("reference.id-metals", f"{smelter_id} is listed under {len(metals)} metals: {_rows(metals)}; "
-                f"{consequence}", smelter_id)
+            conflict(code="reference.id-metals", smelter_id=smelter_id, message=f"{smelter_id} is listed under "
+                     f"{len(metals)} metals: {_rows(metals)}; {consequence}")
             continue
         names = _distinct(group, lambda e: name_key(e.name))
         if len(names) > 1:
-            add("reference.id-names", f"{smelter_id} is listed under {len(names)} names: {_rows(names, 'name')}; "
-                f"{consequence}", smelter_id)
+            conflict(code="reference.id-names", smelter_id=smelter_id, message=f"{smelter_id} is listed under "
+                     f"{len(names)} names: {_rows(names, 'name')}; {consequence}")
         statuses = _distinct([e for e in group if e.status], lambda e: " ".join(e.status.split()).casefold())
         if len(statuses) > 1:
-            add("reference.status-conflict", f"{smelter_id} is listed with {len(statuses)} statuses: "
-                f"{_rows(statuses, 'status')}; the stricter one holds")
+            conflict(code="reference.status-conflict", message=f"{smelter_id} is listed with {len(statuses)} "
+                     f"statuses: {_rows(statuses, 'status')}; the stricter one holds")
     for (metal, _key), group in by_name.items():
         ids = _distinct(group, lambda e: e.smelter_id)
         clashing = [e for e in ids if any(o is not e and _same_place(o, e) for o in ids)]
         if len(clashing) > 1:
-            add("reference.name-ids", f"{metal} {clashing[0].name!r} is listed under {len(clashing)} smelter IDs "
-                f"in one country: {_rows(clashing, 'smelter_id')}; rows naming it need its ID or the alias file")
+            conflict(code="reference.name-ids", message=f"{metal} {clashing[0].name!r} is listed under "
+                     f"{len(clashing)} smelter IDs in one country: {_rows(clashing, 'smelter_id')}; rows naming it "
+                     "need its ID or the alias file")
     for row in rows:
         for legacy in row.legacy_ids:
             other = by_id.get(legacy)
             if other and other[0].smelter_id != row.smelter_id:
-                add("reference.legacy-id", f"{legacy} is the smelter ID of {other[0].name!r} (row {other[0].row}) "
-                    f"and an old ID of {row.smelter_id} {row.name!r} (row {row.row}); {consequence}", legacy)
+                conflict(code="reference.legacy-id", smelter_id=legacy, message=f"{legacy} is the smelter ID of "
+                         f"{other[0].name!r} (row {other[0].row}) and an old ID of {row.smelter_id} {row.name!r} "
+                         f"(row {row.row}); {consequence}")
     return tuple(found)
 
 
