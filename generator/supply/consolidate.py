@@ -90,7 +90,7 @@ class ConsolidatedFacility:
     country: str
     conformant: bool
     reporters: tuple[str, ...]
-    row_countries: tuple[str, ...] = ()  # the countries suppliers' rows gave it, where they differ
+    row_countries: tuple[str, ...] = ()  # the countries the suppliers' rows gave it
 
 
 @dataclass(frozen=True)
