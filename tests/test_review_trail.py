@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from generator.problems import Problems, UserError
 from generator.supply.matching import Matcher, name_key
 from generator.supply.reference import read_list
 from tests import cmrt_fixtures as fx
+from tests.cli import run_cli
 from tests.test_consolidation import supply_chain_project
 
 ROW_COLUMNS = "file,sheet,row,metal,smelter_id,smelter_name,country,outcome,reason,facility_id"
@@ -264,8 +263,7 @@ def test_rows_csv_cells_cannot_start_a_formula(tmp_path):
 
 def test_build_writes_rows_csv_beside_the_report_and_removes_both_with_the_supply_chain(tmp_path):
     root = project(tmp_path)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "generator", *a], cwd=root,  # noqa: E731
-                                    capture_output=True, text=True, timeout=120)
+    run = lambda *a: run_cli(*a, cwd=root)  # noqa: E731
     assert run("build", "--no-site").returncode == 0
     first = (root / review.REVIEW_ROWS).read_bytes()
     assert run("build", "--no-site").returncode == 0
