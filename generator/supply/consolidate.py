@@ -208,7 +208,7 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     responses = _responses(declarations, roster)
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
-                         tuple(r.name for r in roster), conflicts + conformance.conflicts)
+                         tuple(r.name for r in roster), tuple(dict.fromkeys(conflicts + conformance.conflicts)))
 
 
 def merge_lists(lists: list[ReferenceList]) -> tuple[list[ReferenceEntry], tuple[ListConflict, ...]]:
@@ -336,12 +336,12 @@ def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
         if entry is None and decl.company_name:
             entry = by_name.get(name_key(decl.company_name))
         errors = sum(p.severity == "error" for p in decl.problems)
-        reason = "" if decl.readable else "; ".join(p.message for p in decl.problems if p.severity == "error")
+        reason = "" if decl.readable else \
+            "; ".join(p.message for p in decl.problems if p.severity == "error") or "it could not be read"
         responses.append(Response(decl.file, decl.company_name, entry.name if entry else "", decl.template_version,
                                   decl.declaration_scope, decl.readable and errors == 0, errors,
                                   len(decl.problems) - errors, len(decl.smelters), len(decl.rejected),
-                                  decl.readable, reason or ("" if decl.readable else "not readable"),
-                                  decl.products))
+                                  decl.readable, reason, decl.products))
     return tuple(responses)
 
 
