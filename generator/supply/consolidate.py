@@ -111,6 +111,16 @@ class Response:
     warnings: int
     smelter_rows: int
     rejected_rows: int
+    template: str = "CMRT"
+
+    @property
+    def counts(self) -> bool:
+        """Only a CMRT answers the 3TG survey: an EMRT, CRT or AMRT does not. (A file that could not be
+        read at all counts as an incomplete response, as before.)"""
+        return self.template in ("CMRT", "")
+
+
+COVERED_ANSWERS = ("Yes", "No", "Unknown", "Not answered")
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,7 @@ class SurveyFigures:
     complete: int
     incomplete: int
     unmatched_workbooks: int
-    covered_countries: dict[str, dict[str, int]]   # metal -> {"Yes": n, "No": n, "Unknown": n}
+    covered_countries: dict[str, dict[str, int]]   # metal -> {"Yes": n, "No": n, "Unknown": n, "Not answered": n}
     scopes: dict[str, int]                         # "Company" / "Product or other" -> n
 
     @property
@@ -278,28 +288,35 @@ def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
             entry = by_name.get(name_key(decl.company_name))
         errors = sum(p.severity == "error" for p in decl.problems)
         responses.append(Response(decl.file, decl.company_name, entry.name if entry else "", decl.template_version,
-                                  decl.declaration_scope, decl.readable and errors == 0, errors,
-                                  len(decl.problems) - errors, len(decl.smelters), len(decl.rejected)))
+                                  decl.declaration_scope, decl.is_cmrt and errors == 0, errors,
+                                  len(decl.problems) - errors, len(decl.smelters), len(decl.rejected),
+                                  decl.template))
     return tuple(responses)
 
 
 def _survey(roster, responses, declarations) -> SurveyFigures:
-    matched = [r for r in responses if r.roster_name]
+    """The figures of the 3TG survey: CMRTs only (an EMRT, CRT or AMRT answers another survey)."""
+    counted = [r for r in responses if r.counts]
+    matched = [r for r in counted if r.roster_name]
     responded = {r.roster_name for r in matched}
     complete = {r.roster_name for r in matched if r.complete}
+    cmrts = [d for d in declarations if d.is_cmrt]
     covered = {}
     for metal in METALS:
-        counts = Counter(_yes_no(d.answer("from_covered_countries", metal)) for d in declarations if d.readable)
-        covered[metal] = {k: counts.get(k, 0) for k in ("Yes", "No", "Unknown")}
+        counts = Counter(_yes_no(d.answer("from_covered_countries", metal)) for d in cmrts)
+        covered[metal] = {k: counts.get(k, 0) for k in COVERED_ANSWERS}
     scopes = Counter("Company" if (d.declaration_scope or "").strip().upper().startswith("A") else
                      ("Not stated" if not d.declaration_scope else "Product or other")
-                     for d in declarations if d.readable)
+                     for d in cmrts)
     return SurveyFigures(len(roster), len(responded), len(complete), len(responded - complete),
-                         sum(1 for r in responses if not r.roster_name), covered, dict(sorted(scopes.items())))
+                         sum(1 for r in counted if not r.roster_name), covered, dict(sorted(scopes.items())))
 
 
 def _yes_no(answer: str) -> str:
+    """Yes, No or Unknown as answered ("Uncertain or Unknown" is Unknown); a blank stays "Not answered"."""
     folded = answer.strip().casefold()
+    if not folded:
+        return "Not answered"
     if folded.startswith("yes"):
         return "Yes"
     if folded.startswith("no"):
