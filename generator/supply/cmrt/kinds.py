@@ -4,7 +4,7 @@ The four templates share the Declaration / Smelter List / Product List / Smelter
 sheets and even most cell addresses, so sheet names alone do not tell them apart. Kinds
 are data: each `TemplateKind` names its title (as the templates write it in
 Declaration!D2, in every UI language they offer), the sheets only it has, and where its
-company name is. To add a layout for another kind, add it here and in layouts.py.
+company name is. A kind with layouts in `layouts.LAYOUTS_BY_KIND` is read; any other is named.
 
 Evidence, strongest first (see `detect`):
 1. The template's own title in the language table: sheet 'L', row 'DeclarationD2', column

@@ -496,6 +496,10 @@ LAYOUTS: tuple[Layout, ...] = (V1, V2_00, V2_02, V3, V4, V5, V6)
 NEWEST = V6
 NEWEST_VERSION = "6.5"
 
+# The layouts of each template kind (see kinds.py): a kind without layouts is named, not read.
+# An EMRT or CRT reader adds its tables here, beside the CMRT's.
+LAYOUTS_BY_KIND: dict[str, tuple[Layout, ...]] = {"CMRT": LAYOUTS}
+
 _REVISION = re.compile(r"Revision\s*:?\s*(\d+)(?:\.(\d+))?([a-z])?", re.IGNORECASE)
 
 
@@ -516,15 +520,15 @@ class Resolved:
     warning: str = ""
 
 
-def layout_for(version: str) -> Resolved:
-    """The layout of a version: a known one, or a 6.x revision newer than the newest known one
-    (RMI keeps the 6.x cell map within the 6 series: 6.6 of April 2026 is read with it, with a
-    note). Any other version has no layout: the caller reports it, never guesses."""
-    for layout in LAYOUTS:
+def layout_for(version: str, kind: str = "CMRT") -> Resolved:
+    """The layout of a version of `kind`: a known one, or a CMRT 6.x revision newer than the newest
+    known one (RMI keeps the 6.x cell map within the 6 series: 6.6 of April 2026 is read with it,
+    with a note). Any other version has no layout: the caller reports it, never guesses."""
+    for layout in LAYOUTS_BY_KIND.get(kind, ()):
         if version in layout.known_versions:
             return Resolved(layout)
     major = version.split(".")[0]
-    if major == "6" and _is_newer(version, NEWEST_VERSION):
+    if kind == "CMRT" and major == "6" and _is_newer(version, NEWEST_VERSION):
         return Resolved(NEWEST, f"revision {version} is newer than {NEWEST_VERSION}, the newest 6.x revision "
                                 f"this reader knows; read with the 6.x layout, which RMI keeps within the 6 series")
     return Resolved(None)

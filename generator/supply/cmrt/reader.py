@@ -41,6 +41,7 @@ from generator.supply.cmrt.declaration import (
 from generator.supply.cmrt.layouts import (
     DECLARATION,
     LAYOUTS,
+    LAYOUTS_BY_KIND,
     METAL_ROWS,
     Layout,
     layout_for,
@@ -104,7 +105,7 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
                             f"(sheets: {', '.join(book.sheet_names) or 'none'})")
     decl = book.sheet(DECLARATION, max_row=DECLARATION_ROWS)
     found = kinds.detect(book, decl.cell("D2").value)
-    if found.kind.name != kinds.CMRT:
+    if found.kind.name not in LAYOUTS_BY_KIND:
         return _other_kind(book, decl, found, ctx)
     ctx.template = kinds.CMRT
     version, layout = _version(decl, book, ctx)
