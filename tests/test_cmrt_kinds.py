@@ -79,3 +79,10 @@ def test_a_cmrt_title_or_none_reads_as_a_cmrt(tmp_path):
             spec.cells[("Declaration", "D2")] = d2
         d = read_workbook(write(spec, tmp_path / name))
         assert (d.template, d.is_cmrt, d.layout, d.problems) == ("CMRT", True, "6.x", ())
+
+
+def test_a_flood_of_title_text_is_quoted_short(tmp_path):
+    d = read_workbook(write(emrt(d2="(EMRT) " + "cobalt " * 3000), tmp_path / "long.xlsx"))
+    assert d.template == "EMRT"
+    assert "found from its title '(EMRT) cobalt cobalt" in d.problems[0].message
+    assert len(d.problems[0].message) < 600

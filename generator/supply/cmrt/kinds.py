@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.excel.values import as_text, fold
+from generator.excel.values import as_text, fold, quoted
 from generator.excel.workbook import Workbook
 
 CMRT = "CMRT"
@@ -105,11 +105,11 @@ def detect(book: Workbook, declaration_d2: object) -> Finding:
     if english:
         kind = kind_of_title(english)
         if kind:
-            return Finding(kind, f"its title '{' '.join(english.split())}' (sheet 'L', the English title of D2)")
+            return Finding(kind, f"its title {quoted(english)} (sheet 'L', the English title of D2)")
     title = as_text(declaration_d2)
     kind = kind_of_title(title)
     if kind:
-        return Finding(kind, f"its title '{' '.join(title.split())}' in Declaration!D2")
+        return Finding(kind, f"its title {quoted(title)} in Declaration!D2")
     for kind in sorted(KINDS, key=lambda k: k.name != "AMRT"):  # an AMRT also has a Mine List
         for sheet in kind.own_sheets:
             if book.has(sheet):
