@@ -86,3 +86,24 @@ def test_a_flood_of_title_text_is_quoted_short(tmp_path):
     assert d.template == "EMRT"
     assert "found from its title '(EMRT) cobalt cobalt" in d.problems[0].message
     assert len(d.problems[0].message) < 600
+
+
+@pytest.mark.parametrize("minerals,kind", [
+    ({"Cobalt"}, "CRT"), ({"Cobalt", "Mica"}, "EMRT"), ({"Cobalt", "Copper", "Lithium", "Graphite"}, "EMRT"),
+    ({"Aluminum", "Silver", "Lime"}, "AMRT"), ({"Gold", "Tin"}, "CMRT"), ({"Gold", "Cobalt"}, "CMRT"), (set(), "CMRT"),
+])
+def test_kind_of_the_lookup_minerals(minerals, kind):
+    from generator.supply.cmrt.kinds import kind_of_minerals
+
+    assert kind_of_minerals(minerals).name == kind
+
+
+def test_without_title_or_own_sheets_the_lookup_minerals_decide(tmp_path):
+    # A CRT whose D2 and language table lost their text (saved by a tool that keeps no cached values).
+    cells = {("Smelter Look-up", f"A{row}"): "Cobalt" for row in range(5, 9)}
+    d = read_workbook(write(emrt(d2="", cells=cells), tmp_path / "crt.xlsx"))
+    assert d.template == "CRT"
+    assert "found from the minerals of its 'Smelter Look-up' sheet ('Cobalt')" in d.problems[0].message
+    cells[("Smelter Look-up", "A9")] = "Gold"       # a 3TG metal: no evidence against a CMRT
+    d = read_workbook(write(emrt(d2="", cells=cells), tmp_path / "cmrt.xlsx"))
+    assert (d.template, [p.code for p in d.problems]) == ("CMRT", ["cmrt.unsupported-version"])

@@ -15,7 +15,10 @@ Evidence, strongest first (see `detect`):
    brackets from CMRT 3.01, EMRT, CRT and AMRT on.
 3. Sheets only one kind has ('Minerals Scope' of the AMRT, the EMRT 2.x 'Mine List', the
    CMRT 1.00 'Smelter and Mine List' and the CMRT 2.x/3.x 'Standard Smelter Names').
-4. Nothing says otherwise: a CMRT (the reader then needs a CMRT revision to go on).
+4. The minerals of the template's own 'Smelter Look-up' sheet (column A): cobalt only is a
+   CRT, cobalt, mica and the EMRT 2.x minerals an EMRT, any other mineral an AMRT.
+5. Nothing says otherwise: a CMRT (the reader then needs a CMRT revision with a layout to go
+   on, so a non-CMRT that hides all of the above is refused, not misread).
 
 The titles were read from the 'L' sheets of the corpus blanks (cirscn-blank-emrt-1.3/2.0/
 2.1, cirscn-blank-crt-2.2, cirscn-blank-amrt-1.3, the CMRT 2.03/2.03a/3.01/6.x files).
@@ -38,6 +41,7 @@ class TemplateKind:
     covers: str                     # what it asks about, for messages
     titles: tuple[str, ...]         # D2 titles in the UI languages (matched case- and space-insensitively)
     own_sheets: tuple[str, ...] = ()  # sheets no other kind has
+    minerals: frozenset[str] = frozenset()  # in its Smelter Look-up (casefolded); empty: any other
     company_cell: str = "D8"
 
 
@@ -50,6 +54,7 @@ KINDS: tuple[TemplateKind, ...] = (
                 "Relátório de Minerais de Conflito conforme este modelo.", "Konfliktmineralien-Fragebogen",
                 "Templete de reporte para minerales conflictivos", "Modello di Report sui Conflict Mineral"),
         own_sheets=("Smelter and Mine List", "Standard Smelter Names"),
+        minerals=frozenset({"gold", "tin", "tantalum", "tungsten"}),
     ),
     TemplateKind(
         name="EMRT", title="Extended Minerals Reporting Template",
@@ -58,10 +63,12 @@ KINDS: tuple[TemplateKind, ...] = (
                 "拡張鉱物報告テンプレート", "확장 광물 보고 템플릿", "Modèle de rapport sur les minerais élargi",
                 "Erweiterte Vorlage für Mineralienberichte"),
         own_sheets=("Mine List",),
+        minerals=frozenset({"cobalt", "mica", "copper", "graphite", "natural graphite", "lithium", "nickel"}),
     ),
     TemplateKind(
         name="CRT", title="Cobalt Reporting Template", covers="cobalt",
         titles=("Cobalt Reporting Template", "钴报告模板", "코발트 보고 템플릿", "Modèle de rapport sur le cobalt"),
+        minerals=frozenset({"cobalt"}),
     ),
     TemplateKind(
         name="AMRT", title="Additional Minerals Reporting Template",
@@ -77,6 +84,7 @@ BY_NAME = {k.name: k for k in KINDS}
 _ABBREVIATION = re.compile(r"[(（]\s*(CMRT|EMRT|CRT|AMRT)\s*[)）]")
 LANGUAGE_SHEET = "L"
 LANGUAGE_SHEET_ROWS = 600
+LOOKUP_SHEET, LOOKUP_FIRST_ROW, LOOKUP_ROWS = "Smelter Look-up", 5, 5000
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,37 @@ def detect(book: Workbook, declaration_d2: object) -> Finding:
         for sheet in kind.own_sheets:
             if book.has(sheet):
                 return Finding(kind, f"its '{sheet}' sheet")
+    minerals = _lookup_minerals(book)
+    kind = kind_of_minerals(minerals)
+    if kind.name != CMRT:
+        shown = ", ".join(sorted(minerals)[:6]) + (", …" if len(minerals) > 6 else "")
+        return Finding(kind, f"the minerals of its '{LOOKUP_SHEET}' sheet ({quoted(shown)})")
     return Finding(BY_NAME[CMRT], "its Declaration and Smelter List sheets")
+
+
+def kind_of_minerals(minerals: set[str]) -> TemplateKind:
+    """The kind whose look-up list holds `minerals`: a CMRT when there are none or any 3TG metal is
+    among them (no evidence against it); else the smallest kind that holds them all; else the AMRT."""
+    folded = {m.casefold() for m in minerals}
+    if not folded or folded & BY_NAME[CMRT].minerals:
+        return BY_NAME[CMRT]
+    for kind in sorted((k for k in KINDS if k.minerals), key=lambda k: len(k.minerals)):
+        if folded <= kind.minerals:
+            return kind
+    return BY_NAME["AMRT"]
+
+
+def _lookup_minerals(book: Workbook) -> set[str]:
+    """The mineral names in column A of the template's Smelter Look-up (numbers and blanks skipped)."""
+    if not book.has(LOOKUP_SHEET):
+        return set()
+    sheet = book.sheet(LOOKUP_SHEET, max_row=LOOKUP_FIRST_ROW + LOOKUP_ROWS)
+    found = set()
+    for row in range(LOOKUP_FIRST_ROW, min(sheet.last_row, LOOKUP_FIRST_ROW + LOOKUP_ROWS) + 1):
+        value = sheet.values(row, [0])[0]
+        if isinstance(value, str) and value.strip() and not value.strip().replace(".", "").isdigit():
+            found.add(" ".join(value.split()))
+    return found
 
 
 def _language_table_title(book: Workbook) -> str:
