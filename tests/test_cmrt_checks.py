@@ -110,7 +110,7 @@ def test_missing_later_answer_for_a_metal_in_use_is_an_error(tmp_path):
     assert problems(d, "cmrt.missing-answer") == [
         ("Declaration", "D64", "error",
          "question 7 (all_smelter_info_reported) is not answered for Gold, which the template makes mandatory "
-         "when questions 1 or 2 are Yes")]
+         "when question 1 or 2 is Yes")]
 
 
 def test_6x_asks_q2_to_q8_only_for_a_metal_with_q1_yes(tmp_path):

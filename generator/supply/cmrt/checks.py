@@ -108,7 +108,8 @@ def in_scope(decl: Declaration, layout: Layout, metal: str) -> bool:
 def _condition(layout: Layout, needed_keys: tuple[str, ...], any_of: bool) -> str:
     numbers = {s.key: s.number for s in layout.metal_questions}
     said = f" {'or' if any_of else 'and'} ".join(str(numbers.get(k, k)) for k in needed_keys)
-    return f"question{'s' if len(needed_keys) > 1 else ''} {said} {'are' if len(needed_keys) > 1 else 'is'} Yes"
+    plural = len(needed_keys) > 1 and not any_of      # "questions 1 and 2 are", "question 1 or 2 is"
+    return f"question{'s' if plural else ''} {said} {'are' if plural else 'is'} Yes"
 
 
 def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
