@@ -220,7 +220,8 @@ def encrypt(path: Path, password: str, out: Path) -> Path:
     return out
 
 
-# Every question answered, all metals in use, "all smelters identified" = No (Tungsten is not listed).
+# Every question answered; Tantalum, Tin and Gold in use, "all smelters identified" = No.
+# Tungsten answers No to the first two questions (not in use), so it needs no smelter rows.
 _ANSWERS = {
     "1.00": ("Yes", "No", "No", "No", "Yes"),
     "2.00": ("Yes", "No", "No", "Yes", "No", "Yes"),
@@ -229,6 +230,18 @@ _ANSWERS = {
     "4.01b": ("Yes", "Yes", "No", "No", "No, but greater than 75%", "No", "Yes"),
     "5.12": ("Yes", "Yes", "No", "No", "Greater than 90%", "No", "Yes"),
     "6.5": ("Yes", "Yes", "No", "Unknown", "No", "100%", "No", "Yes"),
+}
+
+
+# Questions A... of each family, answered from the template's own choices.
+_COMPANY = {
+    "1.00": ("Yes",) * 8 + ("Yes (internal audit)", "Yes", "No"),
+    "2.00": ("Yes",) * 7 + ("Yes (documentation review only)", "Yes", "No"),
+    "2.03a": ("Yes",) * 7 + ("Yes (3rd party audit)", "Yes", "No"),
+    "3.01": ("Yes",) * 9 + ("No",),
+    "4.01b": ("Yes",) * 9 + ("No",),
+    "5.12": ("Yes",) * 5 + ("Yes, in conformance with IPC1755 (e.g., CMRT)", "Yes", "Yes", "No"),
+    "6.5": ("Yes",) * 4 + ("Yes, in conformance with IPC1755 (e.g., CMRT)", "Yes", "Yes", "Yes, with the SEC"),
 }
 
 
@@ -264,6 +277,7 @@ def full_declaration(family: str) -> CMRT:
     if "smelter_id" not in cols:
         smelters[6]["smelter_name"] = "Unnamed tin smelter"
     answers = {n: dict.fromkeys(METALS, answer) for n, answer in enumerate(_ANSWERS[family], start=1)}
-    return CMRT(family=family, fields=fields, answers=answers,
-                company={"A": ("Yes", ""), "B": ("Yes", "See https://acme.example/policy.")},
-                smelters=smelters)
+    answers[1]["Tungsten"] = answers[2]["Tungsten"] = "No"
+    company = {chr(ord("A") + i): (answer, "") for i, answer in enumerate(_COMPANY[family])}
+    company["B"] = ("Yes", "See https://acme.example/policy.")
+    return CMRT(family=family, fields=fields, answers=answers, company=company, smelters=smelters)

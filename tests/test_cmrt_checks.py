@@ -1,7 +1,7 @@
 """Per-file checks: each problem with its code, sheet, cell, severity and message."""
 from __future__ import annotations
 
-from cmrt_fixtures import CMRT, METALS, full_declaration, write
+from cmrt_fixtures import METALS, full_declaration, write
 
 from generator.supply.cmrt import read_workbook
 
@@ -64,6 +64,7 @@ def test_unknown_answer_values(tmp_path):
 
 def test_all_smelters_identified_but_none_listed(tmp_path):
     spec = full_declaration("6.5")
+    spec.answers[1]["Tungsten"] = spec.answers[2]["Tungsten"] = "Yes"
     spec.answers[7] = dict.fromkeys(METALS, "Yes")
     d = read_workbook(write(spec, tmp_path / "i.xlsx"))
     # Gold, Tin and Tantalum are listed in the fixture; Tungsten is not.
@@ -85,8 +86,9 @@ def test_product_scope_without_product_list(tmp_path):
     spec.fields["declaration_scope"] = "B. Product (or List of Products)"
     d = read_workbook(write(spec, tmp_path / "p.xlsx"))
     assert problems(d, "cmrt.product-list-missing") == [
-        ("Product List", "B6", "error",
-         "the declaration scope is 'B. Product (or List of Products)' but the Product List has no product")]
+        ("Product List", "B6", "warning",
+         "the declaration scope is 'B. Product (or List of Products)', which asks for the products' numbers, "
+         "but the Product List has no product")]
     spec = full_declaration("2.03a")
     spec.fields["declaration_scope"] = "D. Product Level"
     d = read_workbook(write(spec, tmp_path / "p2.xlsx"))
@@ -101,16 +103,92 @@ def test_unknown_declaration_scope(tmp_path):
     assert d.declaration_scope == "Z. Galaxy"
 
 
-def test_missing_later_answer_for_a_metal_in_use_is_a_warning(tmp_path):
-    spec = CMRT(family="3.01", fields=full_declaration("3.01").fields,
-                answers={1: dict.fromkeys(METALS, "Yes"), 2: dict.fromkeys(METALS, "Yes"),
-                         **{n: dict.fromkeys(METALS, "Yes") for n in (3, 4, 6, 7)},
-                         5: dict.fromkeys(METALS, "Yes, 100%")})
+def test_missing_later_answer_for_a_metal_in_use_is_an_error(tmp_path):
+    spec = full_declaration("3.01")
     spec.answers[7].pop("Gold")  # a real 3.01 declaration leaves D64 (gold, Q7) empty
     d = read_workbook(write(spec, tmp_path / "g.xlsx"))
     assert problems(d, "cmrt.missing-answer") == [
-        ("Declaration", "D64", "warning",
-         "question 7 (all_smelter_info_reported) is not answered for Gold, which is declared in use")]
+        ("Declaration", "D64", "error",
+         "question 7 (all_smelter_info_reported) is not answered for Gold, which the template makes mandatory "
+         "when question 1 or 2 is Yes")]
+
+
+def test_6x_asks_q2_to_q8_only_for_a_metal_with_q1_yes(tmp_path):
+    # The 6.x Instructions: Q2 "shall be answered for each 3TG for which the answer to question 1 is
+    # yes"; Q3-Q8 are mandatory for a metal whose Q1 and Q2 are Yes (the centralglass file).
+    spec = full_declaration("6.5")
+    for number in range(2, 9):
+        spec.answers[number] = {"Tantalum": spec.answers[number]["Tantalum"]}
+    spec.answers[1] = {"Tantalum": "Yes", "Tin": "No", "Gold": "No", "Tungsten": "No"}
+    spec.smelters = {9: spec.smelters[9]}
+    d = read_workbook(write(spec, tmp_path / "q1.xlsx"))
+    assert d.problems == ()
+    spec.answers[2]["Tin"] = "No"                   # answered though not asked: fine
+    spec.answers[1]["Gold"] = "Yes"                 # Gold in use: Q2 asked; Q3-Q8 wait for Q2
+    d = read_workbook(write(spec, tmp_path / "q2.xlsx"))
+    assert [(p.cell, p.severity, p.message) for p in d.problems] == [
+        ("D34", "error", "question 2 (remains_in_product) is not answered for Gold, which the template makes "
+                         "mandatory when question 1 is Yes")]
+    spec.answers[2]["Gold"] = "Yes"                 # now Gold's Q3-Q8 are mandatory too
+    d = read_workbook(write(spec, tmp_path / "q3.xlsx"))
+    assert [(p.code, p.cell) for p in d.problems] == [
+        ("cmrt.in-scope-metal-without-smelters", "D28"),
+        *[("cmrt.missing-answer", f"D{row + 2}") for row in (38, 44, 50, 56, 62, 68)]]
+    assert d.problems[1].message == ("question 3 (from_covered_countries) is not answered for Gold, which the "
+                                     "template makes mandatory when questions 1 and 2 are Yes")
+
+
+def test_company_questions_are_mandatory_only_when_a_metal_is_in_scope(tmp_path):
+    spec = full_declaration("6.5")
+    del spec.company["C"]
+    d = read_workbook(write(spec, tmp_path / "c.xlsx"))
+    assert problems(d, "cmrt.missing-answer") == [
+        ("Declaration", "D79", "error", "question C (require_validated_smelters) is not answered, which the "
+                                        "template makes mandatory when questions 1 and 2 are Yes for any metal")]
+    # No metal in scope: the template asks nothing more (2.x: Q2-Q6 and A-J only after a Yes to Q1).
+    for family in ("6.5", "3.01", "2.03a", "1.00"):
+        spec = full_declaration(family)
+        spec.answers = {1: dict.fromkeys(METALS, "No"), 2: dict.fromkeys(METALS, "No")}
+        spec.company, spec.smelters = {}, {}
+        d = read_workbook(write(spec, tmp_path / f"none-{family}.xlsx"))
+        assert [p for p in d.problems if p.code == "cmrt.missing-answer"] == [], family
+
+
+def test_metal_in_scope_without_smelter_rows(tmp_path):
+    # The honeywell file: Tin and Gold declared used (Q1, Q2 Yes) with no rows, Q7 not saying all identified.
+    spec = full_declaration("6.5")
+    spec.answers[1]["Tungsten"] = spec.answers[2]["Tungsten"] = "Yes"
+    d = read_workbook(write(spec, tmp_path / "w.xlsx"))
+    assert problems(d, "cmrt.in-scope-metal-without-smelters") == [
+        ("Declaration", "D29", "warning", "the answers declare Tungsten used (questions 1 and 2 are Yes), but the "
+                                          "smelter list has no Tungsten row; the template's Checker asks for them")]
+
+
+def test_smelter_row_without_country(tmp_path):
+    spec = full_declaration("6.5")
+    spec.smelters[7] = {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898"}
+    spec.smelters[8] = {"metal": "Tin", "lookup": "Smelter not yet identified"}   # no country to give
+    d = read_workbook(write(spec, tmp_path / "c.xlsx"))
+    assert problems(d, "cmrt.smelter-without-country") == [
+        ("Smelter List", "E7", "warning", "row 7 lists Tin smelter 'Thaisarco' without a country (a mandatory column)")]
+
+
+def test_lookup_choice_that_disagrees_with_the_templates_lookup_sheet(tmp_path):
+    spec = full_declaration("6.5")
+    spec.smelters = {5: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000082", "country": "JAPAN"},
+                     6: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000801", "country": "JAPAN"},
+                     7: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "country": "THAILAND"},
+                     9: spec.smelters[9]}
+    lookup = {(5, "A"): "Gold", (5, "B"): "Asahi Pretec Corp.", (5, "C"): "ASAHI METALFINE, Inc.", (5, "E"): "CID000082",
+              (6, "A"): "Gold", (6, "B"): "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.",
+              (6, "C"): "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.", (6, "E"): "CID000801"}
+    spec.cells = {("Smelter Look-up", f"{col}{row}"): v for (row, col), v in lookup.items()}
+    d = read_workbook(write(spec, tmp_path / "l.xlsx"))
+    # Row 5 chose an alias of its ID; row 7's ID is not on the sheet: neither is flagged.
+    assert problems(d, "cmrt.lookup-name-mismatch") == [
+        ("Smelter List", "C6", "warning",
+         "row 6 chooses 'Asahi Pretec Corp.' in the look-up column, but the template's 'Smelter Look-up' sheet gives "
+         "CID000801 to 'Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.': check the choice or the ID")]
 
 
 def test_scope_that_asks_for_a_description(tmp_path):

@@ -60,8 +60,8 @@ def test_json_output(tmp_path):
     good, bad = json.loads(result.stdout)
     assert {"file", "template_version", "company_name", "declaration_scope", "questions", "smelters",
             "rejected", "problems"} <= set(good)
-    assert (good["file"], good["template_version"], good["company_name"], good["declaration_scope"]) == (
-        "a.xlsx", "6.5", "Acme Components Ltd.", "A. Company")
+    assert (good["file"], good["template"], good["template_version"], good["company_name"],
+            good["declaration_scope"]) == ("a.xlsx", "CMRT", "6.5", "Acme Components Ltd.", "A. Company")
     assert good["effective_date"] == "2024-03-31"
     assert good["questions"]["supplier_response_share"]["answers"]["Gold"] == {
         "answer": "100%", "raw": "100%", "comment": "", "cell": "D58"}
@@ -75,7 +75,8 @@ def test_json_output(tmp_path):
          "country": "UNITED STATES", "lookup": ""},
     ]
     assert (good["rejected"], good["problems"]) == ([], [])
-    assert (bad["file"], bad["readable"], bad["smelters"], bad["rejected"]) == ("b.xlsx", False, [], [])
+    assert (bad["file"], bad["readable"], bad["template"], bad["smelters"], bad["rejected"]) == (
+        "b.xlsx", False, "", [], [])
     assert [(p["code"], p["severity"], p["file"]) for p in bad["problems"]] == [("workbook.corrupt", "error", "b.xlsx")]
 
 
@@ -85,3 +86,17 @@ def test_json_is_deterministic(tmp_path):
     assert first.returncode == 0
     assert first.stdout == second.stdout
     assert list(json.loads(first.stdout)[0]) == sorted(json.loads(first.stdout)[0])
+
+
+def test_json_and_summary_name_an_emrt_for_what_it_is(tmp_path):
+    spec = CMRT(revision="Revision 2.1\nOctober 17, 2025", fields={"company_name": "Cobalt Parts Co."},
+                cells={("Declaration", "D2"): "Extended Minerals Reporting Template (EMRT)"})
+    write(spec, tmp_path / "e.xlsx")
+    result = run(tmp_path, "--json", "e.xlsx")
+    assert result.returncode == 0  # read and named; its problem says it is no answer to the 3TG survey
+    (o,) = json.loads(result.stdout)
+    assert (o["template"], o["template_version"], o["company_name"], o["smelters"], o["questions"]) == (
+        "EMRT", "2.1", "Cobalt Parts Co.", [], {})
+    assert [p["code"] for p in o["problems"]] == ["cmrt.not-a-cmrt-template"]
+    summary = run(tmp_path, "e.xlsx").stdout
+    assert summary.startswith("e.xlsx: EMRT 2.1 (xlsx)\n  company: Cobalt Parts Co.\n")

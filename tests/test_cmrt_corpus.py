@@ -55,7 +55,24 @@ EXPECTED = {
     "rmi-blank-cmrt-6.22.xlsx": ("6.22", "", "", 0, "xlsx", False, None),
     "rmi-blank-cmrt-6.31.xlsx": ("6.31", "", "A. Company", 0, "xlsx", False, None),
     "rmi-blank-cmrt-6.5.xlsx": ("6.5", "", "", 0, "xlsx", False, None),
+    # Real CMRT 6.4 declarations (English UI); honeywell typed its date as the text "02-May-2024".
+    "wwww13wwww-centralglass-cmrt-6.4.xlsx": ("6.4", "Central Glass Co., Ltd.", "A. Company", 4, "xlsx", False,
+                                              dt.date(2024, 5, 10)),
+    "wwww13wwww-honeywell-cmrt-6.4.xlsx": ("6.4", "Honeywell International",
+                                           "C. User defined [Specify in 'Description of scope']", 40, "xlsx", False,
+                                           dt.date(2024, 5, 2)),
+    "wwww13wwww-jxadvancedmetals-cmrt-6.4.xlsx": ("6.4", "JX Advanced Metals Corporation",
+                                                  "B. Product (or List of Products)", 27, "xlsx", False,
+                                                  dt.date(2024, 5, 30)),
+    # Blank EMRT, CRT and AMRT templates (Chinese UI): recognised, not read as CMRTs.
+    "cirscn-blank-emrt-1.3.xlsx": ("1.3", "", "", 0, "xlsx", False, None),
+    "cirscn-blank-emrt-2.0.xlsx": ("2.0", "", "", 0, "xlsx", False, None),
+    "cirscn-blank-emrt-2.1.xlsx": ("2.1", "", "", 0, "xlsx", False, None),
+    "cirscn-blank-crt-2.2.xlsx": ("2.2", "", "", 0, "xlsx", False, None),
+    "cirscn-blank-amrt-1.3.xlsx": ("1.3", "", "", 0, "xlsx", False, None),
 }
+KINDS = {"cirscn-blank-emrt-1.3.xlsx": "EMRT", "cirscn-blank-emrt-2.0.xlsx": "EMRT", "cirscn-blank-emrt-2.1.xlsx": "EMRT",
+         "cirscn-blank-crt-2.2.xlsx": "CRT", "cirscn-blank-amrt-1.3.xlsx": "AMRT"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -65,6 +82,9 @@ def test_corpus_file(corpus, name):
     got = (d.template_version, d.company_name, d.declaration_scope, len(d.smelters), d.file_format,
            d.encrypted, d.effective_date)
     assert got == EXPECTED[name]
+    assert d.template == KINDS.get(name, "CMRT")
+    assert d.is_cmrt is (d.template == "CMRT")
+    assert d.layout == ("" if name in KINDS else d.layout)
     # Every non-blank row is a record or rejected; in the corpus none has to be rejected.
     assert d.rejected == ()
     assert [s.row for s in d.smelters] == sorted(s.row for s in d.smelters)
@@ -97,7 +117,10 @@ def test_broadcom_placeholders_ids_and_padding(corpus):
     assert [s.smelter_name for s in d.smelters if s.row == 163] == ["PT Bangka Kudai Tin"]
     assert [s.street for s in d.smelters if s.row == 40] == ["#390-10, GOJANDONG, NAMDONGKU, INCHON, KOREA"]
     # Column A holds typed row numbers and column Q 144 cached #N/A: neither is a data column.
-    assert d.problems == ()
+    # Row 166 chooses 'PT DS Jaya Abadi' for 2IDN040, which the template's 'Standard Smelter Names' gives
+    # as 'PT Stanindo Inti Perkasa', also known as 'CV DS Jaya Abadi': the same name in another legal
+    # form (legal forms fold away), so the choice agrees with the ID and nothing is raised.
+    assert [(p.code, p.cell) for p in d.problems] == []
     assert d.policy_url.startswith("http://www.broadcom.com/global_citizenship")
 
 
@@ -155,7 +178,8 @@ def test_gsp_301_answers_and_ids(corpus):
     assert [(s.metal, s.smelter_id, s.id_source) for s in d.smelters] == [
         ("Tantalum", "CID000211", "CFSI"), ("Tin", "CID001477", "CFSI"),
         ("Tungsten", "CID002082", "CFSI"), ("Gold", "CID001916", "CFSI")]
-    assert [(p.code, p.cell) for p in d.problems] == [("cmrt.missing-effective-date", "D22")]
+    assert [(p.code, p.cell) for p in d.problems] == [("cmrt.missing-effective-date", "D22"),
+                                                      ("cmrt.lookup-name-mismatch", "C6")]
     x = read(corpus, "ddm-gsp-cmrt-3.01.xlsx")
     # 'No, but greater than 75% ' has a trailing space in the template's own list.
     assert x.question("all_suppliers_responded").answers[1].answer == "No, but greater than 75%"
@@ -190,6 +214,53 @@ def test_v1_blank_template(corpus):
     assert [a.letter for a in d.company_questions] == list("ABCDEFGHIJK")
 
 
+def test_real_64_declarations_raise_only_what_the_template_would(corpus):
+    """Q2-Q8 are asked only for a metal with Q1 Yes (6.x Instructions): no missing-answer for the others."""
+    glass = read(corpus, "wwww13wwww-centralglass-cmrt-6.4.xlsx")
+    assert glass.problems == ()
+    assert [glass.answer("intentionally_added", m) for m in ("Tantalum", "Tin", "Gold", "Tungsten")] == [
+        "No", "No", "No", "Yes"]
+    assert glass.answer("remains_in_product", "Tin") == ""          # blank, which is not "Unknown"
+    assert {s.metal for s in glass.smelters} == {"Tungsten"}
+
+    honeywell = read(corpus, "wwww13wwww-honeywell-cmrt-6.4.xlsx")
+    # The date typed as text in the template's DD-MMM-YYYY form is a date; the tabs after the contact go.
+    assert (honeywell.effective_date, honeywell.contact.name) == (dt.date(2024, 5, 2), "Julalak Phetploy")
+    assert [(p.code, p.severity, p.cell, p.message) for p in honeywell.problems] == [
+        ("cmrt.identified-but-none-listed", "warning", f"D{row}",
+         f"question 7 says all {metal} smelters are identified, but the smelter list has no {metal} row")
+        for row, metal in ((63, "Tin"), (64, "Gold"))]
+    assert Counter(s.metal for s in honeywell.smelters) == {"Tantalum": 22, "Tungsten": 18}
+    assert [s.row for s in honeywell.smelters if s.smelter_id == "CID001522"] == [6, 7]  # kept, row by row
+
+    jx = read(corpus, "wwww13wwww-jxadvancedmetals-cmrt-6.4.xlsx")
+    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in jx.problems] == [(
+        "cmrt.smelter-without-country", "warning", "Smelter List", "E10",
+        "row 10 lists Tantalum smelter 'Ulba Metallurgical Plant JSC' without a country (a mandatory column)")]
+    assert len(jx.products) == 3
+    assert [s.row for s in jx.smelters if s.smelter_id == "CID002082"] == [22, 23, 24, 25, 26]
+
+
+@pytest.mark.parametrize("name,kind,title,version", [
+    ("cirscn-blank-emrt-1.3.xlsx", "EMRT", "Extended Mineral Reporting Template (EMRT)", "1.3"),
+    ("cirscn-blank-emrt-2.0.xlsx", "EMRT", "Extended Mineral Reporting Template (EMRT)", "2.0"),
+    ("cirscn-blank-emrt-2.1.xlsx", "EMRT", "Extended Minerals Reporting Template (EMRT)", "2.1"),
+    ("cirscn-blank-crt-2.2.xlsx", "CRT", "Cobalt Reporting Template (CRT)", "2.2"),
+    ("cirscn-blank-amrt-1.3.xlsx", "AMRT", "Additional Minerals Reporting Template (AMRT)", "1.3"),
+])
+def test_other_templates_are_named_and_not_read_as_cmrts(corpus, name, kind, title, version):
+    from generator.supply.cmrt.kinds import BY_NAME
+
+    d = read(corpus, name)
+    what = BY_NAME[kind]
+    assert (d.template, d.template_version, d.layout, d.questions, d.smelters) == (kind, version, "", (), ())
+    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in d.problems] == [(
+        "cmrt.not-a-cmrt-template", "error", "Declaration", "D2",
+        f"is a{'n' if kind[0] in 'AE' else ''} {kind} ({what.title}, revision {version}), found from its title "
+        f"'{title}' (sheet 'L', the English title of D2): it reports on {what.covers}, not on 3TG, so it is no "
+        f"answer to the 3TG (conflict minerals) survey and is not counted as one; ask the supplier for a CMRT")]
+
+
 def test_read_command_over_the_whole_corpus(corpus):
     import json
     import subprocess
@@ -207,8 +278,8 @@ def test_read_command_over_the_whole_corpus(corpus):
     by_file = {o["file"]: o for o in objects}
     for name, (version, company, scope, rows, *_rest) in EXPECTED.items():
         o = by_file[name]
-        assert (o["template_version"], o["company_name"], o["declaration_scope"], len(o["smelters"])) == (
-            version, company, scope, rows), name
+        assert (o["template"], o["template_version"], o["company_name"], o["declaration_scope"],
+                len(o["smelters"])) == (KINDS.get(name, "CMRT"), version, company, scope, rows), name
     first = by_file["broadcom-cmrt-2.03a.xls"]["smelters"][0]
     assert set(first) == {"row", "metal", "lookup", "smelter_name", "country", "smelter_id", "smelter_id_raw",
                           "id_source", "street", "city", "state", "contact_name", "contact_email", "next_steps",

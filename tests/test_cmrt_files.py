@@ -89,17 +89,15 @@ def test_missing_and_directory_paths(tmp_path):
     assert only_problem(read_workbook(tmp_path))[0] == "workbook.not-a-workbook"
 
 
-def test_declaration_without_revision_is_not_guessed_for_2x_3x(tmp_path):
-    d = read_workbook(write(CMRT(family="3.01", revision=""), tmp_path / "norev.xlsx"))
+@pytest.mark.parametrize("family", ["3.01", "6.5", "1.00"])
+def test_declaration_without_revision_is_never_read_with_a_guessed_layout(tmp_path, family):
+    d = read_workbook(write(CMRT(family=family, revision="", fields={"company_name": "No Rev"}),
+                            tmp_path / "norev.xlsx"))
+    assert (d.readable, d.template, d.company_name) == (False, "CMRT", "")
     assert only_problem(d) == ("cmrt.unknown-version",
-                               "has no template revision in Declaration!J3, so its layout is unknown")
-
-
-def test_6x_without_revision_is_read_with_the_newest_layout_and_a_warning(tmp_path):
-    d = read_workbook(write(CMRT(revision="", fields={"company_name": "No Rev"}), tmp_path / "norev6.xlsx"))
-    assert (d.readable, d.layout, d.company_name) == (True, "6.x", "No Rev")
-    assert [(p.code, p.severity, p.cell) for p in d.problems if p.code == "cmrt.unknown-version"] == [
-        ("cmrt.unknown-version", "warning", "J3")]
+                               "has no template revision in Declaration!J3 (nor at the top of the Declaration or "
+                               "Smelter List), so its layout is unknown; it is not read rather than read with a "
+                               "guessed layout")
 
 
 def test_xlsm_is_read_like_xlsx(tmp_path):

@@ -111,18 +111,32 @@ def test_v1_answers_with_leading_space_from_inline_dropdown(tmp_path):
 
 
 @pytest.mark.parametrize("revision,version,warned", [
-    ("Revision 6.6\nMay 2026", "6.6", True),
+    ("Revision 6.6\nApril 2026", "6.6", True),
     ("Revision 6.22\nMay 11, 2022", "6.22", False),
     ("Revision 6.4\nApril 2024", "6.4", False),
 ])
 def test_newer_6x_falls_back_to_the_65_layout_with_a_warning(tmp_path, revision, version, warned):
     d = read_workbook(write(CMRT(revision=revision, fields={"company_name": "X"}), tmp_path / "v.xlsx"))
     assert (d.template_version, d.layout, d.company_name) == (version, "6.x", "X")
-    unknown = [p for p in d.problems if p.code == "cmrt.unknown-version"]
+    unknown = [p for p in d.problems if p.code == "cmrt.newer-revision"]
     assert bool(unknown) is warned
     if warned:
         assert (unknown[0].severity, unknown[0].cell) == ("warning", "J3")
-        assert "newer than 6.5" in unknown[0].message
+        assert unknown[0].message == ("revision 6.6 is newer than 6.5, the newest 6.x revision this reader knows; "
+                                      "read with the 6.x layout, which RMI keeps within the 6 series")
+
+
+@pytest.mark.parametrize("revision", ["Revision 7.0\nMay 2027", "Revision 5.3\nMay 2019", "Revision 2.04 2014",
+                                      "Revision 6.02\nJune 2020"])
+def test_a_revision_without_a_layout_is_a_problem_never_a_guess(tmp_path, revision):
+    d = read_workbook(write(CMRT(revision=revision, fields={"company_name": "X"}), tmp_path / "v.xlsx"))
+    version = revision.split()[1]
+    assert (d.readable, d.company_name, d.smelters) == (False, "", ())
+    assert [(p.code, p.message) for p in d.problems] == [(
+        "cmrt.unsupported-version",
+        f"has CMRT revision {version}, for which this reader has no layout (it knows 1.00, 2.00-2.01, "
+        f"2.02-2.03a, 3.x, 4.x, 5.x, 6.x and later 6.x revisions); it is not read rather than read with the "
+        f"cell map of another revision")]
 
 
 def test_rows_that_cannot_be_a_facility_are_rejected_with_reasons(tmp_path):
@@ -150,8 +164,8 @@ def test_smelter_id_from_the_6x_input_column_when_f_is_empty(tmp_path):
 
 
 def test_unrecognised_smelter_id_is_kept_with_a_warning(tmp_path):
-    spec = CMRT(smelters={5: {"metal": "Tin", "smelter_name": "S", "smelter_id": "27, Jalan Pantai"},
-                          6: {"metal": "Tin", "smelter_name": "T", "smelter_id": "NA"}})
+    spec = CMRT(smelters={5: {"metal": "Tin", "smelter_name": "S", "smelter_id": "27, Jalan Pantai", "country": "PERU"},
+                          6: {"metal": "Tin", "smelter_name": "T", "smelter_id": "NA", "country": "PERU"}})
     d = read_workbook(write(spec, tmp_path / "i.xlsx"))
     assert [s.smelter_id for s in d.smelters] == ["27, Jalan Pantai", ""]
     assert [(p.code, p.cell, p.severity) for p in d.problems if p.sheet == "Smelter List"] == [
@@ -217,11 +231,30 @@ def test_hidden_sheets_and_merged_cells_are_read(tmp_path):
     assert [s.smelter_name for s in d.smelters] == ["Metalor"]
 
 
-def test_effective_date_text_is_kept_as_written(tmp_path):
-    d = read_workbook(write(CMRT(fields={"effective_date": " 31/03/2024 "}), tmp_path / "d.xlsx"))
-    assert d.effective_date == "31/03/2024"
-    d = read_workbook(write(CMRT(fields={"effective_date": "2024-03-31"}), tmp_path / "e.xlsx"))
+@pytest.mark.parametrize("typed", [
+    "31-Mar-2024", "31-MAR-2024", "31 March 2024", "March 31, 2024", "Mar 31st 2024", "31-Mar-24",
+    " 31/03/2024 ", "03/31/2024", "2024-03-31", "2024/03/31", "31.03.2024", "45382", 45382,
+    dt.datetime(2024, 3, 31, 0, 0),
+])
+def test_effective_date_as_suppliers_type_it(tmp_path, typed):
+    d = read_workbook(write(CMRT(fields={"effective_date": typed}), tmp_path / "d.xlsx"))
     assert d.effective_date == dt.date(2024, 3, 31)
+    assert [p for p in d.problems if p.code.endswith("-date")] == []
+
+
+@pytest.mark.parametrize("typed,code,reason", [
+    ("03/04/2024", "cmrt.ambiguous-date",
+     "it reads as 2024-03-04 (US month/day) or as 2024-04-03 (day/month); write it as DD-MMM-YYYY"),
+    ("31-Feb-2024", "cmrt.invalid-date", "there is no such day (year 2024, month 2, day 31)"),
+    ("13/13/2024", "cmrt.invalid-date", "there is no such day (year 2024, month 13, day 13)"),
+    ("next Tuesday", "cmrt.invalid-date",
+     "it is not a date in any form the template or a supplier uses (expected DD-MMM-YYYY, e.g. 02-May-2024)"),
+])
+def test_ambiguous_or_impossible_date_is_kept_with_a_warning(tmp_path, typed, code, reason):
+    d = read_workbook(write(CMRT(fields={"effective_date": typed}), tmp_path / "d.xlsx"))
+    assert d.effective_date == typed
+    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in d.problems if p.code.endswith("-date")] == [
+        (code, "warning", "Declaration", "D22", f"the effective date '{typed}' is kept as written: {reason}")]
 
 
 def test_product_list_rows(tmp_path):
@@ -247,7 +280,8 @@ def test_revision_found_on_the_smelter_list_when_j3_is_empty(tmp_path):
 def test_sheet_names_match_regardless_of_case_and_spaces(tmp_path):
     import openpyxl
 
-    path = write(CMRT(fields={"company_name": "Renamed"}, smelters={5: {"metal": "Gold", "smelter_name": "M"}}),
+    path = write(CMRT(fields={"company_name": "Renamed"},
+                      smelters={5: {"metal": "Gold", "smelter_name": "M", "country": "PERU"}}),
                  tmp_path / "n.xlsx")
     wb = openpyxl.load_workbook(path)
     for old, new in (("Smelter List", "smelter list "), ("Declaration", "DECLARATION")):
@@ -280,7 +314,7 @@ def test_template_prompt_in_id_source_is_not_a_source(tmp_path):
 
 
 def test_non_text_cells_in_the_smelter_list_read_as_text(tmp_path):
-    spec = CMRT(smelters={5: {"metal": " Gold ", "smelter_name": 12345, "smelter_id": 801.0,
+    spec = CMRT(smelters={5: {"metal": " Gold ", "smelter_name": 12345, "smelter_id": 801.0, "country": "PERU",
                               "recycled_scrap": True, "comments": dt.datetime(2024, 1, 2), "city": 0.5}})
     d = read_workbook(write(spec, tmp_path / "t.xlsx"))
     (s,) = d.smelters

@@ -46,7 +46,9 @@ def fill(template: Path, out: Path) -> Path:
     s = wb["Smelter List"]
     # Row 5: the ID typed into the input column, the rest picked from the dropdowns (B, C);
     # D..J keep their look-up formulas, which openpyxl saves without values.
-    s["A5"], s["B5"], s["C5"] = "CID 000801", "Gold", "Asahi Pretec Corp."
+    # The ID is not Asahi's (CID000082) but another refinery's: the look-up sheet says so.
+    # E5 is the country Excel caches from the look-up formula (openpyxl cannot compute it).
+    s["A5"], s["B5"], s["C5"], s["E5"] = "CID 000801", "Gold", "Asahi Pretec Corp.", "JAPAN"
     # Row 6: a smelter that is not listed, typed in by hand over the formulas.
     s["B6"], s["C6"], s["D6"], s["E6"], s["F6"] = "Tin", "smelter not listed", "Example Tin Smelter ", "CHINA", "cid-002514"
     # Row 8, after a blank row 7.
@@ -75,12 +77,18 @@ def test_filled_template_reads_back(corpus, tmp_path, name):
     assert d.company_answer("annual_disclosure").answer == "Yes, with the SEC"
     assert d.policy_url == "https://example.cn/responsible-minerals"
     assert [(s.row, s.metal, s.lookup, s.smelter_name, s.smelter_id, s.country) for s in d.smelters] == [
-        (5, "Gold", "Asahi Pretec Corp.", "Asahi Pretec Corp.", "CID000801", ""),
+        (5, "Gold", "Asahi Pretec Corp.", "Asahi Pretec Corp.", "CID000801", "JAPAN"),
         (6, "Tin", "Smelter not listed", "Example Tin Smelter", "CID002514", "CHINA"),
         (8, "Tungsten", "Smelter not yet identified", "", "", ""),
     ]
     assert d.rejected == (Rejected(
         10, "only a smelter ID in column A ('CID002763'): the metal and name the template looks up "
             "from it have no cached values", "Smelter List"),)
-    # Everything is answered; only Tantalum, declared fully identified, has no smelter row.
-    assert [(p.code, p.cell) for p in d.problems] == [("cmrt.identified-but-none-listed", "D62")]
+    # Everything is answered; only Tantalum, declared fully identified, has no smelter row; row 5's ID
+    # belongs to another name in the template's own Smelter Look-up.
+    assert [(p.code, p.cell) for p in d.problems] == [("cmrt.identified-but-none-listed", "D62"),
+                                                      ("cmrt.lookup-name-mismatch", "C5")]
+    assert d.problems[1].message == (
+        "row 5 chooses 'Asahi Pretec Corp.' in the look-up column, but the template's 'Smelter Look-up' sheet "
+        "gives CID000801 to 'Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.': check the "
+        "choice or the ID")

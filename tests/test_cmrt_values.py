@@ -7,7 +7,7 @@ import pytest
 
 from generator.excel import values as cells
 from generator.supply import values
-from generator.supply.cmrt.layouts import layout_for, parse_version
+from generator.supply.cmrt.layouts import Resolved, layout_for, parse_version
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -56,15 +56,16 @@ def test_parse_version(text, version):
 @pytest.mark.parametrize("version,family,warned", [
     ("1.00", "1.00", False), ("2.01", "2.00-2.01", False), ("2.02", "2.02-2.03a", False),
     ("3.02", "3.x", False), ("4.10", "4.x", False), ("5.01", "5.x", False), ("6.01", "6.x", False),
-    ("6.31", "6.x", False), ("6.6", "6.x", True), ("7.0", "6.x", True), ("5.3", "5.x", True),
+    ("6.31", "6.x", False), ("6.6", "6.x", True), ("6.7", "6.x", True),
 ])
 def test_layout_for(version, family, warned):
     resolved = layout_for(version)
     assert (resolved.layout.family, bool(resolved.warning)) == (family, warned)
 
 
-def test_no_layout_before_version_1():
-    assert layout_for("0.9").layout is None
+@pytest.mark.parametrize("version", ["0.9", "2.04", "3.5", "5.3", "6.02", "6.45", "7.0"])
+def test_no_layout_is_guessed_for_an_unknown_revision(version):
+    assert layout_for(version) == Resolved(None)
 
 
 @pytest.mark.parametrize("raw,expected", [

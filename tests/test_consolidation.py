@@ -165,6 +165,26 @@ def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
     assert "- Gamma Silent Inc." in report
 
 
+def test_an_emrt_is_named_and_never_counted_as_a_cmrt_response(tmp_path):
+    root = supply_chain_project(tmp_path)
+    # Gamma, on the roster, sent its EMRT (cobalt, mica) instead of a CMRT.
+    emrt = fx.CMRT(revision="Revision 2.1\nOctober 17, 2025", fields={"company_name": "Gamma Silent Inc."},
+                   cells={("Declaration", "D2"): "扩展矿物报告模版 (EMRT)"})
+    fx.write(emrt, root / "data/cmrt/gamma.xlsx")
+    model, problems = pipeline.load_model(root)
+    c = model.consolidation
+    gamma = next(r for r in c.responses if Path(r.file).name == "gamma.xlsx")
+    assert (gamma.template, gamma.version, gamma.company, gamma.counts, gamma.complete) == (
+        "EMRT", "2.1", "Gamma Silent Inc.", False, False)
+    assert (c.survey.surveyed, c.survey.responded, c.survey.complete, c.survey.unmatched_workbooks) == (3, 2, 2, 1)
+    assert c.survey.scopes == {"Company": 3}
+    assert [(p.code, p.cell) for p in problems.items if p.file.endswith("gamma.xlsx")] == [
+        ("cmrt.not-a-cmrt-template", "D2")]
+    report = review.render_review(model)[review.REVIEW_REPORT]
+    assert ("| Template | EMRT 2.1: not a CMRT, so not counted as a response to the 3TG survey |") in report
+    assert "- Gamma Silent Inc." in report  # still a supplier without a response to the 3TG survey
+
+
 def test_unlisted_facilities_can_be_published(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path, unlisted="publish"))
     assert "| Tungsten | Unknown Wolfram Works |  | CHINA | Not designated |" in pipeline.render_pages(model)["smelters.md"]

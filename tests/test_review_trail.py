@@ -312,11 +312,11 @@ def test_blank_answers_are_not_answered_and_unknown_is_unknown(tmp_path):
     model, _ = pipeline.load_model(root)
     counts = {metal: (n.yes, n.no, n.unknown, n.not_answered, n.not_used)
               for metal, n in model.consolidation.survey.covered_countries.items()}
-    # beta (2.03a) and stranger (3.01) answer No for every metal
+    # beta (2.03a) and stranger (3.01) answer No for every metal they use; neither uses Tungsten
     assert counts == {"Gold": (0, 2, 0, 0, 1), "Tantalum": (0, 2, 1, 0, 0), "Tin": (1, 2, 0, 0, 0),
-                      "Tungsten": (0, 2, 0, 1, 0)}
+                      "Tungsten": (0, 0, 0, 1, 2)}
     report = review.render_review(model)[review.REVIEW_REPORT]
-    assert "| Tungsten | 0 | 2 | 0 | 1 | 0 |" in report
+    assert "| Tungsten | 0 | 0 | 0 | 1 | 2 |" in report
 
 
 def test_an_unreadable_workbook_is_listed_as_unreadable_with_the_reason(tmp_path):

@@ -38,6 +38,7 @@ def to_dict(d: Declaration) -> dict:
     return {
         "file": d.file,
         "readable": d.readable,
+        "template": d.template,
         "template_version": d.template_version,
         "layout": d.layout,
         "file_format": d.file_format,
@@ -84,7 +85,7 @@ def summary(d: Declaration) -> str:
         per_metal = Counter(s.metal for s in d.smelters)
         counts = ", ".join(f"{m} {per_metal[m]}" for m in METALS if per_metal[m])
         lines = [
-            (f"{d.file}: CMRT {d.template_version or '(revision unknown)'} ({d.file_format}"
+            (f"{d.file}: {d.template or 'CMRT'} {d.template_version or '(revision unknown)'} ({d.file_format}"
              f"{', encrypted' if d.encrypted else ''})"),
             f"  company: {d.company_name or '(none)'}",
             f"  scope: {d.declaration_scope or '(none)'}",

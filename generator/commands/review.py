@@ -82,5 +82,6 @@ def covered_locations(c: Consolidation) -> list[CoveredLocation]:
 
 
 def _roster_without_response(c) -> list[str]:
-    answered = {r.roster_name for r in c.responses if r.roster_name}
+    """Roster suppliers with no response to the 3TG survey (an EMRT or CRT sent instead is none)."""
+    answered = {r.roster_name for r in c.responses if r.roster_name and r.counts}
     return [name for name in c.roster_names if name not in answered]

@@ -117,6 +117,13 @@ class Response:
     readable: bool = True
     unreadable_reason: str = ""           # why the workbook could not be read at all
     products: tuple[cmrt.ProductRow, ...] = ()
+    template: str = "CMRT"
+
+    @property
+    def counts(self) -> bool:
+        """Only a CMRT answers the 3TG survey: an EMRT, CRT or AMRT does not. (A file that could not be
+        read at all counts as an incomplete response, as before.)"""
+        return self.template in ("CMRT", "")
 
     @property
     def product_scope(self) -> bool:
@@ -339,21 +346,23 @@ def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
         reason = "" if decl.readable else \
             "; ".join(p.message for p in decl.problems if p.severity == "error") or "it could not be read"
         responses.append(Response(decl.file, decl.company_name, entry.name if entry else "", decl.template_version,
-                                  decl.declaration_scope, decl.readable and errors == 0, errors,
+                                  decl.declaration_scope, decl.is_cmrt and errors == 0, errors,
                                   len(decl.problems) - errors, len(decl.smelters), len(decl.rejected),
-                                  decl.readable, reason, decl.products))
+                                  decl.readable, reason, decl.products, decl.template))
     return tuple(responses)
 
 
 def _survey(roster, responses, declarations) -> SurveyFigures:
-    matched = [r for r in responses if r.roster_name]
+    """The figures of the 3TG survey: CMRTs only (an EMRT, CRT or AMRT answers another survey)."""
+    counted = [r for r in responses if r.counts]
+    matched = [r for r in counted if r.roster_name]
     responded = {r.roster_name for r in matched}
     complete = {r.roster_name for r in matched if r.complete}
-    readable = [d for d in declarations if d.readable]
+    readable = [d for d in declarations if d.is_cmrt]
     covered = {metal: _answer_counts(readable, "from_covered_countries", metal) for metal in METALS}
     scopes = Counter(_scope(d.declaration_scope) for d in readable)
     return SurveyFigures(len(roster), len(responded), len(complete), len(responded - complete),
-                         sum(1 for r in responses if not r.roster_name and r.readable), covered,
+                         sum(1 for r in counted if not r.roster_name and r.readable), covered,
                          dict(sorted(scopes.items())), sum(1 for r in responses if not r.readable))
 
 

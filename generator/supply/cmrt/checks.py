@@ -1,13 +1,17 @@
-"""Per-file checks, in the spirit of the template's own Checker sheet.
+"""Per-file checks, following the template's own Instructions and Checker sheets.
 
 Each check returns problems with the file, sheet, cell, a stable code and a message:
-required declaration fields missing (error), required answers missing (error), answers
-outside the template's choices, answers that contradict the smelter list, and a
-product-level declaration without a product list.
+required declaration fields missing (error), answers the version's Instructions make
+mandatory missing (error; see `Needed` in layouts.py), answers outside the template's
+choices, and, for a reviewer, warnings: answers that contradict the smelter list, a metal
+in scope without smelter rows, a product-scope declaration with an empty or incomplete
+Product List, a smelter row without a country, and a name that disagrees with the name
+the template's own look-up sheet gives the row's smelter ID.
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from generator.excel.values import fold, quoted
 from generator.model import METALS
@@ -15,6 +19,7 @@ from generator.problems import ERROR, WARNING, Problem
 from generator.supply import values
 from generator.supply.cmrt.declaration import Declaration, Question
 from generator.supply.cmrt.layouts import DECLARATION, Layout
+from generator.supply.matching import name_key
 
 FIELD_LABELS = {
     "company_name": "Company name",
@@ -29,7 +34,15 @@ FIELD_LABELS = {
 }
 
 
-def check_declaration(decl: Declaration, layout: Layout) -> list[Problem]:
+@dataclass(frozen=True)
+class Lookup:
+    """The template's own look-up sheet: smelter ID -> its names there (standard name first)."""
+
+    sheet: str
+    names: dict[str, tuple[str, ...]]
+
+
+def check_declaration(decl: Declaration, layout: Layout, lookup: Lookup | None = None) -> list[Problem]:
     """All per-file checks of one declaration read with `layout`."""
     return [
         *_required_fields(decl, layout),
@@ -39,6 +52,8 @@ def check_declaration(decl: Declaration, layout: Layout) -> list[Problem]:
         *_contradictions(decl, layout),
         *_product_list(decl, layout),
         *_unlisted_smelters(decl, layout),
+        *_rows_without_country(decl, layout),
+        *_lookup_names(decl, layout, lookup),
     ]
 
 
@@ -81,8 +96,20 @@ def _scope(decl: Declaration, layout: Layout) -> list[Problem]:
                      f"{'; '.join(layout.scopes)}", cell=layout.cells.declaration_scope)]
 
 
-def _in_use(decl: Declaration, layout: Layout, metal: str) -> str:
-    return decl.answer(layout.in_scope_question, metal)
+def _metal_answers(decl: Declaration, metal: str) -> dict[str, str]:
+    return {q.key: q.answer(metal) for q in decl.questions}
+
+
+def in_scope(decl: Declaration, layout: Layout, metal: str) -> bool:
+    """Whether the answers put `metal` within the declaration's scope (the template then asks for its smelters)."""
+    return layout.in_scope.holds(_metal_answers(decl, metal))
+
+
+def _condition(layout: Layout, needed_keys: tuple[str, ...], any_of: bool) -> str:
+    numbers = {s.key: s.number for s in layout.metal_questions}
+    said = f" {'or' if any_of else 'and'} ".join(str(numbers.get(k, k)) for k in needed_keys)
+    plural = len(needed_keys) > 1 and not any_of      # "questions 1 and 2 are", "question 1 or 2 is"
+    return f"question{'s' if plural else ''} {said} {'are' if plural else 'is'} Yes"
 
 
 def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
@@ -91,14 +118,13 @@ def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
         question = decl.question(spec.key)
         for a in question.answers if question else ():
             if not a.answer:
-                if spec.required:
+                if spec.needed.holds(_metal_answers(decl, a.metal)):
+                    why = (f", which the template makes mandatory when "
+                           f"{_condition(layout, spec.needed.questions, spec.needed.any_of)}"
+                           if spec.needed.questions else "")
                     problems.append(_problem(decl, "cmrt.missing-answer",
-                                             f"question {spec.number} ({spec.key}) is not answered for {a.metal}",
+                                             f"question {spec.number} ({spec.key}) is not answered for {a.metal}{why}",
                                              cell=a.cell, severity=ERROR))
-                elif _in_use(decl, layout, a.metal) == "Yes":
-                    problems.append(_problem(decl, "cmrt.missing-answer",
-                                             f"question {spec.number} ({spec.key}) is not answered for {a.metal}, "
-                                             f"which is declared in use", cell=a.cell))
             elif spec.answers and a.answer not in spec.answers:
                 problems.append(_problem(decl, "cmrt.unknown-answer",
                                          f"question {spec.number} ({spec.key}), {a.metal}: {quoted(a.answer)} is not one "
@@ -108,34 +134,51 @@ def _answers(decl: Declaration, layout: Layout) -> list[Problem]:
 
 def _company_answers(decl: Declaration, layout: Layout) -> list[Problem]:
     choices = {spec.key: spec.answers for spec in layout.company_questions}
-    return [
+    problems = [
         _problem(decl, "cmrt.unknown-answer",
                  f"question {a.letter} ({a.key}): {quoted(a.answer)} is not one of the template's choices: "
                  f"{'; '.join(choices[a.key])}", cell=a.cell)
         for a in decl.company_questions
         if a.answer and choices.get(a.key) and a.answer not in choices[a.key]
     ]
+    needed = layout.company_needed
+    if needed is None or not any(needed.holds(_metal_answers(decl, m)) for m in METALS):
+        return problems
+    why = (f", which the template makes mandatory when {_condition(layout, needed.questions, needed.any_of)} "
+           f"for any metal" if needed.questions else "")
+    problems += [_problem(decl, "cmrt.missing-answer", f"question {a.letter} ({a.key}) is not answered{why}",
+                          cell=a.cell, severity=ERROR)
+                 for a in decl.company_questions if not a.answer]
+    return problems
 
 
 def _contradictions(decl: Declaration, layout: Layout) -> list[Problem]:
-    """Answers that disagree with the smelter list of the same file."""
+    """Answers that disagree with the smelter list of the same file (one warning per metal)."""
     listed = Counter(s.metal for s in decl.smelters)
     identified = decl.question("all_smelters_identified")
-    in_scope = decl.question(layout.in_scope_question)
+    first = decl.question(layout.in_scope_question)
     problems = []
     for metal in METALS:
-        used = in_scope.answer(metal) if in_scope else ""
-        if in_scope and used == "No" and listed[metal]:
+        used = first.answer(metal) if first else ""
+        said = identified.answer(metal) if identified else ""
+        if first and used == "No" and listed[metal]:
             problems.append(_problem(
                 decl, "cmrt.smelters-for-unused-metal",
-                f"{listed[metal]} smelter row(s) list {metal}, but question {in_scope.number} declares "
-                f"{metal} not used", cell=_cell(in_scope, metal)))
-        said = identified.answer(metal) if identified else ""
-        if identified and said.casefold().startswith("yes") and used != "No" and not listed[metal]:
+                f"{listed[metal]} smelter row(s) list {metal}, but question {first.number} declares "
+                f"{metal} not used", cell=_cell(first, metal)))
+        elif listed[metal]:
+            continue
+        elif identified and said.casefold().startswith("yes") and used != "No":
             problems.append(_problem(
                 decl, "cmrt.identified-but-none-listed",
                 f"question {identified.number} says all {metal} smelters are identified, but the "
                 f"smelter list has no {metal} row", cell=_cell(identified, metal)))
+        elif first and in_scope(decl, layout, metal):
+            problems.append(_problem(
+                decl, "cmrt.in-scope-metal-without-smelters",
+                f"the answers declare {metal} used ({_condition(layout, layout.in_scope.questions, layout.in_scope.any_of)}"
+                f"), but the smelter list has no {metal} row; the template's Checker asks for them",
+                cell=_cell(first, metal)))
     return problems
 
 
@@ -144,13 +187,53 @@ def _cell(question: Question, metal: str) -> str:
 
 
 def _product_list(decl: Declaration, layout: Layout) -> list[Problem]:
+    """A product-scope declaration needs its products (rows without a number are noted by the reader)."""
     prefix = layout.product_scope_prefix
     if not prefix or not decl.declaration_scope.startswith(prefix) or decl.products:
         return []
     return [_problem(decl, "cmrt.product-list-missing",
-                     f"the declaration scope is {quoted(decl.declaration_scope)} but the Product List has no product",
-                     sheet=layout.product_sheet or DECLARATION,
-                     cell=f"{layout.product_columns.number}{layout.product_first_row}", severity=ERROR)]
+                     f"the declaration scope is {quoted(decl.declaration_scope)}, which asks for the products' "
+                     f"numbers, but the Product List has no product", sheet=layout.product_sheet or DECLARATION,
+                     cell=f"{layout.product_columns.number}{layout.product_first_row}")]
+
+
+def _rows_without_country(decl: Declaration, layout: Layout) -> list[Problem]:
+    """A listed smelter (a look-up choice or a name) whose country column is empty."""
+    column = layout.smelter_columns.country
+    if not column:
+        return []
+    return [_problem(decl, "cmrt.smelter-without-country",
+                     f"row {s.row} lists {s.metal} smelter {quoted(s.smelter_name or s.lookup or s.smelter_id)} "
+                     f"without a country (a mandatory column)", sheet=layout.smelter_sheet, cell=f"{column}{s.row}")
+            for s in decl.smelters
+            if not s.country and s.lookup not in (values.NOT_LISTED, values.NOT_IDENTIFIED)
+            and (s.smelter_name or s.smelter_id or (s.lookup and not values.is_placeholder(s.lookup)))]
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Names that agree: equal when folded, or one is the other's words in full ('Ulba' in 'Ulba Metallurgical Plant')."""
+    x, y = name_key(a), name_key(b)
+    return x == y or x.replace(" ", "") == y.replace(" ", "") or f" {x} " in f" {y} " or f" {y} " in f" {x} "
+
+
+def _lookup_names(decl: Declaration, layout: Layout, lookup: Lookup | None) -> list[Problem]:
+    """A row whose look-up choice is not a name the template's look-up sheet gives the row's smelter ID."""
+    column = layout.smelter_columns.lookup
+    if lookup is None or not lookup.names or not column:
+        return []
+    problems = []
+    for s in decl.smelters:
+        known = lookup.names.get(s.smelter_id)
+        if not known or not s.lookup or values.is_placeholder(s.lookup) \
+                or any(_same_name(s.lookup, n) for n in known):
+            continue
+        problems.append(_problem(
+            decl, "cmrt.lookup-name-mismatch",
+            f"row {s.row} chooses {quoted(s.lookup)} in the look-up column, but the template's '{lookup.sheet}' "
+            f"sheet gives {s.smelter_id} to {quoted(known[0])}"
+            f"{f' (also known as {quoted(known[1])})' if len(known) > 1 else ''}: check the choice or the ID",
+            sheet=layout.smelter_sheet, cell=f"{column}{s.row}"))
+    return problems
 
 
 def _unlisted_smelters(decl: Declaration, layout: Layout) -> list[Problem]:

@@ -117,6 +117,7 @@ class Declaration:
 
     file: str
     readable: bool = True
+    template: str = ""            # "CMRT", "EMRT", "CRT" or "AMRT" ("" when not read at all)
     template_version: str = ""
     layout: str = ""
     smelter_sheet: str = ""  # the Smelter List's name in the layout read with, for problems naming rows
@@ -164,6 +165,11 @@ class Declaration:
             return ""
         m = re.search(r"(https?://|www\.)\S+", a.comment)
         return m.group(0).rstrip(".,;)") if m else ""
+
+    @property
+    def is_cmrt(self) -> bool:
+        """Read as a CMRT: an answer to the 3TG survey (an EMRT, CRT or AMRT is not one)."""
+        return self.readable and self.template == "CMRT"
 
     @property
     def errors(self) -> list[Problem]:

@@ -33,6 +33,29 @@ METAL_ROWS = ("Tantalum", "Tin", "Gold", "Tungsten")
 
 
 @dataclass(frozen=True)
+class Needed:
+    """When the template's Instructions make an answer mandatory.
+
+    Always when `questions` is empty; else when the metal's answers to `questions` are
+    "Yes" (all of them, or any one when `any_of`). For the company questions A... the
+    condition holds when it holds for at least one metal.
+    """
+
+    questions: tuple[str, ...] = ()
+    any_of: bool = False
+
+    def holds(self, answers: dict[str, str]) -> bool:
+        """`answers`: question key -> the metal's normalised answer."""
+        if not self.questions:
+            return True
+        said = [answers.get(q, "") == "Yes" for q in self.questions]
+        return any(said) if self.any_of else all(said)
+
+
+ALWAYS = Needed()
+
+
+@dataclass(frozen=True)
 class MetalQuestionSpec:
     """A per-metal question: four answer rows from `row` (Tantalum, Tin, Gold, Tungsten)."""
 
@@ -40,7 +63,7 @@ class MetalQuestionSpec:
     number: int
     row: int
     answers: tuple[str, ...]
-    required: bool = False
+    needed: Needed = ALWAYS
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,17 @@ class SmelterColumns:
 
 
 @dataclass(frozen=True)
+class LookupColumns:
+    """The template's own look-up sheet of known smelters: names and IDs by column letter."""
+
+    first_row: int
+    names: tuple[str, ...]      # the standard name first, then the look-up name (alias)
+    smelter_id: str
+    metal: str = "A"
+    alias_separator: str = ""   # 2.x lists a standard name's known aliases in one cell, comma-separated
+
+
+@dataclass(frozen=True)
 class ProductColumns:
     number: str = "B"
     name: str = "C"
@@ -127,12 +161,17 @@ class Layout:
     product_sheet: str = ""
     product_columns: ProductColumns = field(default_factory=ProductColumns)
     lookup_sheet: str = ""
+    lookup_columns: LookupColumns | None = None
+    # When questions A... are mandatory (see Needed); None: never.
+    company_needed: Needed | None = None
     smelter_first_row: int = 5
     product_first_row: int = 6
     answer_column: str = "D"
     comment_column: str = "G"
     # The metal question whose "No" means the metal is not used at all.
     in_scope_question: str = "intentionally_added"
+    # When a metal is within the scope of the declaration (the template then asks for its smelters).
+    in_scope: Needed = Needed(("intentionally_added",))
 
 
 # --- answer vocabularies (canonical spellings) -------------------------------------
@@ -154,8 +193,9 @@ SCOPES_3X = ("A. Company", "B. Product (or List of Products)",
              "C. User defined [Specify in 'Description of scope']")
 
 
-def _metal_qs(*specs: tuple[str, int, tuple[str, ...]], required: int = 1) -> tuple[MetalQuestionSpec, ...]:
-    return tuple(MetalQuestionSpec(key, n, row, answers, required=n <= required)
+def _metal_qs(*specs: tuple[str, int, tuple[str, ...]], needed: tuple[Needed, ...]) -> tuple[MetalQuestionSpec, ...]:
+    """`needed[i]` for question i + 1; the last one also for every question after it."""
+    return tuple(MetalQuestionSpec(key, n, row, answers, needed=needed[min(n, len(needed)) - 1])
                  for n, (key, row, answers) in enumerate(specs, start=1))
 
 
@@ -163,6 +203,24 @@ def _company_qs(first_row: int, *specs: tuple[str, tuple[str, ...]]) -> tuple[Co
     return tuple(CompanyQuestionSpec(chr(ord("A") + i), key, first_row + 2 * i, answers)
                  for i, (key, answers) in enumerate(specs))
 
+
+# --- when answers are mandatory: each version's Instructions sheet (and its Checker) ---------
+# 1.00: "If the answer for each metal in Question 1 is NO, then no further answers are
+#   required"; the Checker-less 1.00 marks Q1-Q5 and A-K (*). Read per metal, as 2.x.
+# 2.x: Q1 for every metal; "If the answer provided for any metal listed is 'Yes', responses
+#   are required for Questions 2 through 6" (per metal: the Checker's condition1 column);
+#   A-J (*) unless every Q1 is No.
+# 3.01 (and 4.x): Q1 and Q2 mandatory; Q3-Q7 "mandatory for a specific metal if the response
+#   to Question 1 or 2 is Yes"; A-J "mandatory if the response to Question 1 or 2 is Yes for
+#   any metal".
+# 6.x (and 5.x, not verified): Q1 mandatory; Q2 "shall be answered for each 3TG for which the
+#   answer to question 1 is yes"; Q3-Q8 "mandatory for a specific metal if the response to
+#   Question 1 and 2 is Yes"; A-H "mandatory if both of responses to Question 1 and 2 are Yes
+#   for any metal".
+_IF_NECESSARY = Needed(("necessary",))
+_IF_ADDED_OR_NECESSARY = Needed(("intentionally_added", "necessary"), any_of=True)
+_IF_ADDED = Needed(("intentionally_added",))
+_IF_ADDED_AND_REMAINS = Needed(("intentionally_added", "remains_in_product"))
 
 # --- 1.00 (EICC-GeSI, July 2011): LAYOUTS.md section 2 "1.00" and the blank template ---
 V1 = Layout(
@@ -181,6 +239,7 @@ V1 = Layout(
         ("recycled_or_scrap", 32, YES_NO_UNCERTAIN),
         ("all_smelters_identified", 38, YES_NO),
         ("all_smelters_validated", 44, YES_NO_UNKNOWN),
+        needed=(ALWAYS, _IF_NECESSARY),
     ),
     company_questions=_company_qs(
         51,
@@ -201,6 +260,8 @@ V1 = Layout(
         extra=(("Tier level", "E"), ("On the EICC-GeSI CFS list", "L"),
                ("Product category", "T"), ("Product details", "V"))),
     in_scope_question="necessary",
+    in_scope=_IF_NECESSARY,
+    company_needed=_IF_NECESSARY,
 )
 
 _COMPANY_2X = _company_qs(
@@ -226,7 +287,9 @@ _METAL_2X = _metal_qs(
     ("all_suppliers_responded", 40, SHARE_2X),
     ("all_smelters_identified", 46, ("Yes all smelters have been provided", "No")),
     ("all_smelters_validated", 52, YES_NO_UNKNOWN),
+    needed=(ALWAYS, _IF_NECESSARY),
 )
+_LOOKUP_2X = LookupColumns(first_row=3, names=("B", "C"), smelter_id="E", alias_separator=",")
 
 # --- 2.00, 2.01 (EICC-GeSI): LAYOUTS.md section 2 "2.00 - 2.03a", section 3 -------
 V2_00 = Layout(
@@ -248,7 +311,10 @@ V2_00 = Layout(
         comments="N"),
     product_sheet="Product List",
     lookup_sheet="Standard Smelter Names",
+    lookup_columns=_LOOKUP_2X,
     in_scope_question="necessary",
+    in_scope=_IF_NECESSARY,
+    company_needed=_IF_NECESSARY,
 )
 
 # --- 2.02, 2.03, 2.03a: as 2.00 with "Smelter ID" inserted at F -------------------
@@ -269,7 +335,10 @@ V2_02 = Layout(
         mine_country="N", comments="O"),
     product_sheet="Product List",
     lookup_sheet="Standard Smelter Names",
+    lookup_columns=_LOOKUP_2X,
     in_scope_question="necessary",
+    in_scope=_IF_NECESSARY,
+    company_needed=_IF_NECESSARY,
 )
 
 _CELLS_3X = DeclarationCells(
@@ -292,8 +361,9 @@ _METAL_3X = _metal_qs(
     ("all_suppliers_responded", 50, SHARE_3X),
     ("all_smelters_identified", 56, YES_NO),
     ("all_smelter_info_reported", 62, YES_NO_UNKNOWN),
-    required=2,
+    needed=(ALWAYS, ALWAYS, _IF_ADDED_OR_NECESSARY),
 )
+_LOOKUP_3X = LookupColumns(first_row=3, names=("B",), smelter_id="E")  # D holds the old 2.x ID
 
 _COMPANY_3X = _company_qs(
     69,
@@ -322,6 +392,9 @@ V3 = Layout(
     smelter_columns=_SMELTERS_3X,
     product_sheet="Product List",
     lookup_sheet="Standard Smelter Names",
+    lookup_columns=_LOOKUP_3X,
+    in_scope=_IF_ADDED_OR_NECESSARY,
+    company_needed=_IF_ADDED_OR_NECESSARY,
 )
 
 # --- 4.x (CFSI, 2015-2016): CMRT Completion Guide Revision 4.01b (see module doc) ----
@@ -339,9 +412,13 @@ V4 = Layout(
     smelter_columns=_SMELTERS_3X,
     product_sheet="Product List",
     lookup_sheet="Standard Smelter Names",
+    lookup_columns=_LOOKUP_3X,
+    in_scope=_IF_ADDED_OR_NECESSARY,
+    company_needed=_IF_ADDED_OR_NECESSARY,
 )
 
 _SMELTERS_5X = SmelterColumns(**{**_SMELTERS_3X.__dict__, "id_input": "A"})
+_LOOKUP_6X = LookupColumns(first_row=5, names=("C", "B"), smelter_id="E")
 
 # --- 5.x (RMI, 2017-2019): CMRT Completion Guide, Revision 5.0 (see module doc) ------
 V5 = Layout(
@@ -357,7 +434,7 @@ V5 = Layout(
         ("supplier_response_share", 50, SHARE_5X),
         ("all_smelters_identified", 56, YES_NO),
         ("all_smelter_info_reported", 62, YES_NO),
-        required=2,
+        needed=(ALWAYS, _IF_ADDED, _IF_ADDED_AND_REMAINS),
     ),
     company_questions=_company_qs(
         69,
@@ -373,6 +450,9 @@ V5 = Layout(
     smelter_columns=_SMELTERS_5X,
     product_sheet="Product List",
     lookup_sheet="Smelter Look-up",
+    lookup_columns=_LOOKUP_6X,
+    in_scope=_IF_ADDED_AND_REMAINS,
+    company_needed=_IF_ADDED_AND_REMAINS,
 )
 
 # --- 6.0-6.5 (RMI, 2020-2025): LAYOUTS.md section 2 "6.01 - 6.5", section 3 ----------
@@ -390,7 +470,7 @@ V6 = Layout(
         ("supplier_response_share", 56, SHARE_5X),
         ("all_smelters_identified", 62, YES_NO),
         ("all_smelter_info_reported", 68, YES_NO),
-        required=2,
+        needed=(ALWAYS, _IF_ADDED, _IF_ADDED_AND_REMAINS),
     ),
     company_questions=_company_qs(
         75,
@@ -407,11 +487,18 @@ V6 = Layout(
     smelter_columns=_SMELTERS_5X,
     product_sheet="Product List",
     lookup_sheet="Smelter Look-up",
+    lookup_columns=_LOOKUP_6X,
+    in_scope=_IF_ADDED_AND_REMAINS,
+    company_needed=_IF_ADDED_AND_REMAINS,
 )
 
 LAYOUTS: tuple[Layout, ...] = (V1, V2_00, V2_02, V3, V4, V5, V6)
 NEWEST = V6
 NEWEST_VERSION = "6.5"
+
+# The layouts of each template kind (see kinds.py): a kind without layouts is named, not read.
+# An EMRT or CRT reader adds its tables here, beside the CMRT's.
+LAYOUTS_BY_KIND: dict[str, tuple[Layout, ...]] = {"CMRT": LAYOUTS}
 
 _REVISION = re.compile(r"Revision\s*:?\s*(\d+)(?:\.(\d+))?([a-z])?", re.IGNORECASE)
 
@@ -433,23 +520,17 @@ class Resolved:
     warning: str = ""
 
 
-def layout_for(version: str) -> Resolved:
-    """The layout of a version; an unknown 6.x (or later) revision falls back to 6.5."""
-    for layout in LAYOUTS:
+def layout_for(version: str, kind: str = "CMRT") -> Resolved:
+    """The layout of a version of `kind`: a known one, or a CMRT 6.x revision newer than the newest
+    known one (RMI keeps the 6.x cell map within the 6 series: 6.6 of April 2026 is read with it,
+    with a note). Any other version has no layout: the caller reports it, never guesses."""
+    for layout in LAYOUTS_BY_KIND.get(kind, ()):
         if version in layout.known_versions:
             return Resolved(layout)
-    major = int(version.split(".")[0]) if version[:1].isdigit() else 0
-    family = {1: V1, 3: V3, 4: V4, 5: V5}.get(major)
-    if family is not None:
-        return Resolved(family, f"revision {version} is not one this reader knows; "
-                                f"read with the {family.family} layout")
-    if major == 2:
-        return Resolved(V2_02, f"revision {version} is not one this reader knows; "
-                               f"read with the 2.02-2.03a layout")
-    if major >= 6:
-        what = "newer than" if _is_newer(version, NEWEST_VERSION) else "not one of the revisions up to"
-        return Resolved(NEWEST, f"revision {version} is {what} {NEWEST_VERSION}, the newest layout "
-                                f"this reader knows; read with the {NEWEST_VERSION} layout")
+    major = version.split(".")[0]
+    if kind == "CMRT" and major == "6" and _is_newer(version, NEWEST_VERSION):
+        return Resolved(NEWEST, f"revision {version} is newer than {NEWEST_VERSION}, the newest 6.x revision "
+                                f"this reader knows; read with the 6.x layout, which RMI keeps within the 6 series")
     return Resolved(None)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.excel.values import as_date, as_text, date_from_parts, fold, percent, quoted
+from generator.excel.values import as_text, date_from_parts, fold, percent, quoted
 from generator.excel.workbook import (
     Cell,
     Sheet,
@@ -25,7 +25,9 @@ from generator.excel.workbook import (
 )
 from generator.problems import Problems
 from generator.supply import values
-from generator.supply.cmrt.checks import check_declaration
+from generator.supply.cmrt import kinds
+from generator.supply.cmrt.checks import Lookup, check_declaration
+from generator.supply.cmrt.dates import read_date
 from generator.supply.cmrt.declaration import (
     CompanyAnswer,
     Declaration,
@@ -38,9 +40,9 @@ from generator.supply.cmrt.declaration import (
 )
 from generator.supply.cmrt.layouts import (
     DECLARATION,
+    LAYOUTS,
+    LAYOUTS_BY_KIND,
     METAL_ROWS,
-    NEWEST,
-    V1,
     Layout,
     layout_for,
     parse_version,
@@ -63,6 +65,8 @@ class _Context:
 
     file: str
     problems: Problems
+    template: str = ""          # the kind, once found: named even when the file cannot be read further
+    version: str = ""
 
     def value(self, sheet: Sheet, address: str) -> object:
         """The cell's cached value; a cached Excel error reads as empty, with a warning."""
@@ -89,7 +93,8 @@ def read_workbook(path: Path | str) -> Declaration:
         return _read(book, ctx)
     except WorkbookError as err:
         ctx.problems.add(ctx.file, err.code, err.message)
-        return Declaration(file=ctx.file, readable=False, problems=tuple(ctx.problems.sorted()))
+        return Declaration(file=ctx.file, readable=False, template=ctx.template, template_version=ctx.version,
+                           problems=tuple(ctx.problems.sorted()))
 
 
 def _read(book: Workbook, ctx: _Context) -> Declaration:
@@ -99,12 +104,17 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
                             f"is not a CMRT: no {' or '.join(repr(m) for m in missing)} sheet "
                             f"(sheets: {', '.join(book.sheet_names) or 'none'})")
     decl = book.sheet(DECLARATION, max_row=DECLARATION_ROWS)
+    found = kinds.detect(book, decl.cell("D2").value)
+    if found.kind.name not in LAYOUTS_BY_KIND:
+        return _other_kind(book, decl, found, ctx)
+    ctx.template = kinds.CMRT
     version, layout = _version(decl, book, ctx)
     cells = layout.cells
     smelters, rejected = _smelter_list(book, layout, ctx)
     products = _product_list(book, layout, ctx)
     declaration = Declaration(
         file=ctx.file,
+        template=kinds.CMRT,
         template_version=version,
         layout=layout.family,
         smelter_sheet=layout.smelter_sheet,
@@ -128,8 +138,24 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
         smelters=smelters,
         rejected=tuple(rejected),
     )
-    ctx.problems.extend(check_declaration(declaration, layout))
+    ctx.problems.extend(check_declaration(declaration, layout, _lookup(book, layout)))
     return _with_problems(declaration, ctx)
+
+
+def _other_kind(book: Workbook, decl: Sheet, found: kinds.Finding, ctx: _Context) -> Declaration:
+    """An EMRT, CRT or AMRT: named for what it is, never read with a CMRT layout."""
+    kind = found.kind
+    version = parse_version(_revision_text(decl, book))
+    company = as_text(decl.cell(kind.company_cell).value)
+    ctx.problems.add(ctx.file, "cmrt.not-a-cmrt-template",
+                     f"is a{'n' if kind.name[0] in 'AE' else ''} {kind.name} ({kind.title}"
+                     f"{f', revision {version}' if version else ''}), found from {found.evidence}: it "
+                     f"reports on {kind.covers}, not on 3TG, so it is no answer to the 3TG (conflict "
+                     f"minerals) survey and is not counted as one; ask the supplier for a CMRT",
+                     sheet=DECLARATION, cell="D2")
+    return _with_problems(Declaration(
+        file=ctx.file, template=kind.name, template_version=version, file_format=book.file_format,
+        encrypted=book.encrypted, language=as_text(decl.cell("D3").value), company_name=company), ctx)
 
 
 def _with_problems(declaration: Declaration, ctx: _Context) -> Declaration:
@@ -144,22 +170,20 @@ def _has_sheet(book: Workbook, name: str) -> bool:
 
 def _version(decl: Sheet, book: Workbook, ctx: _Context) -> tuple[str, Layout]:
     """The version from Declaration!J3 (1.00 splits it over I3 and J3) and its layout."""
-    version = parse_version(_revision_text(decl, book))
+    version = ctx.version = parse_version(_revision_text(decl, book))
     if not version:
-        guess = V1 if book.has("Smelter and Mine List") else NEWEST if book.has("Smelter Look-up") else None
-        if guess is None:
-            raise WorkbookError("cmrt.unknown-version",
-                                "has no template revision in Declaration!J3, so its layout is unknown")
-        ctx.problems.warn(ctx.file, "cmrt.unknown-version",
-                          f"no template revision in J3; read with the {guess.family} layout, "
-                          f"guessed from the sheet names", sheet=DECLARATION, cell="J3")
-        return "", guess
+        raise WorkbookError("cmrt.unknown-version",
+                            "has no template revision in Declaration!J3 (nor at the top of the Declaration or "
+                            "Smelter List), so its layout is unknown; it is not read rather than read with a "
+                            "guessed layout")
     resolved = layout_for(version)
     if resolved.layout is None:
         raise WorkbookError("cmrt.unsupported-version",
-                            f"has template revision {version}, which this reader does not support")
+                            f"has CMRT revision {version}, for which this reader has no layout (it knows "
+                            f"{', '.join(known.family for known in LAYOUTS)} and later 6.x revisions); it is not read "
+                            f"rather than read with the cell map of another revision")
     if resolved.warning:
-        ctx.problems.warn(ctx.file, "cmrt.unknown-version", resolved.warning, sheet=DECLARATION, cell="J3")
+        ctx.problems.warn(ctx.file, "cmrt.newer-revision", resolved.warning, sheet=DECLARATION, cell="J3")
     return version, resolved.layout
 
 
@@ -182,10 +206,43 @@ def _revision_text(decl: Sheet, book: Workbook) -> str:
 
 
 def _effective_date(decl: Sheet, layout: Layout, ctx: _Context) -> dt.date | str | None:
+    """The date as a date however it was typed; an ambiguous or impossible one as written, with a warning."""
     cells = layout.cells
     if cells.date_parts:
         return date_from_parts(*(ctx.value(decl, a) for a in cells.date_parts))
-    return as_date(ctx.value(decl, cells.effective_date)) if cells.effective_date else None
+    if not cells.effective_date:
+        return None
+    read = read_date(ctx.value(decl, cells.effective_date))
+    if read.problem:
+        ctx.problems.warn(ctx.file, f"cmrt.{read.problem}-date",
+                          f"the effective date {quoted(read.text)} is kept as written: {read.reason}",
+                          sheet=DECLARATION, cell=cells.effective_date)
+    return read.date or read.text or None
+
+
+def _split(text: str, separator: str) -> list[str]:
+    return text.split(separator) if separator else [text]
+
+
+def _lookup(book: Workbook, layout: Layout) -> Lookup:
+    """The template's own look-up sheet: smelter ID -> the names it gives that ID (standard name first)."""
+    columns = layout.lookup_columns
+    if columns is None or not book.has(layout.lookup_sheet):
+        return Lookup(layout.lookup_sheet, {})
+    sheet = book.sheet(layout.lookup_sheet, max_row=columns.first_row + MAX_LIST_ROWS)
+    picked = [column_index(columns.metal), column_index(columns.smelter_id),
+              *(column_index(c) for c in columns.names)]
+    names: dict[str, list[str]] = {}
+    for row in range(columns.first_row, min(sheet.last_row, columns.first_row + MAX_LIST_ROWS) + 1):
+        metal, raw_id, *raw_names = sheet.values(row, picked)
+        smelter_id, recognised = values.smelter_id(as_text(raw_id))
+        if not (smelter_id and recognised and values.metal(as_text(metal))):
+            continue
+        known = names.setdefault(smelter_id, [])
+        for name in (n.strip() for v in raw_names for n in _split(as_text(v), columns.alias_separator)):
+            if name and name not in known:
+                known.append(name)
+    return Lookup(layout.lookup_sheet, {k: tuple(v) for k, v in names.items()})
 
 
 def _metal_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Question, ...]:
