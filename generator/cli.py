@@ -77,10 +77,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate data/ and write the Conflict Minerals Report as one self-contained HTML "
                     "document that follows EDGAR's HTML rules, from the same data as the website.")
     _common(exhibit)
-    exhibit.add_argument("--output", type=Path, help="where to write it (default: build/exhibit-1.01.htm)")
+    exhibit.add_argument("--output", type=Path,
+                         help="where to write it (default: build/exhibit-1.01-YEAR.htm, YEAR the report's year)")
     exhibit.add_argument("--year", type=int,
                          help="an earlier year from data/archive/YEAR/ (default: the current report)")
     exhibit.set_defaults(handler=_exhibit)
+
+    new_year = sub.add_parser(
+        "new-year", help="archive the current year's data/ and start the next reporting year",
+        formatter_class=argparse.RawDescriptionHelpFormatter, description=_NEW_YEAR_HELP)
+    new_year.add_argument("year", metavar="YEAR", type=int, help="the new reporting year, e.g. 2026")
+    new_year.add_argument("--root", type=Path, default=Path("."),
+                          help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
+    new_year.set_defaults(handler=_new_year)
 
     diff = sub.add_parser(
         "diff", help="summarise what changed in the report between two git revisions or data folders",
@@ -124,6 +133,28 @@ def _parser() -> argparse.ArgumentParser:
     explain.set_defaults(handler=_explain)
     return parser
 
+
+_NEW_YEAR_HELP = """\
+Start reporting year YEAR. Everything in data/ (the YAML, the smelter list,
+the roster, the workbook folder, the lists, the aliases and any other file)
+moves into data/archive/<CURRENT>/, CURRENT being the year in which the
+current report's period ends, so that year keeps its pages, review records
+and exhibit. data/ is then ready for YEAR:
+  the YAML files copied back, with period.start and period.end in YEAR;
+  supply-chain.yml as it was, and a copy of every file that it and report.yml
+    name (smelter list, roster, aliases, reference and conformance lists);
+  an empty workbook folder for YEAR's supplier CMRTs.
+The dates that belong to a year's lists (smelter_list.designation_as_of and
+each list's as_of) stay as they were: check and build warn about each one
+until it is renewed.
+
+Nothing changes when data/ has errors, when data/archive/<CURRENT>/ exists,
+or when a file named in the YAML is outside data/. Then run
+`python -m generator build` (or make site) and commit data/, docs/, review/.
+
+example:
+  python -m generator new-year 2026
+"""
 
 _DIFF_HELP = """\
 Compare the report that BASE's data gives with HEAD's and list:
@@ -169,9 +200,9 @@ def _build(args) -> int:
 
 def _check(args) -> int:
     from generator import pipeline
-    current, pages, problems = pipeline.check(args.root, strict=args.strict)
+    models, pages, problems = pipeline.check(args.root, strict=args.strict)
     _print_warnings(problems)
-    stale = pipeline.stale_outputs(args.root, current, pages)
+    stale = pipeline.stale_outputs(args.root, models, pages)
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
               + ", ".join(stale), file=sys.stderr)
@@ -182,9 +213,10 @@ def _check(args) -> int:
 
 def _exhibit(args) -> int:
     from generator import pipeline
-    from generator.publish.exhibit import DEFAULT_OUTPUT
-    output = args.output or args.root / DEFAULT_OUTPUT
-    text, problems = pipeline.exhibit(args.root, output.name, strict=args.strict, year=args.year)
+    from generator.publish.exhibit import OUTPUT_DIR
+    text, name, problems = pipeline.exhibit(args.root, args.output.name if args.output else None,
+                                            strict=args.strict, year=args.year)
+    output = args.output or args.root / OUTPUT_DIR / name
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(text.encode("ascii"))
@@ -194,6 +226,13 @@ def _exhibit(args) -> int:
         raise UserError(problems) from None
     _print_warnings(problems)
     print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
+    return 0
+
+
+def _new_year(args) -> int:
+    from generator.commands.new_year import start_year, summary
+    result = start_year(args.root, args.year)
+    print("\n".join(terminal_text(line) for line in summary(result, args.root)))
     return 0
 
 

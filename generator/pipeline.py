@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.commands.review import REVIEW_FILES, render_review
+from generator.commands.review import REVIEW_DIR, render_review
 from generator.content import schema
 from generator.content.completeness import check_completeness
 from generator.content.load import load_content
@@ -20,11 +20,10 @@ from generator.problems import Problems, UserError, display_path
 from generator.publish.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
 from generator.publish.report import Model, build_model
 from generator.supply.consolidate import SupplyChain, consolidate
-from generator.years import ARCHIVE, archive_folders, check_current, check_year
+from generator.years import ARCHIVE, SUPPLY_CHAIN_FILE, archive_folders, check_current, check_renewed, check_year
 
 log = logging.getLogger(__name__)
 
-SUPPLY_CHAIN_FILE = "supply-chain.yml"
 # Hand-written files in docs/ that the generator never writes or checks.
 HAND_WRITTEN = ("assets/",)
 
@@ -35,10 +34,10 @@ def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> 
     return render_site(current, earlier), problems
 
 
-def check(root: Path, strict: bool = False) -> tuple[Model, dict[str, str], Problems]:
+def check(root: Path, strict: bool = False) -> tuple[list[Model], dict[str, str], Problems]:
     """What `generate` does, and every year's EDGAR exhibit rendered too, so CI catches what the filing refuses.
 
-    Returns the current year's model too (for the review report), the pages and the problems.
+    Returns every year's model, oldest first (for the review records), the pages and the problems.
     """
     from generator.publish.exhibit import render_exhibit
     current, earlier, problems = load_years(root, strict=strict)
@@ -46,7 +45,7 @@ def check(root: Path, strict: bool = False) -> tuple[Model, dict[str, str], Prob
         render_exhibit(model, problems)
     if problems.errors:
         raise UserError(problems)
-    return current, render_site(current, earlier), problems
+    return [*earlier, current], render_site(current, earlier), problems
 
 
 def load_years(root: Path, data_dir: Path | None = None,
@@ -63,6 +62,8 @@ def load_years(root: Path, data_dir: Path | None = None,
             earlier.append(model)
     if current is not None:
         check_current(current, earlier, data_dir, root, problems)
+        if earlier:
+            check_renewed(data_dir, data_dir / ARCHIVE / str(earlier[-1].year), root, problems)
     problems.raise_if_errors(strict)
     assert current is not None  # the current year's errors have raised above
     return current, earlier, problems
@@ -79,9 +80,13 @@ def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Mo
     return model
 
 
-def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None = None) -> tuple[str, Problems]:
-    """The EDGAR exhibit of the current report, or of an earlier `year` from data/archive/<YEAR>/."""
-    from generator.publish.exhibit import check_file_name, render_exhibit
+def exhibit(root: Path, file_name: str | None = None, strict: bool = False,
+            year: int | None = None) -> tuple[str, str, Problems]:
+    """The EDGAR exhibit of the current report, or of an earlier `year` from data/archive/<YEAR>/.
+
+    Returns its text, its file name (`file_name`, or by default exhibit-1.01-<YEAR>.htm) and the problems.
+    """
+    from generator.publish.exhibit import check_file_name, default_name, render_exhibit
     data_dir = root / "data"
     if year is not None:
         years = [y for y, _folder in archive_folders(data_dir, Problems(), root)]
@@ -95,9 +100,10 @@ def exhibit(root: Path, file_name: str, strict: bool = False, year: int | None =
         data_dir = data_dir / ARCHIVE / str(year)
     model, problems = load_model(root, data_dir, strict=strict)
     text = render_exhibit(model, problems)
-    check_file_name(file_name, problems)
+    name = file_name or default_name(model.year)
+    check_file_name(name, problems)
     problems.raise_if_errors(strict)
-    return text, problems
+    return text, name, problems
 
 
 def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
@@ -129,38 +135,50 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
 
 
 def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], Problems]:
-    """Every stage, then write what changed: the pages into docs/ and the review report.
+    """Every stage, then write what changed: the pages into docs/ and every year's review records.
 
     `python -m generator build` and the preview both come here, so neither leaves an output stale.
-    Returns the pages, the changed paths (pages relative to docs/, the review report to the
+    Returns the pages, the changed paths (pages relative to docs/, the review files to the
     project) and the problems.
     """
     current, earlier, problems = load_years(root, strict=strict)
     pages = render_site(current, earlier)
     changed = write_pages(pages, root / "docs")
-    changed += write_review(root, render_review(current))
+    changed += write_review(root, review_files([*earlier, current]))
     return pages, changed, problems
 
 
-def stale_outputs(root: Path, current: Model, pages: dict[str, str]) -> list[str]:
-    """Outputs that differ from what the data gives: pages in docs/, and the review report."""
-    review = render_review(current)
-    stale = [f"docs/{rel}" for rel in stale_pages(pages, root / "docs")] + differing(review, root)
-    return stale + _leftover_review(root, review)
+def review_files(models: list[Model]) -> dict[str, str]:
+    """Every year's review records: {path under the project (review/<YEAR>/...): text}."""
+    files: dict[str, str] = {}
+    for model in models:
+        files.update(render_review(model))
+    return files
+
+
+def stale_outputs(root: Path, models: list[Model], pages: dict[str, str]) -> list[str]:
+    """Outputs that differ from what the data gives: pages in docs/, and every year's review records."""
+    review = review_files(models)
+    return [f"docs/{rel}" for rel in stale_pages(pages, root / "docs")] + differing(review, root) \
+        + stale_review(review, root)
 
 
 def write_review(root: Path, review: dict[str, str]) -> list[str]:
-    """Write the review files (report and rows.csv) that changed; remove those no longer produced."""
+    """Write the review files that changed; remove those the data no longer gives (review/ is generated)."""
     changed = write_changed(review, root)
-    for rel in _leftover_review(root, review):
+    for rel in stale_review(review, root):
         (root / rel).unlink()
         changed.append(rel)
     return changed
 
 
-def _leftover_review(root: Path, review: dict[str, str]) -> list[str]:
-    """Review files on disk that the data no longer gives (no supplier answers any more)."""
-    return [rel for rel in REVIEW_FILES if rel not in review and (root / rel).exists()]
+def stale_review(review: dict[str, str], root: Path) -> list[str]:
+    """Files under review/ that no year's data gives any more (such as review/report.md of old)."""
+    folder = root / REVIEW_DIR
+    if not folder.is_dir():
+        return []
+    present = sorted(p.relative_to(root).as_posix() for p in folder.rglob("*") if p.is_file())
+    return [rel for rel in present if rel not in review]
 
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:

@@ -8,15 +8,21 @@ and compares consecutive years for the year-over-year page.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.content import schema
+from generator.content.load import Report
 from generator.model import Facility
 from generator.problems import Problems, display_path
 from generator.publish.report import Model
+from generator.supply.consolidate import SupplyChain
 
 ARCHIVE = "archive"
+SUPPLY_CHAIN_FILE = "supply-chain.yml"
 CHANGES_PAGE = "changes.md"
 _YEAR = re.compile(r"[0-9]{4}")
 
@@ -67,6 +73,53 @@ def check_current(current: Model, earlier: list[Model], data_dir: Path, root: Pa
                      f"the current report ({current.year}) must be later than every year in "
                      f"{display_path(data_dir / ARCHIVE, root)}/ (the latest is {earlier[-1].year})",
                      line=current.content.lines.get(report, {}).get("period.end", 0), key="period.end")
+
+
+# The dates that belong to one year's lists and designations: a new year must state its own.
+RENEWED = {
+    "report.yml": ("smelter_list.designation_as_of",),
+    SUPPLY_CHAIN_FILE: ("reference_lists[*].as_of", "conformance.as_of"),
+}
+
+
+def check_renewed(data_dir: Path, previous: Path, root: Path, problems: Problems) -> None:
+    """Warn for each list or designation date in data/ still the same as in the latest archived year."""
+    for file_name, patterns in RENEWED.items():
+        now, then = _dates(data_dir / file_name), _dates(previous / file_name)
+        shown = display_path(data_dir / file_name, root)
+        for key, (day, line) in now.items():
+            if _renewable(key, patterns) and key in then and then[key][0] == day:
+                problems.warn(shown, "years.renew",
+                              f"{day.isoformat()} is the date given for {previous.name} too "
+                              f"({display_path(previous / file_name, root)}); state this year's date "
+                              "(the date of the list or designations you use for this report)",
+                              line=line, key=key)
+
+
+def _renewable(key: str, patterns: tuple[str, ...]) -> bool:
+    return re.sub(r"\[[0-9]+\]", "[*]", key) in patterns
+
+
+def _dates(path: Path) -> dict[str, tuple[dt.date, int]]:
+    """Every date in a YAML file by key path, with its line; {} when the file is absent or invalid."""
+    if not path.is_file():
+        return {}
+    cls = SupplyChain if path.name == SUPPLY_CHAIN_FILE else Report
+    value, lines = schema.load(path, cls, Problems())  # its problems are reported where it is loaded
+    if value is None:
+        return {}
+    return {key: (day, lines.get(key, 0)) for key, day in _walk_dates(value, "")}
+
+
+def _walk_dates(value, key: str):
+    if isinstance(value, dt.date):
+        yield key, value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _walk_dates(getattr(value, f.name), f"{key}.{f.name}" if key else f.name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_dates(item, f"{key}[{i}]")
 
 
 @dataclass(frozen=True)

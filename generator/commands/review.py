@@ -1,18 +1,21 @@
-"""The review report and the row-level trail: for reviewers, never published on the website.
+"""The review records and the row-level trail: for reviewers, never published on the website.
 
-review/report.md, per supplier file: version, company, roster match (or why it could
-not be read), problems, product list, rows not published, held rows; overall: counts
-that reconcile (rows read = published + merged duplicates + rejected + unmatched +
-held), the lists used and their conflicts, facilities in a Covered Country.
-review/rows.csv, next to it: one line per supplier smelter row read, with its outcome.
-Both are committed, so a pull request shows what changed.
+Each year keeps its own folder, review/<YEAR>/, written by `build` from that
+year's data (data/ or data/archive/<YEAR>/) and committed, so a pull request
+shows what changed and every year's records stay side by side:
+- report.md, per supplier file: version, company, roster match (or why it could
+  not be read), problems, product list, rows not published, held rows; overall:
+  counts that reconcile (rows read = published + merged duplicates + rejected +
+  unmatched + held), the lists used and their conflicts, facilities in a
+  Covered Country;
+- rows.csv, next to it: one line per supplier smelter row read, with its outcome.
+A new kind of review file is one more entry in `_files`.
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from posixpath import dirname, join
 
 from generator.publish.escape import csv_cell
 from generator.publish.render import environment
@@ -20,9 +23,9 @@ from generator.publish.report import Model
 from generator.supply.consolidate import OUTCOMES, Consolidation, RowOutcome
 from generator.supply.matching import is_covered_country
 
-REVIEW_REPORT = "review/report.md"
-REVIEW_ROWS = join(dirname(REVIEW_REPORT), "rows.csv")
-REVIEW_FILES = (REVIEW_REPORT, REVIEW_ROWS)
+REVIEW_DIR = "review"
+REPORT = "report.md"
+ROWS = "rows.csv"
 ROWS_COLUMNS = ("file", "sheet", "row", "metal", "smelter_id", "smelter_name", "country", "outcome", "reason",
                 "facility_id")
 
@@ -37,11 +40,37 @@ class CoveredLocation:
     status: str   # "conformant", "not conformant", "not on the reference list", "held"
 
 
+def folder(year: int) -> str:
+    """The year's review folder, relative to the project: review/<YEAR>."""
+    return f"{REVIEW_DIR}/{year}"
+
+
+def report_path(year: int) -> str:
+    """The year's review report, relative to the project: review/<YEAR>/report.md."""
+    return f"{folder(year)}/{REPORT}"
+
+
+def rows_path(year: int) -> str:
+    """The year's row-level trail, relative to the project: review/<YEAR>/rows.csv."""
+    return f"{folder(year)}/{ROWS}"
+
+
 def render_review(model: Model) -> dict[str, str]:
-    """{path under the project: text}; empty when there are no supplier answers."""
-    c = model.consolidation
-    if c is None:
+    """{path under the project: text} of the year's review files; empty when there are no supplier answers."""
+    if model.consolidation is None:
         return {}
+    return {f"{folder(model.year)}/{name}": text for name, text in _files(model, model.consolidation).items()}
+
+
+def _files(model: Model, c: Consolidation) -> dict[str, str]:
+    """The files of one year's review folder, by name."""
+    return {
+        REPORT: _report(model, c),
+        ROWS: rows_csv(c),
+    }
+
+
+def _report(model: Model, c: Consolidation) -> str:
     by_file: dict[str, list[RowOutcome]] = {}
     for outcome in c.outcomes:
         by_file.setdefault(outcome.file, []).append(outcome)
@@ -49,13 +78,12 @@ def render_review(model: Model) -> dict[str, str]:
     context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts,
                "rows_read": c.rows_read, "roster_without_response": _roster_without_response(c),
                "reconciles": c.rows_read == sum(counts.values()), "covered": covered_locations(c),
-               "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": REVIEW_ROWS}
-    text = environment(model.figures).get_template("review.md.j2").render(context)
-    return {REVIEW_REPORT: text, REVIEW_ROWS: rows_csv(c)}
+               "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": rows_path(model.year)}
+    return environment(model.figures).get_template("review.md.j2").render(context)
 
 
 def rows_csv(c: Consolidation) -> str:
-    """review/rows.csv: every supplier smelter row read, in file and row order; cells through csv_cell."""
+    """review/<YEAR>/rows.csv: every supplier smelter row read, in file and row order; cells through csv_cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ROWS_COLUMNS)

@@ -23,7 +23,7 @@ from generator.publish.render import template_environment
 from generator.publish.report import Model, fill, markdown_fields
 
 TEMPLATE = "exhibit-1.01.htm.j2"
-DEFAULT_OUTPUT = "build/exhibit-1.01.htm"
+OUTPUT_DIR = "build"
 # Website pages that are sections of the exhibit: a link to one becomes a link to its anchor.
 SECTION_ANCHORS = {
     "index.md": "top",
@@ -54,6 +54,11 @@ def render_exhibit(model: Model, problems: Problems) -> str:
                              if any(getattr(f, attr) for f in model.facilities)],
     }
     return env.get_template(TEMPLATE).render(context)
+
+
+def default_name(year: int) -> str:
+    """Each year's exhibit has its own file, side by side in build/: exhibit-1.01-<YEAR>.htm."""
+    return f"exhibit-1.01-{year}.htm"
 
 
 def check_file_name(name: str, problems: Problems) -> None:

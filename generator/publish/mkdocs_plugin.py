@@ -1,7 +1,8 @@
 """MkDocs plugin `cmr`: ties the website to data/.
 
 - Names the site after the company and year in data/, so they are not typed
-  again into mkdocs.yml.
+  again into mkdocs.yml; an earlier year's pages (docs/<YEAR>/) carry that
+  year's own name (from data/archive/<YEAR>/) in their title and header.
 - With earlier years in data/archive/<YEAR>/, extends the navigation of
   mkdocs.yml: "Changes from year to year", then "Earlier reports" with every
   earlier year's pages (newest first) under the same titles, so that strict
@@ -38,6 +39,8 @@ BANNER_TITLE = "data/ has errors: this preview shows the last valid pages"
 class CmrPlugin(BasePlugin):
     serving = False
     problems: list[Problem] = []  # errors of the last regeneration, shown on every page
+    site_name = ""                # the current report's name
+    year_names: dict[str, str] = {}  # an earlier year's folder under docs/ -> that year's site name
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also keeps this instance across the rebuilds of `mkdocs serve`.
@@ -53,11 +56,19 @@ class CmrPlugin(BasePlugin):
             if not self.serving:  # the preview reports the problems itself, in on_pre_build
                 log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
             return config
-        config.site_name = f"{company.name} {report.title} {report.period.end.year}"
-        years = [year for year, _folder in archive_folders(data, problems, root)]
+        config.site_name = self.site_name = site_name(company, report)
+        folders = archive_folders(data, problems, root)
+        self.year_names = {str(year): name for year, folder in folders if (name := year_name(folder))}
+        years = [year for year, _folder in folders]
         if years and config.nav:
             config.nav = extended_nav(config.nav, years)
         return config
+
+    def on_page_context(self, context, *, page, config, nav):
+        # The theme writes config.site_name into the page's <title> and header: an earlier year's own name.
+        if self.site_name:
+            config.site_name = self.year_names.get(page.file.src_uri.split("/", 1)[0], self.site_name)
+        return context
 
     def on_serve(self, server, *, config, builder):
         server.watch(str(Path(config.config_file_path).parent / "data"))
@@ -71,6 +82,8 @@ class CmrPlugin(BasePlugin):
         return banner(self.problems) + markdown if self.problems else markdown
 
     def on_post_page(self, output, *, page, config):
+        if self.site_name:
+            config.site_name = self.site_name  # back to the current report's, for the next page and the 404 page
         # Not in the preview: MkDocs' live-reload script is inline and added after this hook.
         return output if self.serving else with_content_security_policy(output, page.content or "")
 
@@ -78,6 +91,18 @@ class CmrPlugin(BasePlugin):
         if self.serving or not template_name.endswith(".html"):
             return output_content
         return with_content_security_policy(output_content, "")
+
+
+def site_name(company: Company, report: Report) -> str:
+    return f"{company.name} {report.title} {report.period.end.year}"
+
+
+def year_name(folder: Path) -> str:
+    """The site name of an earlier year, from its own data; "" when its files have errors (check lists them)."""
+    problems = Problems()
+    company, _ = schema.load(folder / "company.yml", Company, problems)
+    report, _ = schema.load(folder / "report.yml", Report, problems)
+    return site_name(company, report) if company is not None and report is not None else ""
 
 
 def regenerate(root: Path) -> list[Problem]:
