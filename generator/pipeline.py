@@ -62,7 +62,7 @@ def load_years(root: Path, data_dir: Path | None = None,
             earlier.append(model)
     if current is not None:
         check_current(current, earlier, data_dir, root, problems)
-        if earlier:
+        if earlier and earlier[-1].year < current.year:
             check_renewed(data_dir, data_dir / ARCHIVE / str(earlier[-1].year), root, problems)
     problems.raise_if_errors(strict)
     assert current is not None  # the current year's errors have raised above

@@ -216,14 +216,14 @@ def test_build_writes_the_review_report_and_check_guards_it(tmp_path):
                                     capture_output=True, text=True, timeout=120)
     build = run("build", "--no-site")
     assert build.returncode == 0, build.stderr
-    assert "review/report.md" in build.stdout
+    assert "review/2024/report.md" in build.stdout
     assert run("check").returncode == 0
     strict = run("check", "--strict")
     assert strict.returncode == 1
     assert "warning" in strict.stderr and "Traceback" not in strict.stderr
-    (root / "review/report.md").write_text("edited")
+    (root / "review/2024/report.md").write_text("edited")
     stale = run("check")
-    assert stale.returncode == 1 and stale.stderr.strip().endswith("Stale: review/report.md")
+    assert stale.returncode == 1 and stale.stderr.strip().endswith("Stale: review/2024/report.md")
 
 
 CORPUS = os.environ.get("CMR_CORPUS")
@@ -364,12 +364,12 @@ def test_the_preview_regenerates_the_review_report_too(tmp_path):
     from generator.publish.mkdocs_plugin import regenerate
     root = supply_chain_project(tmp_path)
     assert regenerate(root) == []
-    assert (root / review.REVIEW_REPORT).exists()
+    assert (root / review.report_path(2024)).exists()
     (root / "data/cmrt/stranger.xlsx").unlink()
     assert regenerate(root) == []
-    current, pages, _ = pipeline.check(root)
-    assert pipeline.stale_outputs(root, current, pages) == []
-    assert "stranger.xlsx" not in (root / review.REVIEW_REPORT).read_text(encoding="utf-8")
+    models, pages, _ = pipeline.check(root)
+    assert pipeline.stale_outputs(root, models, pages) == []
+    assert "stranger.xlsx" not in (root / review.report_path(2024)).read_text(encoding="utf-8")
 
 
 def test_locations_count_one_country_under_its_several_spellings():

@@ -18,7 +18,7 @@ import pytest
 
 from generator import pipeline
 from generator.problems import Problems, UserError
-from generator.publish.exhibit import render_exhibit
+from generator.publish.exhibit import check_file_name, default_name, render_exhibit
 from tests.conftest import ROOT
 from tests.project import content, make_project
 from tests.test_golden import special_characters_project
@@ -120,7 +120,8 @@ def edgar_breaches(document: str) -> list[str]:
 
 
 def exhibit_of(root: Path) -> str:
-    text, _ = pipeline.exhibit(root, "exhibit-1.01.htm")
+    text, name, _ = pipeline.exhibit(root)
+    assert name == f"exhibit-1.01-{pipeline.load_model(root)[0].year}.htm"
     return text
 
 
@@ -218,7 +219,7 @@ def test_raw_html_in_authored_markdown_is_an_error(tmp_path):
     report["audit"] = 'Not audited. <script>alert(1)</script><img src="logo.png"> <span onclick="x()">y</span>'
     root = make_project(tmp_path, **{"report.yml": report})
     with pytest.raises(UserError) as caught:
-        pipeline.exhibit(root, "exhibit-1.01.htm")
+        pipeline.exhibit(root)
     assert [str(p) for p in caught.value.problems.sorted()] == [
         "data/report.yml, line 8, key 'audit': error: the EDGAR exhibit cannot carry <img>, <script>, "
         "onclick on <span> (EDGAR Filer Manual, section 5.2.2: no active content, no graphics we attach); "
@@ -235,12 +236,23 @@ def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
+def test_each_years_default_exhibit_name_is_one_edgar_accepts():
+    for year in (2013, 2025, 9999):
+        problems = Problems()
+        check_file_name(default_name(year), problems)
+        assert (default_name(year), problems.items) == (f"exhibit-1.01-{year}.htm", [])
+        assert len(default_name(year)) <= 32
+    problems = Problems()
+    check_file_name("exhibit-1.01-" + "x" * 16 + ".htm", problems)  # 33 characters
+    assert [p.code for p in problems.items] == ["exhibit.file-name"]
+
+
 def test_cli_writes_the_exhibit(tmp_path):
     make_project(tmp_path)
     result = run_cli("exhibit", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    written = (tmp_path / "build/exhibit-1.01.htm").read_bytes()
-    assert result.stdout == f"build/exhibit-1.01.htm: Exhibit 1.01, {len(written)} bytes\n"
+    written = (tmp_path / "build/exhibit-1.01-2024.htm").read_bytes()
+    assert result.stdout == f"build/exhibit-1.01-2024.htm: Exhibit 1.01, {len(written)} bytes\n"
     assert edgar_breaches(written.decode("ascii")) == []
     result = run_cli("exhibit", "--output", str(tmp_path / "out" / "Exhibit 1.01 (final).html"), cwd=tmp_path)
     assert result.returncode == 0

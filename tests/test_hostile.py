@@ -48,7 +48,7 @@ def run(*args: str, cwd: Path, limit: int = MEMORY_LIMIT) -> subprocess.Complete
 def outputs(root: Path) -> str:
     """Everything the build wrote for people to read: pages, CSV, review report."""
     files = sorted((root / "docs").rglob("*.md")) + sorted((root / "docs").rglob("*.csv"))
-    files += [root / review.REVIEW_REPORT] if (root / review.REVIEW_REPORT).exists() else []
+    files += [root / review.report_path(2024)] if (root / review.report_path(2024)).exists() else []
     return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
@@ -97,7 +97,7 @@ def injected(tmp_path_factory):
     report = review.render_review(model)
     pipeline.write_review(root, report)
     pipeline.build_site(root, root / "site")
-    return root, model, pages, report[review.REVIEW_REPORT], problems
+    return root, model, pages, report[review.report_path(2024)], problems
 
 
 def test_every_injection_is_published_as_escaped_markdown(injected):
@@ -151,7 +151,7 @@ def test_review_report_shows_supplier_text_as_text(injected):
 
 def test_edgar_exhibit_shows_supplier_text_as_text(injected):
     root = injected[0]
-    text, _ = pipeline.exhibit(root, "exhibit.htm")
+    text, _name, _ = pipeline.exhibit(root, "exhibit.htm")
     page = hi.scan(text)
     assert page.scripts == [] and page.handlers == [] and hi.unsafe_urls(page) == []
     shown = " ".join(" ".join(page.text).split())
@@ -367,7 +367,7 @@ def test_hostile_workbooks_leave_the_others_read_and_reconciled(broken, tmp_path
     lines = result.stderr.splitlines()
     for name, (code, message) in expected.items():
         assert f"data/cmrt/{name}: warning: {message} [{code}]" in lines
-    report = (root / review.REVIEW_REPORT).read_text(encoding="utf-8")
+    report = (root / review.report_path(2024)).read_text(encoding="utf-8")
     # the three readable workbooks give exactly what they give alone
     # far-row.xlsx is read up to the cap: its Tantalum row is the one report of GAM (Acme's Gold row with
     # GAM's ID is held), its other two are unmatched

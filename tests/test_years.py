@@ -306,7 +306,7 @@ def test_the_example_with_a_second_and_third_reporting_year(tmp_path):
     assert "Thaisarco" in (site / "2013/smelters/index.html").read_text(encoding="utf-8")
     assert "New Gold Refinery Ltd." in (site / "changes/index.html").read_text(encoding="utf-8")
     for year in (None, 2013):
-        document, _ = pipeline.exhibit(tmp_path, "exhibit-1.01.htm", year=year)
+        document, _name, _ = pipeline.exhibit(tmp_path, year=year)
         assert edgar_breaches(document) == []
     before = snapshot(docs, "2013/")
     example_followed_by(tmp_path, 2015, rows_2014[5:])
