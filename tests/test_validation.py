@@ -21,6 +21,7 @@ def problems_of(root: Path) -> list[str]:
 def test_unknown_missing_wrong_type_and_bad_date_are_all_reported(tmp_path):
     company = content()["company.yml"]
     company["nickname"] = "Exy"          # unknown key
+    company["webiste"] = "https://example.com/about"  # misspelt key
     del company["irs_employer_id"]       # missing key
     company["address"]["zip"] = ["97477"]  # wrong type
     report = content()["report.yml"]
@@ -32,8 +33,11 @@ def test_unknown_missing_wrong_type_and_bad_date_are_all_reported(tmp_path):
         "data/company.yml, line 1, key 'irs_employer_id': error: required key is missing; "
         "expected a string [yaml.missing-key]",
         "data/company.yml, line 9, key 'address.zip': error: expected a string, found a list [yaml.type]",
-        "data/company.yml, line 15, key 'nickname': error: unknown key; expected one of: address, "
+        "data/company.yml, line 15, key 'nickname': error: unknown key; did you mean 'name'? expected one of: address, "
         "commission_file_number, contact, description, irs_employer_id, name, state_of_incorporation, "
+        "website [yaml.unknown-key]",
+        "data/company.yml, line 16, key 'webiste': error: unknown key; did you mean 'website'? expected one of: "
+        "address, commission_file_number, contact, description, irs_employer_id, name, state_of_incorporation, "
         "website [yaml.unknown-key]",
         "data/report.yml, line 4, key 'period.start': error: not a date: '2024-1-1'; "
         "expected YYYY-MM-DD [yaml.date]",
@@ -72,7 +76,13 @@ def test_literal_choice_and_unknown_placeholder(tmp_path):
     make_project(tmp_path, **{"report.yml": report})
     (found,) = [p for p in problems_of(tmp_path) if ": error: " in p]  # the short audit text also warns
     assert found.startswith("data/report.yml, line 8, key 'audit': error: unknown placeholder "
-                            "'{{ smelters.totl }}'; expected one of: company.name, countries.count,")
+                            "'{{ smelters.totl }}'; did you mean '{{ smelters.total }}'? expected one of: "
+                            "company.name, countries.count,")
+    report["audit"] = "We audited {{ survey.responses }} answers and {{ nothing.like_it }}."
+    make_project(tmp_path, **{"report.yml": report})
+    found = [p.split(": error: ")[1].split("; expected")[0] for p in problems_of(tmp_path) if ": error: " in p]
+    assert found == ["unknown placeholder '{{ nothing.like_it }}'",
+                     "unknown placeholder '{{ survey.responses }}'; it is given only with data/supply-chain.yml"]
 
 
 def test_smelter_rows_rejected_with_their_cells(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import re
 import types
 import typing
@@ -142,7 +143,8 @@ class _Reader:
             seen.add(name)
             if name not in fields:
                 allowed = ", ".join(sorted(fields))
-                self.error(key_node, path, "yaml.unknown-key", f"unknown key; expected one of: {allowed}")
+                self.error(key_node, path, "yaml.unknown-key",
+                           f"unknown key; {did_you_mean(name, fields)}expected one of: {allowed}")
                 continue
             self.lines.setdefault(path, key_node.start_mark.line + 1)  # a key's line, not its value's
             values[name] = self.convert(value_node, hints[name], path)
@@ -207,6 +209,18 @@ class _Reader:
             problem = f"not a real date ({err})"
         self.error(node, key, "yaml.date", f"{problem}: {node.value!r}; expected YYYY-MM-DD")
         return None
+
+
+def closest(word: str, choices) -> str:
+    """The one of `choices` closest to a misspelt `word` (difflib), or "" when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def did_you_mean(word: str, choices, shown: str = "{!r}") -> str:
+    """ "did you mean 'x'? " for the closest of `choices` (written as `shown` formats it), or "" when none is close."""
+    close = closest(word, choices)
+    return f"did you mean {shown.format(close)}? " if close else ""
 
 
 def _describe(hint) -> str:

@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from generator.content.load import FILES, Content, Figure, shown_file
-from generator.content.schema import Markdown
+from generator.content.schema import Markdown, did_you_mean
 from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
 from generator.problems import Problems
 from generator.supply.consolidate import Consolidation
 from generator.supply.matching import country_key, name_key
 
+# Figures that only the supplier answers give (data/supply-chain.yml).
+SUPPLY_CHAIN_FIGURES = ("survey.responses", "survey.complete", "survey.incomplete", "smelters.unlisted")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
 
@@ -193,10 +195,13 @@ def _check_placeholders(content: Content, figures: dict[str, str], problems: Pro
     known = ", ".join(sorted(figures))
     for file_name, key, text in markdown_fields(content):
         for match in PLACEHOLDER.finditer(text):
-            if match.group(1) not in figures:
+            name = match.group(1)
+            if name not in figures:
                 lines = content.lines.get(file_name, {})
+                hint = ("it is given only with data/supply-chain.yml; " if name in SUPPLY_CHAIN_FIGURES
+                        else did_you_mean(name, figures, "'{{{{ {} }}}}'"))
                 problems.add(file_name, "content.placeholder",
-                             f"unknown placeholder {match.group(0)!r}; expected one of: {known}",
+                             f"unknown placeholder {match.group(0)!r}; {hint}expected one of: {known}",
                              line=lines.get(key, 0), key=key)
 
 
