@@ -55,15 +55,16 @@ def load_years(root: Path, data_dir: Path | None = None,
     problems = Problems()
     current = _collect(root, data_dir, strict, problems)
     earlier = []
-    for year, folder in archive_folders(data_dir, problems, root):
+    folders = archive_folders(data_dir, problems, root)
+    for year, folder in folders:
         model = _collect(root, folder, strict, problems)
         if model is not None:
             check_year(model, year, folder, root, problems)
             earlier.append(model)
     if current is not None:
         check_current(current, earlier, data_dir, root, problems)
-        if earlier and earlier[-1].year < current.year:
-            check_renewed(data_dir, data_dir / ARCHIVE / str(earlier[-1].year), root, problems)
+        if folders and folders[-1][0] < current.year:
+            check_renewed(data_dir, folders[-1][1], root, problems)
     problems.raise_if_errors(strict)
     assert current is not None  # the current year's errors have raised above
     return current, earlier, problems

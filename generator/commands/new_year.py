@@ -185,7 +185,7 @@ def summary(result: NewYear, root: Path) -> list[str]:
     data = root / "data"
     archive = display_path(result.archive, root)
     lines = [f"{archive}/: the {result.previous} report, archived: " + ", ".join(result.moved),
-             f"data/: ready for {result.year}: report.yml with the period {result.year}; copied from "
+             f"data/: ready for {result.year}: the period in report.yml moved to {result.year}; copied back from "
              f"{archive}/: " + ", ".join(result.copied)]
     todo = []
     if result.workbooks:

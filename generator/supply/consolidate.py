@@ -331,7 +331,7 @@ def _warn_for_review(outcomes: tuple[RowOutcome, ...], problems: Problems) -> No
             problems.warn(o.file, "supply.red-flag", flag, sheet=o.sheet, cell=f"B{o.row}")
     for file, n in sorted(unmatched.items()):
         problems.warn(file, "supply.unmatched", f"{n} smelter row(s) match no facility of the reference list; "
-                      "see review/report.md, and add the right ones to the alias file")
+                      "see the review report, review/<YEAR>/report.md, and add the right ones to the alias file")
 
 
 def _responses(declarations, roster: list[RosterEntry]) -> tuple[Response, ...]:
