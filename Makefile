@@ -17,7 +17,7 @@ pages: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python -m generator check
 
-# The report as Exhibit 1.01 to Form SD, for EDGAR: build/exhibit-1.01.htm.
+# The report as Exhibit 1.01 to Form SD, for EDGAR: build/exhibit-1.01-<YEAR>.htm.
 exhibit: $(STAMP)
 	$(BIN)/python -m generator exhibit
 
