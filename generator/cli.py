@@ -148,9 +148,11 @@ The dates that belong to a year's lists (smelter_list.designation_as_of and
 each list's as_of) stay as they were: check and build warn about each one
 until it is renewed.
 
-Nothing changes when data/ has errors, when data/archive/<CURRENT>/ exists,
-or when a file named in the YAML is outside data/. Then run
-`python -m generator build` (or make site) and commit data/, docs/, review/.
+Nothing changes, and the problems say why, when data/ has errors, when
+data/archive/<CURRENT>/ exists, when YEAR is not later than CURRENT, or when
+a file named in the YAML is outside data/. Afterwards, renew the dates, add
+the CMRTs, run `python -m generator build` (or make site) and commit data/,
+docs/ and review/.
 
 example:
   python -m generator new-year 2026
