@@ -188,7 +188,8 @@ def test_new_year_refuses_and_changes_nothing(tmp_path):
     (root / "data/archive/2024").rmdir()
     assert refused("2024") == [
         "data/report.yml, key 'period.end': error: the new year (2024) must be later than the current report's "
-        "(2024) [newyear.year]", "1 error(s), 0 warning(s)."]
+        "(2024) and at most 9999 [newyear.year]", "1 error(s), 0 warning(s)."]
+    assert refused("100000")[0].startswith("data/report.yml, key 'period.end': error: the new year (100000) ")
     shutil.move(root / "data/suppliers.csv", root / "suppliers.csv")
     settings = root / "data/supply-chain.yml"
     settings.write_text(settings.read_text().replace("roster: suppliers.csv", "roster: ../suppliers.csv"))

@@ -24,6 +24,7 @@ from generator.years import ARCHIVE, SUPPLY_CHAIN_FILE, check_renewed
 
 KEEP_EMPTY = ".gitkeep"  # git keeps no empty folder: this file keeps the workbook folder in a fresh clone
 YAML_SUFFIXES = (".yml", ".yaml")
+MAX_YEAR = 9999  # archive folders are named by four digits
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,10 @@ def start_year(root: Path, year: int) -> NewYear:
                      f"the {previous} report is archived here already, so data/ cannot be archived into it; "
                      f"if data/ holds the {previous} report, compare the two and remove one, or correct "
                      "period.end in data/report.yml")
-    if year <= previous:
+    if year <= previous or year > MAX_YEAR:
         problems.add(display_path(report_file, root), "newyear.year",
-                     f"the new year ({year}) must be later than the current report's ({previous})",
-                     key="period.end")
+                     f"the new year ({year}) must be later than the current report's ({previous}) "
+                     f"and at most {MAX_YEAR}", key="period.end")
     problems.raise_if_errors()
     pipeline.load_years(root)  # the year archived must build: fail now, with every problem, if it does not
     named = named_paths(data, root)
