@@ -72,7 +72,7 @@ def start_year(root: Path, year: int) -> NewYear:
     named = named_paths(data, root)
     _check_inside(named, data, root)
     moved = tuple(sorted(p.name for p in data.iterdir() if p.name != ARCHIVE))
-    workbooks = next(n.value for n in named if n.folder) if any(n.folder for n in named) else ""
+    workbooks = next((n.value for n in named if n.folder), "")
     copied = _carried(data, named, moved)
     text = report_file.read_text(encoding="utf-8")
     try:
