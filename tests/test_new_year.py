@@ -231,3 +231,16 @@ def test_shift_period_keeps_everything_but_the_two_dates():
     assert shift_period(text, 1) == ("# The report\ntitle: Report  # of 2024\nperiod: {start: '2025-02-28', "
                                      "end: 2025-12-31}\nsmelter_list:\n  designation_as_of: 2024-12-31\n")
     assert shift_period(text, 4).count("2028-02-29") == 1
+
+
+def test_review_records_live_in_their_years_folder_and_the_old_single_report_goes(tmp_path):
+    root = supply_chain_project(tmp_path)
+    (root / "review").mkdir()
+    (root / "review/report.md").write_text("the review report of before review/<YEAR>/\n", encoding="utf-8")
+    stale = run_cli("check", cwd=root)
+    assert stale.returncode == 1
+    assert stale.stderr.splitlines()[-1].endswith(", review/2024/report.md, review/report.md")
+    built = build(root)
+    assert built.stdout.rstrip().endswith(", review/2024/report.md, review/report.md")
+    assert sorted(tree(root / "review")) == ["2024/report.md"]
+    assert run_cli("check", cwd=root).returncode == 0
