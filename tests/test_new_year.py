@@ -9,7 +9,8 @@ from pathlib import Path
 
 from generator.commands.new_year import shift_period
 from tests import cmrt_fixtures as fx
-from tests.test_consolidation import supply_chain_project
+from tests.project import write_smelters
+from tests.test_consolidation import REFERENCE, supply_chain_project
 from tests.test_years import run_cli
 
 # The dates a new year must renew, as the supply-chain project of test_consolidation states them for 2024.
@@ -244,3 +245,28 @@ def test_review_records_live_in_their_years_folder_and_the_old_single_report_goe
     assert built.stdout.rstrip().endswith(", review/2024/report.md, review/report.md")
     assert sorted(tree(root / "review")) == ["2024/report.md"]
     assert run_cli("check", cwd=root).returncode == 0
+
+
+def test_a_list_kept_in_the_workbook_folder_is_named_after_new_year(tmp_path):
+    root = supply_chain_project(tmp_path)
+    rows = [line.split(",") for line in REFERENCE.splitlines()]
+    write_smelters(root / "data/cmrt/reference.xlsx", rows[1:], header=rows[0], sheet="Reference")
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text().replace("file: lists/reference.csv", "file: cmrt/reference.xlsx\n"
+                                                     "    sheet: Reference"))
+    assert build(root).returncode == 0
+    result = run_cli("new-year", "2025", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stdout.splitlines() if "workbook folder" in line] == [
+        "  - data/supply-chain.yml, line 5, key 'reference_lists[0].file': 'cmrt/reference.xlsx' is in the "
+        "workbook folder, so the copy made for 2025 is read as one of 2025's supplier answers; move it out of "
+        "cmrt/ and name it from there"]
+    assert sorted(tree(root / "data/cmrt")) == [".gitkeep", "reference.xlsx"]
+    # a CSV list there is no workbook, so it is not read as an answer, and nothing is said
+    root = supply_chain_project(tmp_path / "csv")
+    shutil.copy(root / "data/lists/reference.csv", root / "data/cmrt/reference.csv")
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text().replace("file: lists/reference.csv", "file: cmrt/reference.csv"))
+    result = run_cli("new-year", "2025", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "workbook folder" not in result.stdout

@@ -20,6 +20,7 @@ from generator.content import schema
 from generator.content.load import Report
 from generator.problems import Problems, UserError, display_path
 from generator.supply.consolidate import SupplyChain
+from generator.supply.folder import WORKBOOK_SUFFIXES
 from generator.years import ARCHIVE, SUPPLY_CHAIN_FILE, check_renewed
 
 KEEP_EMPTY = ".gitkeep"  # git keeps no empty folder: this file keeps the workbook folder in a fresh clone
@@ -90,6 +91,7 @@ def start_year(root: Path, year: int) -> NewYear:
                         f"{err.strerror or err} ({err.filename}); see what was moved into "
                         f"{display_path(archive, root)}/ and move it back") from None
     warnings = Problems()
+    _warn_in_workbooks(named, workbooks, data, root, year, warnings)
     check_renewed(data, archive, root, warnings)
     return NewYear(previous, year, archive, moved, tuple(copied), workbooks, warnings)
 
@@ -146,6 +148,21 @@ def _carried(data: Path, named: list[NamedPath], moved: tuple[str, ...]) -> list
     yaml_files = [name for name in moved if name.endswith(YAML_SUFFIXES) and (data / name).is_file()]
     files = [Path(n.value).as_posix() for n in named if not n.folder]
     return sorted(set(yaml_files) | {f for f in files if (data / f).is_file()})
+
+
+def _warn_in_workbooks(named: list[NamedPath], workbooks: str, data: Path, root: Path, year: int,
+                       problems: Problems) -> None:
+    """A list kept in the workbook folder comes back with it, and is read as a supplier's answer for `year`."""
+    if not workbooks:
+        return
+    folder = (data / workbooks).resolve()
+    for n in named:
+        path = (data / n.value).resolve()
+        if not n.folder and path.parent == folder and path.suffix.lower() in WORKBOOK_SUFFIXES:
+            problems.warn(n.file, "newyear.list-in-workbooks",
+                          f"{n.value!r} is in the workbook folder, so the copy made for {year} is read as one of "
+                          f"{year}'s supplier answers; move it out of {workbooks}/ and name it from there",
+                          line=n.line, key=n.key)
 
 
 def _copy(source: Path, target: Path) -> None:
