@@ -166,8 +166,12 @@ def test_three_new_years_keep_every_earlier_year_byte_for_byte(tmp_path):
     archived_home = (site / "2025/index.html").read_text(encoding="utf-8")
     assert "<title>Overview - Example Devices Inc. Conflict Minerals Report 2025</title>" in archived_home
     assert "<h1 id=\"example-devices-inc-conflict-minerals-report-2025\">" in archived_home
+    archived_page = (site / "2025/smelters/index.html").read_text(encoding="utf-8")
+    assert ('<a href="../" title="Example Devices Inc. Conflict Minerals Report 2025" '
+            'class="md-header__button md-logo"') in archived_page  # the header leads to the 2025 overview
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "<title>Example Devices Inc. Conflict Minerals Report 2027</title>" in home
+    assert '<a href="." title="Example Devices Inc. Conflict Minerals Report 2027" class="md-header__button' in home
 
 
 def test_new_year_refuses_and_changes_nothing(tmp_path):

@@ -41,6 +41,7 @@ class CmrPlugin(BasePlugin):
     problems: list[Problem] = []  # errors of the last regeneration, shown on every page
     site_name = ""                # the current report's name
     year_names: dict[str, str] = {}  # an earlier year's folder under docs/ -> that year's site name
+    homepage_set = False          # extra.homepage set for the page being rendered (an earlier year's)
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also keeps this instance across the rebuilds of `mkdocs serve`.
@@ -65,9 +66,15 @@ class CmrPlugin(BasePlugin):
         return config
 
     def on_page_context(self, context, *, page, config, nav):
-        # The theme writes config.site_name into the page's <title> and header: an earlier year's own name.
-        if self.site_name:
-            config.site_name = self.year_names.get(page.file.src_uri.split("/", 1)[0], self.site_name)
+        # The theme writes config.site_name into the page's <title> and header, and links the header's
+        # logo to extra.homepage or the site's home: on an earlier year's page, that year's own.
+        folder = page.file.src_uri.split("/", 1)[0]
+        if self.site_name and folder in self.year_names:
+            config.site_name = self.year_names[folder]
+            home = next((p.url for p in nav.pages if p.file.src_uri == f"{folder}/index.md"), None)
+            if home is not None and "homepage" not in config.extra:
+                config.extra["homepage"] = home
+                self.homepage_set = True
         return context
 
     def on_serve(self, server, *, config, builder):
@@ -84,6 +91,9 @@ class CmrPlugin(BasePlugin):
     def on_post_page(self, output, *, page, config):
         if self.site_name:
             config.site_name = self.site_name  # back to the current report's, for the next page and the 404 page
+        if self.homepage_set:
+            del config.extra["homepage"]
+            self.homepage_set = False
         # Not in the preview: MkDocs' live-reload script is inline and added after this hook.
         return output if self.serving else with_content_security_policy(output, page.content or "")
 
