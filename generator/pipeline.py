@@ -63,8 +63,8 @@ def load_years(root: Path, data_dir: Path | None = None,
             earlier.append(model)
     if current is not None:
         check_current(current, earlier, data_dir, root, problems)
-        if folders and folders[-1][0] < current.year:
-            check_renewed(data_dir, folders[-1][1], root, problems)
+    if folders:
+        check_renewed(data_dir, folders[-1][1], root, problems)
     problems.raise_if_errors(strict)
     assert current is not None  # the current year's errors have raised above
     return current, earlier, problems

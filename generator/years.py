@@ -83,7 +83,12 @@ RENEWED = {
 
 
 def check_renewed(data_dir: Path, previous: Path, root: Path, problems: Problems) -> None:
-    """Warn for each list or designation date in data/ still the same as in the latest archived year."""
+    """Warn for each list or designation date in data/ still the same as in the latest archived year.
+
+    Only when data/ holds a later year than `previous` (else years.current says what is wrong)."""
+    end = _dates(data_dir / "report.yml").get("period.end")
+    if end is None or str(end[0].year) <= previous.name:
+        return
     for file_name, patterns in RENEWED.items():
         now, then = _dates(data_dir / file_name), _dates(previous / file_name)
         shown = display_path(data_dir / file_name, root)

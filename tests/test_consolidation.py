@@ -155,7 +155,7 @@ def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
     assert "Acme Components" not in "".join(pages.values())
     rows = list(csv.DictReader(io.StringIO(pages["downloads/smelters.csv"])))
     assert len(rows) == 5 + 4  # the curated list of the fixture project plus four from suppliers
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert "The rows reconcile: 10 = 4 + 1 + 1 + 2 + 2." in report
     assert "| 9 | unmatched | Tungsten | Unknown Wolfram Works |  | not-listed: not on the reference list by ID, " \
         "alias or name |  |" in report
@@ -286,8 +286,8 @@ conformance:
     html = (root / "site/smelters/index.html").read_text(encoding="utf-8")
     assert "CID000077" in html and "Conflict-free" in html
     assert "Broadcom" not in html
-    text = (root / "review/report.md").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO((root / "review/rows.csv").read_text(encoding="utf-8"))))
+    text = (root / "review/2024/report.md").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO((root / "review/2024/rows.csv").read_text(encoding="utf-8"))))
     _reconcile_row_by_row(c, rows, text)
     # the real red flags: Broadcom's tin rows with gold refiners' IDs, a tungsten row with a tantalum ID,
     # and tin rows whose ID names another smelter than their name; none of them counts
@@ -312,7 +312,7 @@ conformance:
 
 
 def _reconcile_row_by_row(c, rows: list[dict], report: str) -> None:
-    """review/rows.csv has each row read exactly once, as read, and agrees with the facilities and the report."""
+    """review/<YEAR>/rows.csv has each row read exactly once, as read, and agrees with the facilities and the report."""
     read = {(d.file, r.row): (r.metal, r.smelter_id, r.reported_name, r.country)
             for d in c.declarations for r in d.smelters}
     rejected = {(d.file, r.row) for d in c.declarations for r in d.rejected}

@@ -180,7 +180,7 @@ def test_csv_download_never_starts_a_formula(injected):
 
 def test_review_rows_csv_never_starts_a_formula(injected):
     root = injected[0]
-    text = (root / review.REVIEW_ROWS).read_text(encoding="utf-8")
+    text = (root / review.rows_path(2024)).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["file", "sheet", "row", "metal", "smelter_id", "smelter_name", "country", "outcome", "reason",
                        "facility_id"]

@@ -146,8 +146,14 @@ def test_three_new_years_keep_every_earlier_year_byte_for_byte(tmp_path):
     assert sorted(p.name for p in (root / "review").iterdir()) == ["2024", "2025", "2026", "2027"]
     assert sorted(p.name for p in (root / "data/archive").iterdir()) == ["2024", "2025", "2026"]
     for year in (2024, 2025, 2026):
+        assert sorted(tree(root / f"review/{year}")) == ["report.md", "rows.csv"]
         review = (root / f"review/{year}/report.md").read_text(encoding="utf-8")
         assert f"data/archive/{year}/cmrt/acme.xlsx" in review
+        assert f"Every row, with its outcome and reason, is in `review/{year}/rows.csv`." in review
+        rows = (root / f"review/{year}/rows.csv").read_text(encoding="utf-8").splitlines()
+        assert rows[0] == "file,sheet,row,metal,smelter_id,smelter_name,country,outcome,reason,facility_id"
+        assert {row.split(",")[0] for row in rows[1:]} == {f"data/archive/{year}/cmrt/acme.xlsx"} | (
+            {"data/archive/2024/cmrt/beta.xlsx", "data/archive/2024/cmrt/stranger.xlsx"} if year == 2024 else set())
         exhibit = (root / f"build/exhibit-1.01-{year}.htm").read_text(encoding="ascii")
         assert f"for the reporting period from January 1, {year} to December 31, {year}" in exhibit
     assert "| Tungsten | A.L.M.T. Corp. | CID000004 |" in (root / "docs/smelters.md").read_text(encoding="utf-8")
@@ -244,10 +250,10 @@ def test_review_records_live_in_their_years_folder_and_the_old_single_report_goe
     (root / "review/report.md").write_text("the review report of before review/<YEAR>/\n", encoding="utf-8")
     stale = run_cli("check", cwd=root)
     assert stale.returncode == 1
-    assert stale.stderr.splitlines()[-1].endswith(", review/2024/report.md, review/report.md")
+    assert stale.stderr.splitlines()[-1].endswith(", review/2024/report.md, review/2024/rows.csv, review/report.md")
     built = build(root)
-    assert built.stdout.rstrip().endswith(", review/2024/report.md, review/report.md")
-    assert sorted(tree(root / "review")) == ["2024/report.md"]
+    assert built.stdout.rstrip().endswith(", review/2024/report.md, review/2024/rows.csv, review/report.md")
+    assert sorted(tree(root / "review")) == ["2024/report.md", "2024/rows.csv"]
     assert run_cli("check", cwd=root).returncode == 0
 
 

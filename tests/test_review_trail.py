@@ -73,7 +73,7 @@ def test_a_tin_row_with_a_gold_refiners_id_is_held_not_counted(tmp_path):
         "facility: the ID CID000077 names 'Argor-Heraeus SA', but the name 'Asahi Pretec Corp.' is 'Asahi "
         "Pretec Corporation' (CID000082); to resolve it, map this name to the right smelter ID in the alias "
         "file [supply.held]"]
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert "| data/cmrt/acme.xlsx | 5 | Tin | Timah Smelter | CID000077 | id-metal | the ID CID000077 is a " \
            "Gold facility, but the row says Tin |" in report
 
@@ -137,7 +137,7 @@ def test_an_id_under_two_metals_is_a_problem_and_holds_its_rows(tmp_path):
             if o.smelter_id in ("CID000077", "1CHE003")}
     assert rows == {("beta.xlsx", 5): ("held", "list-conflict"), ("stranger.xlsx", 5): ("held", "id-name")}
     assert outcome_of(model, "acme.xlsx", 5).reason == "list-conflict"  # by name, to the ID in doubt
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert "- data/lists/reference.csv (reference.id-metals): CID000077 is listed under 2 metals" in report
 
 
@@ -212,13 +212,13 @@ Gold,CID000077,Other Refinery,Switzerland,Compliant
     assert [f.conformant for f in model.consolidation.facilities if f.smelter_id == "CID000077"] == [False]
 
 
-# --- the trail: review/rows.csv -------------------------------------------------------------
+# --- the trail: review/<YEAR>/rows.csv ----------------------------------------------------------
 
 def test_rows_csv_has_every_row_read_and_reconciles_with_the_report(tmp_path):
     root = project(tmp_path)
     model, _ = pipeline.load_model(root)
     files = review.render_review(model)
-    text = files[review.REVIEW_ROWS]
+    text = files[review.rows_path(2024)]
     assert text.splitlines()[0] == ROW_COLUMNS
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(Path(r["file"]).name, int(r["row"]), r["outcome"], r["reason"], r["facility_id"]) for r in rows] == [
@@ -236,7 +236,7 @@ def test_rows_csv_has_every_row_read_and_reconciles_with_the_report(tmp_path):
     assert rows[0] == {"file": "data/cmrt/acme.xlsx", "sheet": "Smelter List", "row": "5", "metal": "Gold",
                        "smelter_id": "", "smelter_name": "ARGOR heraeus s.a.", "country": "SWITZERLAND",
                        "outcome": "published", "reason": "name", "facility_id": "CID000077"}
-    assert_reconciles(files[review.REVIEW_REPORT], rows)
+    assert_reconciles(files[review.report_path(2024)], rows)
     assert {r["facility_id"] for r in rows if r["outcome"] == "published"} == \
         {f.smelter_id for f in model.consolidation.facilities}
 
@@ -256,7 +256,7 @@ def assert_reconciles(report: str, rows: list[dict]) -> None:
 def test_rows_csv_cells_cannot_start_a_formula(tmp_path):
     model, _ = pipeline.load_model(project(tmp_path, smelters={
         5: {"metal": "Gold", "smelter_name": "@HYPERLINK(\"http://evil.example\")", "country": "+CHINA"}}))
-    rows = list(csv.DictReader(io.StringIO(review.render_review(model)[review.REVIEW_ROWS])))
+    rows = list(csv.DictReader(io.StringIO(review.render_review(model)[review.rows_path(2024)])))
     first = next(r for r in rows if r["file"].endswith("acme.xlsx"))
     assert (first["smelter_name"], first["country"]) == ("'@HYPERLINK(\"http://evil.example\")", "'+CHINA")
 
@@ -265,12 +265,12 @@ def test_build_writes_rows_csv_beside_the_report_and_removes_both_with_the_suppl
     root = project(tmp_path)
     run = lambda *a: run_cli(*a, cwd=root)  # noqa: E731
     assert run("build", "--no-site").returncode == 0
-    first = (root / review.REVIEW_ROWS).read_bytes()
+    first = (root / review.rows_path(2024)).read_bytes()
     assert run("build", "--no-site").returncode == 0
-    assert (root / review.REVIEW_ROWS).read_bytes() == first  # deterministic
-    (root / review.REVIEW_ROWS).write_text("edited")
+    assert (root / review.rows_path(2024)).read_bytes() == first  # deterministic
+    (root / review.rows_path(2024)).write_text("edited")
     stale = run("check")
-    assert stale.returncode == 1 and stale.stderr.strip().endswith("Stale: review/rows.csv")
+    assert stale.returncode == 1 and stale.stderr.strip().endswith("Stale: review/2024/rows.csv")
     (root / "data/supply-chain.yml").unlink()
     report = root / "data/report.yml"
     report.write_text(report.read_text().replace("survey:\n", "survey:\n  suppliers:\n    value: 3\n"
@@ -278,7 +278,7 @@ def test_build_writes_rows_csv_beside_the_report_and_removes_both_with_the_suppl
                       .replace("{{ survey.responses }}", "Two"))
     build = run("build", "--no-site")
     assert build.returncode == 0, build.stderr
-    assert not (root / review.REVIEW_ROWS).exists() and not (root / review.REVIEW_REPORT).exists()
+    assert not (root / review.rows_path(2024)).exists() and not (root / review.report_path(2024)).exists()
 
 
 # --- the review report ------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_a_smelter_in_a_covered_country_is_flagged(tmp_path):
         5: {"metal": "Tin", "smelter_name": "Rwanda Tin Smelter"},
         6: {"metal": "Gold", "smelter_name": "Kivu Gold Works", "country": "Congo, Democratic Republic of the"},
         7: {"metal": "Gold", "smelter_name": "Asahi", "smelter_id": "CID000082", "country": "JAPAN"}}))
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     section = report[report.index("## Smelters located in a Covered Country"):report.index("## Survey")]
     assert section.splitlines()[-4:-1] == [
         "| --- | --- | --- | --- | --- |",
@@ -315,7 +315,7 @@ def test_blank_answers_are_not_answered_and_unknown_is_unknown(tmp_path):
     # beta (2.03a) and stranger (3.01) answer No for every metal they use; neither uses Tungsten
     assert counts == {"Gold": (0, 2, 0, 0, 1), "Tantalum": (0, 2, 1, 0, 0), "Tin": (1, 2, 0, 0, 0),
                       "Tungsten": (0, 0, 0, 1, 2)}
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert "| Tungsten | 0 | 0 | 0 | 1 | 2 |" in report
 
 
@@ -324,7 +324,7 @@ def test_an_unreadable_workbook_is_listed_as_unreadable_with_the_reason(tmp_path
     (root / "data/cmrt/broken.xlsx").write_bytes(b"this is not a workbook")
     model, _ = pipeline.load_model(root)
     assert (model.consolidation.survey.unreadable_workbooks, model.consolidation.survey.unmatched_workbooks) == (1, 1)
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     section = report[report.index("### data/cmrt/broken.xlsx"):report.index("### data/cmrt/stranger.xlsx")]
     assert "**Unreadable:** is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2). " \
            "Nothing in it was counted; ask the supplier for a new file." in section
@@ -340,7 +340,7 @@ def test_a_product_scope_declaration_shows_its_product_list(tmp_path):
     beta = fx.full_declaration("6.5")
     beta.fields.update(company_name="Beta Parts GmbH", unique_id="S-2", declaration_scope="B. Product (or List of Products)")
     fx.write(beta, root / "data/cmrt/beta.xlsx")
-    report = review.render_review(pipeline.load_model(root)[0])[review.REVIEW_REPORT]
+    report = review.render_review(pipeline.load_model(root)[0])[review.report_path(2024)]
     assert "Product list (2):\n\n- P-100: Optical module\n- P-200: Line card (EU only)\n" in report
     beta_section = report[report.index("### data/cmrt/beta.xlsx"):]
     assert "Product list:\n\n- (empty: the declaration is for products but names none)\n" in beta_section
@@ -355,7 +355,7 @@ def test_unmatched_rows_get_up_to_three_nearest_names_never_applied(tmp_path):
     assert [(s.name, s.smelter_id, s.score) for s in near.suggestions] == [
         ("Asahi Pretec Corporation", "CID000082", 92)]
     assert outcome_of(model, "acme.xlsx", 6).suggestions == ()
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert "| 5 | unmatched | Gold | Asahi Pretek Corp |  | not-listed: not on the reference list by ID, alias " \
            "or name | Asahi Pretec Corporation (CID000082, 92) |" in report
 

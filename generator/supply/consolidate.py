@@ -63,7 +63,7 @@ OUTCOMES: tuple[Outcome, ...] = ("published", "duplicate", "rejected", "unmatche
 
 @dataclass(frozen=True)
 class RowOutcome:
-    """What became of one supplier smelter row (or rejected row): one line of review/rows.csv.
+    """What became of one supplier smelter row (or rejected row): one line of review/<YEAR>/rows.csv.
 
     `reason` is a short code (see matching.Match and REJECTED_CODES), `detail` the same in words;
     `facility_id` the smelter ID the row counts toward (published and duplicate rows only)."""
