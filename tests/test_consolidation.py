@@ -180,7 +180,7 @@ def test_an_emrt_is_named_and_never_counted_as_a_cmrt_response(tmp_path):
     assert c.survey.scopes == {"Company": 3}
     assert [(p.code, p.cell) for p in problems.items if p.file.endswith("gamma.xlsx")] == [
         ("cmrt.not-a-cmrt-template", "D2")]
-    report = review.render_review(model)[review.REVIEW_REPORT]
+    report = review.render_review(model)[review.report_path(2024)]
     assert ("| Template | EMRT 2.1: not a CMRT, so not counted as a response to the 3TG survey |") in report
     assert "- Gamma Silent Inc." in report  # still a supplier without a response to the 3TG survey
 
