@@ -52,7 +52,7 @@ def fill(data: bytes, sheets: Mapping[str, Mapping[str, Value]]) -> bytes:
         missing = [name for name in sheets if name not in parts]
         if missing:
             raise FillError(f"the workbook has no sheet {', '.join(repr(m) for m in missing)}")
-        replaced = {parts[name]: write_cells(source.read(parts[name]), cells, name)
+        replaced: dict[str, bytes | None] = {parts[name]: write_cells(source.read(parts[name]), cells, name)
                     for name, cells in sheets.items() if cells}
         replaced.update(_recalculate(source))
         out = io.BytesIO()
