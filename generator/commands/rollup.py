@@ -217,13 +217,12 @@ def _template(book: Workbook, declaration: Declaration, shown: str) -> Template:
                                                 for spec in layout.metal_questions for i in range(4)]
     cells += [f"{layout.answer_column}{spec.row}" for spec in layout.company_questions]
     choices = {cell: _choices(decl, fill.validation_list(xml, cell)) for cell in cells}
-    smelters = book.sheet(layout.smelter_sheet, max_row=layout.smelter_first_row + 10_000)
     return Template(
         file=shown, data=book.data, version=declaration.template_version, layout=layout,
         lookup=_lookup(book) if book.has(LOOKUP_SHEET) else (),
         countries=_countries(book) if book.has(COUNTRY_SHEET) else {},
         choices={c: v for c, v in choices.items() if v},
-        smelter_rows=max(smelters.last_row - layout.smelter_first_row + 1, 0),
+        smelter_rows=max(fill.last_row(_sheet_xml(book, layout.smelter_sheet)) - layout.smelter_first_row + 1, 0),
     )
 
 
@@ -423,7 +422,7 @@ def _metal_answers(facilities: list[Facility], given: DeclarationFile, layout: L
         used = stated["intentionally_added"] == "Yes" and stated["remains_in_product"] == "Yes"
         for spec in layout.metal_questions:
             key = f"metals.{metal.lower()}.{spec.key}"
-            if not stated[spec.key] and (spec.required or used):
+            if not stated[spec.key] and getattr(entry, spec.key) is None and (spec.required or used):
                 why = "for every metal" if spec.required else f"when questions 1 and 2 are Yes for {metal}"
                 where.error(key, "rollup.missing-answer",
                             f"question {spec.number} ({spec.key}) is required {why}; expected one of: "
@@ -461,7 +460,7 @@ def _company_answers(given: DeclarationFile, layout: Layout, where: _Where,
         raw = getattr(entry, spec.key)
         answer = (_canonical(raw, spec.answers, key, where) if raw is not None else "") or defaults.get(spec.key, "")
         comment = (getattr(comments, spec.key) or "").strip()
-        if not answer and required:
+        if not answer and raw is None and required:
             where.error(key, "rollup.missing-answer",
                         f"question {spec.letter} ({spec.key}) is required when a metal is in scope (questions 1 "
                         f"and 2 Yes); expected one of: {'; '.join(spec.answers)}")
@@ -504,7 +503,7 @@ def _smelter_rows(facilities: list[Facility], template: Template,
     by_alias: dict[tuple[str, str], LookupEntry] = {}
     for e in template.lookup:
         by_id.setdefault(e.smelter_id.casefold(), e)
-        by_alias.setdefault((e.metal, fold(e.alias)), e)
+        by_alias.setdefault((e.metal, e.alias.casefold()), e)  # MATCH() ignores case only
     if len(facilities) > template.smelter_rows:
         problems.add(template.file, "rollup.too-many-facilities",
                      f"the report publishes {len(facilities)} facilities, but the template's Smelter List has "
@@ -518,7 +517,7 @@ def _smelter_rows(facilities: list[Facility], template: Template,
                           f"{f.metal} facility {f.name!r} has smelter ID {f.smelter_id}, which the template's "
                           f"Smelter Look-up lists for {entry.metal}; written as 'Smelter not listed'")
             entry = None
-        standard = by_alias.get((entry.metal, fold(entry.name))) if entry else None
+        standard = by_alias.get((entry.metal, entry.name.casefold())) if entry else None
         if entry is not None and standard is not None:
             rows.append(RollupRow(row, entry.metal, entry.name, entry.name, standard.country, standard.smelter_id,
                                   standard.source))

@@ -10,8 +10,8 @@ every formula when the file is opened (`fullCalcOnLoad`).
 
     data = fill(template_bytes, {"Declaration": {"D8": "Acme"}, "Smelter List": {...}})
 
-A value is text, a number, a date, None (empty the cell), or `Cached(value)`: the cached
-result of the cell's formula, which is kept.
+A value is text, a number, a date, None (empty the cell), or `Cached(value)`: the result of
+the cell's formula, which is kept.
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ class FillError(Exception):
 
 @dataclass(frozen=True)
 class Cached:
-    """The cached result of a formula cell: the formula stays, Excel recomputes it on load."""
+    """What the cell's formula computes: cached under the formula, which stays (Excel recomputes
+    it on load); written as the cell's value where the template has no formula there."""
 
     value: str | float
 
@@ -109,7 +110,7 @@ def _recalculate(source: zipfile.ZipFile) -> dict[str, bytes | None]:
             raise FillError("xl/workbook.xml has no <sheets> element")
         workbook = workbook[:anchor.end()] + tag + workbook[anchor.end():]
     elif "fullCalcOnLoad=" not in calc.group(2):
-        new = f"<{calc.group(1)}calcPr{calc.group(2)} fullCalcOnLoad=\"1\"{calc.group(3)}>"
+        new = f"<{calc.group(1)}calcPr{calc.group(2).rstrip()} fullCalcOnLoad=\"1\"{calc.group(3)}>"
         workbook = workbook[:calc.start()] + new + workbook[calc.end():]
     else:
         workbook = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook, count=1)
@@ -198,8 +199,8 @@ def _cell(p: str, cell: str, value: Value, new_style: str | None, sheet: str) ->
     formula = re.search(rf"<{p}f\b[^>]*?(?:/>|>.*?</{p}f>)", cell, re.S)
     address = _attr(cell, "r")
     if isinstance(value, Cached):
-        if formula is None:
-            raise FillError(f"sheet '{sheet}' cell {address}: expected a formula to cache a value for")
+        if formula is None:  # where the template has no formula, the value is entered as a user would
+            return _cell(p, cell, value.value, new_style, sheet)
         kind, content = _typed(value.value, p, cached=True)
         return _element(p, attrs, kind, formula.group(0) + content)
     if formula is not None:
@@ -237,7 +238,7 @@ def _element(p: str, attrs: list[tuple[str, str]], kind: str | None, content: st
 
 def escape(text: str) -> str:
     """Text as XML character data; characters XML cannot hold are written as Excel's _xHHHH_."""
-    text = _ILLEGAL.sub(lambda m: "_x005F" if m.group(0) == "_" else f"_x{ord(m.group(0)):04X}_", text)
+    text = _ILLEGAL.sub(lambda m: "_x005F_" if m.group(0) == "_" else f"_x{ord(m.group(0)):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -267,6 +268,12 @@ def _unescape(text: str) -> str:
 
 
 # --- reading what the template offers -------------------------------------------------------
+
+def last_row(xml: bytes) -> int:
+    """The number of the sheet's last row that has cells (styled empty cells included)."""
+    numbers = re.findall(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"[^>]*>\s*<(?:\w+:)?c\b', xml)
+    return max((int(n) for n in numbers), default=0)
+
 
 def validation_list(xml: bytes, address: str) -> str:
     """The list source (formula1, e.g. "$B$99:$B$104") of the data validation covering `address`, or ""."""
