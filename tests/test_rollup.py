@@ -458,3 +458,63 @@ def test_a_filled_cmrt_is_not_a_template(corpus, tmp_path):
     with pytest.raises(UserError) as caught:
         run_rollup(root, filled, None, today=TODAY)
     assert [p.code for p in caught.value.problems.sorted()] == ["rollup.template-not-blank"]
+
+
+def test_a_product_level_declaration_lists_its_products(tmp_path):
+    text = DECLARATION_YML.replace("scope: company\n", "scope: products\nproducts:\n  - {number: W-1, name: Widget}\n"
+                                   "  - number: G-2\n    comments: all colours\n")
+    root = project(tmp_path / "p", declaration=text)
+    output, _, _ = run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    back = read_workbook(output)
+    assert back.declaration_scope == "B. Product (or List of Products)"
+    assert [(p.row, p.number, p.name, p.comments) for p in back.products] == [
+        (6, "W-1", "Widget", ""), (7, "G-2", "", "all colours")]
+    without = DECLARATION_YML.replace("scope: company\n", "scope: products\n")
+    (root / "data/declaration.yml").write_text(without, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    assert [str(p) for p in caught.value.problems.errors] == [
+        "data/declaration.yml, key 'products': error: the scope 'products' asks for the products the declaration "
+        "covers (the template's Product List); expected a list of products, each with a number "
+        "[rollup.missing-answer]"]
+
+
+def test_a_user_defined_scope_needs_its_description(tmp_path):
+    root = project(tmp_path / "p", declaration=DECLARATION_YML.replace("scope: company", "scope: user-defined"))
+    with pytest.raises(UserError) as caught:
+        run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    assert [str(p) for p in caught.value.problems.errors] == [
+        "data/declaration.yml, key 'scope_description': error: the scope 'user-defined' asks for a description of "
+        "the scope; expected it here [rollup.missing-answer]"]
+    text = DECLARATION_YML.replace("scope: company", "scope: user-defined\nscope_description: Our optical line")
+    (root / "data/declaration.yml").write_text(text, encoding="utf-8")
+    output, _, _ = run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    back = read_workbook(output)
+    assert (back.declaration_scope, back.scope_description) == (
+        "C. User defined [Specify in 'Description of scope']", "Our optical line")
+
+
+def test_supplier_text_is_written_as_text(tmp_path):
+    name = 'Evil <b>"Refinery"</b> & =HYPERLINK("x")'
+    root = project(tmp_path / "p", facilities=[("Gold", name, "Not designated", "", "Japan")])
+    output, _, _ = run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    assert rows_read(output) == [(5, "Gold", "Smelter not listed", name, "JAPAN", "", "", "")]
+    with zipfile.ZipFile(output) as z:
+        xml = z.read("xl/worksheets/sheet5.xml").decode()
+    assert '<is><t>Evil &lt;b&gt;"Refinery"&lt;/b&gt; &amp; =HYPERLINK("x")</t></is>' in xml
+
+
+def test_the_read_back_names_what_differs(tmp_path):
+    from dataclasses import replace
+
+    from generator.commands.rollup import differences
+    root = project(tmp_path / "p")
+    output, rollup, _ = run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    back = read_workbook(output)
+    assert differences(back, rollup) == []
+    wrong = replace(rollup, company={**rollup.company, "company_name": "Other Inc."},
+                    rows=(replace(rollup.rows[0], country="PERU"), *rollup.rows[1:]))
+    assert differences(back, wrong) == [
+        "company_name is 'Example Devices Inc.', written 'Other Inc.'",
+        "3 smelter rows, written 3; first difference: RollupRow(row=5, metal='Gold', lookup='Asahi Pretec Corp.', "
+        "name='Asahi Pretec Corp.', country='PERU', smelter_id='CID000082', id_source='RMI', comments='')"]
