@@ -192,8 +192,11 @@ def read_template(path: Path, shown: str, problems: Problems) -> Template | None
     try:
         book = open_workbook(path)
         template = _template(book, declaration, shown)
-    except (WorkbookError, fill.FillError) as err:
-        problems.add(shown, getattr(err, "code", "rollup.template"), str(err))
+    except WorkbookError as err:
+        problems.add(shown, err.code, err.message)
+        return None
+    except fill.FillError as err:
+        problems.add(shown, "rollup.template", f"cannot be read as a CMRT 6.x template: {err}")
         return None
     return template
 
@@ -312,7 +315,7 @@ class _Where:
             key = key.rpartition(".")[0]
         return 0
 
-    def error(self, key: str, code: str, message: str) -> None:
+    def add(self, key: str, code: str, message: str) -> None:
         self.problems.add(self.file, code, message, line=self.line(key), key=key)
 
     def warn(self, key: str, code: str, message: str) -> None:
@@ -332,7 +335,7 @@ def plan(model: Model, given: DeclarationFile, template: Template, where: _Where
     rows, smelter_cells = _smelter_rows(facilities, template, where.problems)
     products = tuple(given.products)
     if company["declaration_scope"] == layout.scopes[1] and not products:
-        where.error("products", "rollup.missing-answer",
+        where.add("products", "rollup.missing-answer",
                     "the scope 'products' asks for the products the declaration covers (the template's "
                     "Product List); expected a list of products, each with a number")
     decl_cells: dict[str, fill.Value] = {}
@@ -393,11 +396,11 @@ def _company_fields(model: Model, given: DeclarationFile, layout: Layout, where:
             "contact_phone": "contact.phone", "contact_name": "contact.name"}
     for name in layout.required_fields:
         if not fields_.get(name):
-            where.error(keys.get(name, name), "rollup.missing-answer",
+            where.add(keys.get(name, name), "rollup.missing-answer",
                         f"the template requires the {name.replace('_', ' ')}; expected it here"
                         + (" (or as contact.email in data/company.yml)" if name == "contact_email" else ""))
     if given.scope == "user-defined" and not fields_["scope_description"]:
-        where.error("scope_description", "rollup.missing-answer",
+        where.add("scope_description", "rollup.missing-answer",
                     "the scope 'user-defined' asks for a description of the scope; expected it here")
     return fields_
 
@@ -424,11 +427,11 @@ def _metal_answers(facilities: list[Facility], given: DeclarationFile, layout: L
             key = f"metals.{metal.lower()}.{spec.key}"
             if not stated[spec.key] and getattr(entry, spec.key) is None and (spec.required or used):
                 why = "for every metal" if spec.required else f"when questions 1 and 2 are Yes for {metal}"
-                where.error(key, "rollup.missing-answer",
+                where.add(key, "rollup.missing-answer",
                             f"question {spec.number} ({spec.key}) is required {why}; expected one of: "
                             f"{'; '.join(spec.answers)}")
         if mine and stated["intentionally_added"] == "No":
-            where.error(f"metals.{metal.lower()}.intentionally_added", "rollup.contradiction",
+            where.add(f"metals.{metal.lower()}.intentionally_added", "rollup.contradiction",
                         f"says {metal} is not used, but the report publishes {len(mine)} {metal} facilities")
     return result
 
@@ -461,11 +464,11 @@ def _company_answers(given: DeclarationFile, layout: Layout, where: _Where,
         answer = (_canonical(raw, spec.answers, key, where) if raw is not None else "") or defaults.get(spec.key, "")
         comment = (getattr(comments, spec.key) or "").strip()
         if not answer and raw is None and required:
-            where.error(key, "rollup.missing-answer",
+            where.add(key, "rollup.missing-answer",
                         f"question {spec.letter} ({spec.key}) is required when a metal is in scope (questions 1 "
                         f"and 2 Yes); expected one of: {'; '.join(spec.answers)}")
         if spec.key == "policy_public" and answer == "Yes" and not comment:
-            where.error(f"questions.comments.{spec.key}", "rollup.missing-answer",
+            where.add(f"questions.comments.{spec.key}", "rollup.missing-answer",
                         "question B is Yes, and the template asks for the policy's URL in its comment; "
                         "expected the URL here")
         result[spec.key] = (answer, comment)
@@ -477,7 +480,7 @@ def _canonical(raw: str, choices: tuple[str, ...], key: str, where: _Where) -> s
     for choice in choices:
         if fold(choice) == fold(text):
             return choice
-    where.error(key, "rollup.unknown-answer",
+    where.add(key, "rollup.unknown-answer",
                 f"{text!r} is not one of the template's choices: {'; '.join(choices)}")
     return ""
 
