@@ -322,6 +322,12 @@ def test_write_cells_caches_formula_results_and_refuses_to_break_a_shared_formul
                                  "spans a range; it cannot be overwritten")
 
 
+def test_a_text_longer_than_a_cell_holds_is_refused():
+    with pytest.raises(fill.FillError) as caught:
+        fill.write_cells(SHEET.encode(), {"A2": "x" * 32_768}, "Declaration")
+    assert str(caught.value) == "sheet 'Declaration' cell A2: a text of 32,768 characters is more than a cell holds (32,767)"
+
+
 def test_escape_writes_what_xml_cannot_hold_as_excel_does():
     assert fill.escape("a\x01b_x0041_c\tü") == "a_x0001_b_x005F_x0041_c\tü"
 
@@ -518,3 +524,17 @@ def test_the_read_back_names_what_differs(tmp_path):
         "company_name is 'Example Devices Inc.', written 'Other Inc.'",
         "3 smelter rows, written 3; first difference: RollupRow(row=5, metal='Gold', lookup='Asahi Pretec Corp.', "
         "name='Asahi Pretec Corp.', country='PERU', smelter_id='CID000082', id_source='RMI', comments='')"]
+
+
+def test_an_id_of_another_metal_and_a_metal_declared_unused(tmp_path):
+    text = DECLARATION_YML.replace("  tin: {remains_in_product: Yes,", "  tin: {intentionally_added: No, remains_in_product: No,")
+    root = project(tmp_path / "p", declaration=text,
+                   facilities=[("Tin", "Mislabelled Works", "Not designated", "CID000082", "Japan")])
+    with pytest.raises(UserError) as caught:
+        run_rollup(root, blank(tmp_path / "blank.xlsx"), None, today=TODAY)
+    assert [str(p) for p in caught.value.problems.sorted()] == [
+        "data/declaration.yml, line 21, key 'metals.tin.intentionally_added': error: says Tin is not used, but the "
+        "report publishes 1 Tin facilities [rollup.contradiction]",
+        "data/smelters.xlsx, sheet 'Smelters', row 2: warning: Tin facility 'Mislabelled Works' has smelter ID "
+        "CID000082, which the template's Smelter Look-up lists for Gold; written as 'Smelter not listed', the ID in "
+        "the comments [rollup.id-other-metal]"]

@@ -53,6 +53,15 @@ COUNTRY_SHEET = "C"  # the hidden sheet behind the country dropdown (the name CL
 # --- data/declaration.yml -----------------------------------------------------------------
 
 @dataclass(frozen=True)
+class ContactEntry:
+    """The contact, where it differs from data/company.yml (the template has no title for it)."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class PersonEntry:
     name: str | None = None
     title: str | None = None
@@ -137,7 +146,7 @@ class DeclarationFile:
     scope_description: str | None = None
     unique_id: str | None = None
     unique_id_authority: str | None = None
-    contact: PersonEntry | None = None
+    contact: ContactEntry | None = None
     authorizer: PersonEntry | None = None
     effective_date: dt.date | None = None
     metals: Metals | None = None
@@ -371,7 +380,7 @@ def _company_fields(model: Model, given: DeclarationFile, layout: Layout, where:
                     today: dt.date) -> dict[str, object]:
     company = model.content.company
     address = company.address
-    contact = given.contact or PersonEntry()
+    contact = given.contact or ContactEntry()
     authorizer = given.authorizer or PersonEntry()
     scope = layout.scopes[SCOPES[given.scope]]
     fields_ = {
@@ -515,10 +524,13 @@ def _smelter_rows(facilities: list[Facility], template: Template,
     for i, f in enumerate(facilities[:template.smelter_rows]):
         row = layout.smelter_first_row + i
         entry = by_id.get(f.smelter_id.casefold()) if f.smelter_id else None
+        note = ""
         if entry is not None and entry.metal != f.metal:
+            note = f"Smelter ID {f.smelter_id} (listed for {entry.metal} in this template's Smelter Look-up)"
             problems.warn(_source(f), "rollup.id-other-metal",
                           f"{f.metal} facility {f.name!r} has smelter ID {f.smelter_id}, which the template's "
-                          f"Smelter Look-up lists for {entry.metal}; written as 'Smelter not listed'")
+                          f"Smelter Look-up lists for {entry.metal}; written as 'Smelter not listed', the ID in "
+                          f"the comments")
             entry = None
         standard = by_alias.get((entry.metal, entry.name.casefold())) if entry else None
         if entry is not None and standard is not None:
@@ -526,8 +538,7 @@ def _smelter_rows(facilities: list[Facility], template: Template,
                                   standard.source))
             cells.update(_listed_cells(row, f.smelter_id, entry, standard, columns))
             continue
-        note = ""
-        if f.smelter_id:
+        if f.smelter_id and not note:
             note = f"Smelter ID {f.smelter_id} (not in this template's Smelter Look-up)"
             problems.warn(_source(f), "rollup.id-not-in-template",
                           f"{f.metal} facility {f.name!r}: smelter ID {f.smelter_id} is not in the Smelter Look-up "

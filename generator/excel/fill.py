@@ -41,6 +41,7 @@ class Cached:
 Value = str | int | float | dt.date | Cached | None
 
 _EPOCH = dt.date(1899, 12, 30)
+MAX_CELL_CHARS = 32_767  # Excel's limit
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _CALC_CHAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
@@ -211,7 +212,10 @@ def _cell(p: str, cell: str, value: Value, new_style: str | None, sheet: str) ->
                             f"spans a range; it cannot be overwritten")
     if value is None or value == "":
         return _element(p, attrs, None, "")
-    kind, content = _typed(value, p, cached=False)
+    try:
+        kind, content = _typed(value, p, cached=False)
+    except FillError as err:
+        raise FillError(f"sheet '{sheet}' cell {address}: {err}") from None
     return _element(p, attrs, kind, content)
 
 
@@ -222,6 +226,8 @@ def _typed(value: str | int | float | dt.date, p: str, cached: bool) -> tuple[st
         return "b", f"<{p}v>{int(value)}</{p}v>"
     if isinstance(value, (int, float)):
         return None, f"<{p}v>{value!r}</{p}v>" if isinstance(value, int) else f"<{p}v>{_number(value)}</{p}v>"
+    if len(value) > MAX_CELL_CHARS:
+        raise FillError(f"a text of {len(value):,} characters is more than a cell holds ({MAX_CELL_CHARS:,})")
     text = escape(value)
     if cached:
         return "str", f"<{p}v>{text}</{p}v>"
