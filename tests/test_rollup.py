@@ -384,6 +384,8 @@ def _supplier_answers_project(root: Path) -> Path:
         ("Tin", "Bolivian Tin Works", "Not designated", "", "Bolivia"),
     ], header=SMELTER_HEADER)
     (root / "data/declaration.yml").write_text(DECLARATION_YML.replace(
+        "scope: company\n", "scope: products\nproducts:\n  - {number: DTN-X, name: Optical line system}\n"
+        "  - {number: XTC-4, comments: every release}\n").replace(
         "  tin:", "  tantalum: {remains_in_product: Yes, from_covered_countries: No, from_conflict_affected_areas: No,"
         "\n             recycled_or_scrap: No, supplier_response_share: None}\n  tin:"), encoding="utf-8")
     return root
@@ -411,8 +413,10 @@ def test_rollup_round_trip_on_the_real_blank(corpus, tmp_path, name):
     ]
     assert rollup.rows == tuple(RollupRow(*r) for r in rows_read(output))
     assert (back.company_name, back.declaration_scope, back.contact.email, back.authorizer.name,
-            back.effective_date) == ("Example Devices Inc.", "A. Company", "pat@example.com", "Alex Roe",
-                                     dt.date(2025, 5, 1))
+            back.effective_date) == ("Example Devices Inc.", "B. Product (or List of Products)", "pat@example.com",
+                                     "Alex Roe", dt.date(2025, 5, 1))
+    assert [(p.row, p.number, p.name, p.comments) for p in back.products] == [
+        (6, "DTN-X", "Optical line system", ""), (7, "XTC-4", "", "every release")]
     assert [a.answer for a in back.question("supplier_response_share").answers] == [
         "None", "Greater than 75%", "100%", "Greater than 90%"]
     assert [a.answer for a in back.company_questions] == [
@@ -423,7 +427,8 @@ def test_rollup_round_trip_on_the_real_blank(corpus, tmp_path, name):
 def _assert_template_kept(template: Path, output: Path) -> None:
     """Every member not written is byte-identical; the written sheets keep all else they had."""
     before, after = zipfile.ZipFile(template), zipfile.ZipFile(output)
-    written = {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml"}  # Declaration, Smelter List
+    parts = fill.sheet_parts(before)
+    written = {parts["Declaration"], parts["Smelter List"], parts["Product List"]}
     chain = "xl/calcChain.xml" in before.namelist()
     changed = {"xl/workbook.xml"} | ({"xl/calcChain.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
                                      if chain else set())
