@@ -212,13 +212,13 @@ def read_template(path: Path, shown: str, problems: Problems) -> Template | None
 
 def _check_blank(declaration: Declaration, shown: str, problems: Problems) -> None:
     layout = V6
-    for what, rows, sheet, first in (("smelter", declaration.smelters, layout.smelter_sheet, layout.smelter_first_row),
-                                     ("product", declaration.products, layout.product_sheet, layout.product_first_row)):
+    for what, rows, sheet in (("smelter", declaration.smelters, layout.smelter_sheet),
+                              ("product", declaration.products, layout.product_sheet)):
         if rows:
             problems.add(shown, "rollup.template-not-blank",
                          f"the template already lists {len(rows)} {what} row(s); expected a blank template, "
                          f"so that no row of another declaration stays in the roll-up",
-                         sheet=sheet, cell=f"B{rows[0].row if rows else first}")
+                         sheet=sheet, cell=f"B{rows[0].row}")
 
 
 def _template(book: Workbook, declaration: Declaration, shown: str) -> Template:
@@ -240,9 +240,10 @@ def _template(book: Workbook, declaration: Declaration, shown: str) -> Template:
 
 def _sheet_xml(book: Workbook, name: str) -> bytes:
     with zipfile.ZipFile(io.BytesIO(book.data)) as zf:
-        parts = fill.sheet_parts(zf)
-        actual = book.actual_name(name) or name
-        return zf.read(parts[actual])
+        part = fill.sheet_parts(zf).get(book.actual_name(name) or name)
+        if part is None or part not in zf.namelist():
+            raise fill.FillError(f"the workbook has no part for sheet '{name}'")
+        return zf.read(part)
 
 
 _RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")

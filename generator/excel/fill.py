@@ -69,8 +69,11 @@ def fill(data: bytes, sheets: Mapping[str, Mapping[str, Value]]) -> bytes:
 
 def sheet_parts(source: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its part in the zip (xl/worksheets/sheet4.xml), from workbook.xml and its rels."""
-    workbook = source.read("xl/workbook.xml").decode("utf-8")
-    rels = source.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    missing = [n for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n not in source.namelist()]
+    if missing:
+        raise FillError(f"the workbook has no {missing[0]}")
+    workbook = _text(source.read("xl/workbook.xml"), "xl/workbook.xml")
+    rels = _text(source.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
     targets = {}
     for rel in re.findall(r"<Relationship\b[^>]*>", rels):
         attrs = dict(_ATTR.findall(rel))
@@ -90,18 +93,18 @@ def _recalculate(source: zipfile.ZipFile) -> dict[str, bytes | None]:
     """Drop the calcChain (its member, relationship and content type); set fullCalcOnLoad."""
     changes: dict[str, bytes | None] = {}
     rels_name = "xl/_rels/workbook.xml.rels"
-    rels = source.read(rels_name).decode("utf-8")
+    rels = _text(source.read(rels_name), rels_name)
     chain = [r for r in re.findall(r"<Relationship\b[^>]*>", rels) if _CALC_CHAIN in r]
     if chain:
         target = dict(_ATTR.findall(chain[0])).get("Target", "calcChain.xml")
         member = posixpath.normpath(posixpath.join("xl", target))
         changes[rels_name] = rels.replace(chain[0], "", 1).encode("utf-8")
         changes[member] = None
-        types = source.read("[Content_Types].xml").decode("utf-8")
+        types = _text(source.read("[Content_Types].xml"), "[Content_Types].xml")
         override = re.search(rf'<Override\b[^>]*PartName="/{re.escape(member)}"[^>]*/>', types)
         if override:
             changes["[Content_Types].xml"] = types.replace(override.group(0), "", 1).encode("utf-8")
-    workbook = source.read("xl/workbook.xml").decode("utf-8")
+    workbook = _text(source.read("xl/workbook.xml"), "xl/workbook.xml")
     calc = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", workbook)
     if calc is None:
         prefix = re.match(r"(?:<\?xml[^>]*\?>\s*)?<((?:\w+:)?)workbook\b", workbook)
@@ -123,7 +126,7 @@ def _recalculate(source: zipfile.ZipFile) -> dict[str, bytes | None]:
 
 def write_cells(xml: bytes, cells: Mapping[str, Value], sheet: str = "") -> bytes:
     """The sheet XML with `cells` written; rows and cells that do not exist are created in order."""
-    text = xml.decode("utf-8")
+    text = _text(xml, f"sheet '{sheet}'")
     root = re.search(r"<((?:\w+:)?)worksheet\b", text)
     if root is None:
         raise FillError(f"sheet '{sheet}' is not a worksheet")
@@ -263,6 +266,13 @@ def _column_styles(text: str, p: str) -> dict[int, str]:
     return styles
 
 
+def _text(xml: bytes, name: str) -> str:
+    try:
+        return xml.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FillError(f"{name} is not UTF-8 XML, as Excel writes it") from None
+
+
 def _attr(tag: str, name: str) -> str | None:
     m = re.search(rf'\s{name}="([^"]*)"', tag[:tag.find(">") + 1] if ">" in tag else tag)
     return m.group(1) if m else None
@@ -283,7 +293,7 @@ def last_row(xml: bytes) -> int:
 
 def validation_list(xml: bytes, address: str) -> str:
     """The list source (formula1, e.g. "$B$99:$B$104") of the data validation covering `address`, or ""."""
-    text = xml.decode("utf-8")
+    text = _text(xml, "the sheet")
     row, col = split_address(address)
     for m in re.finditer(r"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", text, re.S):
         sqref = _attr(f"<x {m.group(1)}>", "sqref") or ""
