@@ -322,6 +322,17 @@ def test_write_cells_caches_formula_results_and_refuses_to_break_a_shared_formul
                                  "spans a range; it cannot be overwritten")
 
 
+def test_validation_list_finds_the_dropdown_of_a_cell():
+    xml = (b'<worksheet xmlns="urn:main" xmlns:x14="urn:x14" xmlns:xm="urn:xm"><dataValidations count="2">'
+           b'<dataValidation errorTitle="Blank" sqref="D15:J15"/>'
+           b'<dataValidation type="list" sqref="D26:E29 D32:E35"><formula1>$B$96:$B$97</formula1></dataValidation>'
+           b'</dataValidations><extLst><ext><x14:dataValidations><x14:dataValidation type="list">'
+           b'<x14:formula1><xm:f>L!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>D9</xm:sqref>'
+           b'</x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>')
+    assert [fill.validation_list(xml, a) for a in ("D15", "D26", "E35", "D30", "D9")] == [
+        "", "$B$96:$B$97", "$B$96:$B$97", "", "L!$A$1:$A$3"]
+
+
 def test_a_text_longer_than_a_cell_holds_is_refused():
     with pytest.raises(fill.FillError) as caught:
         fill.write_cells(SHEET.encode(), {"A2": "x" * 32_768}, "Declaration")

@@ -295,13 +295,14 @@ def validation_list(xml: bytes, address: str) -> str:
     """The list source (formula1, e.g. "$B$99:$B$104") of the data validation covering `address`, or ""."""
     text = _text(xml, "the sheet")
     row, col = split_address(address)
-    for m in re.finditer(r"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", text, re.S):
+    for m in re.finditer(r"<(?:\w+:)?dataValidation\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?dataValidation>)", text, re.S):
+        body = m.group(2) or ""
         sqref = _attr(f"<x {m.group(1)}>", "sqref") or ""
-        inner = re.search(r"<(?:\w+:)?sqref>(.*?)</(?:\w+:)?sqref>", m.group(2))
+        inner = re.search(r"<(?:\w+:)?sqref>(.*?)</(?:\w+:)?sqref>", body)
         ranges = (sqref or (inner.group(1) if inner else "")).split()
         if any(_covers(r, col, row) for r in ranges):
             formula = re.search(r"<(?:\w+:)?formula1>(?:<(?:\w+:)?f>)?(.*?)(?:</(?:\w+:)?f>)?</(?:\w+:)?formula1>",
-                                m.group(2), re.S)
+                                body, re.S)
             return _unescape(formula.group(1)) if formula else ""
     return ""
 
