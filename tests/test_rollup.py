@@ -432,6 +432,12 @@ def test_rollup_round_trip_on_the_real_blank(corpus, tmp_path, name):
         "None", "Greater than 75%", "100%", "Greater than 90%"]
     assert [a.answer for a in back.company_questions] == [
         "Yes", "Yes", "Yes", "Yes", "Yes, in conformance with IPC1755 (e.g., CMRT)", "No", "Yes", "Yes, with the SEC"]
+    assert back.language == "中文 Chinese"  # the UI language the template was saved with
+    cached = openpyxl.load_workbook(output, data_only=True)  # another parser of the same XML
+    assert [cached["Declaration"][a].value for a in ("D8", "D9", "D22")] == [
+        "Example Devices Inc.", "B. Product (or List of Products)", dt.datetime(2025, 5, 1)]
+    assert [cached["Smelter List"][f"{c}5"].value for c in "ABCEFG"] == [
+        "CID000077", "Gold", "Argor-Heraeus S.A.", "SWITZERLAND", "CID000077", "RMI"]
     _assert_template_kept(template, output)
 
 
