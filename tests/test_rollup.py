@@ -13,12 +13,12 @@ import pytest
 from defusedxml import ElementTree
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generator import cli
 from generator.commands.rollup import RollupRow, run_rollup
 from generator.excel import fill
 from generator.problems import UserError
 from generator.supply.cmrt import read_workbook
 from tests import cmrt_fixtures as fx
+from tests.cli import run_cli
 from tests.project import make_project, write_smelters
 
 CORPUS = os.environ.get("CMR_CORPUS", "")
@@ -260,21 +260,23 @@ def test_more_facilities_than_rows_is_a_problem(tmp_path):
         f"List has 2 rows [rollup.too-many-facilities]"]
 
 
-def test_cli_rollup(tmp_path, capsys):
+def test_cli_rollup(tmp_path):
     root = project(tmp_path / "p")
-    template = blank(tmp_path / "blank.xlsx")
-    out = tmp_path / "answer.xlsx"
-    assert cli.main(["rollup", "--root", str(root), "--template", str(template), "--output", str(out)]) == 0
-    captured = capsys.readouterr()
-    assert captured.out == (f"{out}: CMRT 6.5, 3 smelter rows (1 from the template's Smelter Look-up, "
-                            f"2 'Smelter not listed')\n")
-    assert "[rollup.id-not-in-template]" in captured.err
-    assert read_workbook(out).company_name == "Example Devices Inc."
-    assert cli.main(["rollup", "--root", str(root), "--template", str(tmp_path / "missing.xlsx")]) == 1
-    assert "no such file [workbook.file-not-found]" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        cli.main(["rollup", "--help"])
-    assert "--template BLANK.xlsx" in capsys.readouterr().out
+    blank(root / "blank.xlsx")
+    result = run_cli("rollup", "--template", "blank.xlsx", cwd=root)
+    assert (result.returncode, result.stdout) == (0, "build/cmrt-rollup-2024.xlsx: CMRT 6.5, 3 smelter rows (1 from "
+                                                     "the template's Smelter Look-up, 2 'Smelter not listed')\n")
+    assert result.stderr.count("[rollup.id-not-in-template]") == 1
+    assert read_workbook(root / "build/cmrt-rollup-2024.xlsx").company_name == "Example Devices Inc."
+    missing = run_cli("rollup", "--template", "missing.xlsx", "--output", "out.xlsx", cwd=root)
+    assert (missing.returncode, missing.stderr) == (1, "missing.xlsx: error: no such file [workbook.file-not-found]\n"
+                                                        "1 error(s), 0 warning(s).\n")
+    into_folder = run_cli("rollup", "--template", "blank.xlsx", "--output", "data", cwd=root)
+    assert into_folder.returncode == 1
+    assert "data: error: cannot write the roll-up there: Is a directory; expected a file path (--output FILE) " \
+           "[rollup.write]" in into_folder.stderr
+    helped = run_cli("rollup", "--help", cwd=root)
+    assert helped.returncode == 0 and "--template BLANK.xlsx" in helped.stdout
 
 
 # --- the XML writer -----------------------------------------------------------------------
