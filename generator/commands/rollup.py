@@ -346,35 +346,49 @@ def plan(model: Model, given: DeclarationFile, template: Template, where: _Where
     products = tuple(given.products)
     if company["declaration_scope"] == layout.scopes[1] and not products:
         where.add("products", "rollup.missing-answer",
-                    "the scope 'products' asks for the products the declaration covers (the template's "
-                    "Product List); expected a list of products, each with a number")
-    decl_cells: dict[str, fill.Value] = {}
-    for name, value in company.items():
-        decl_cells[getattr(layout.cells, name)] = value  # type: ignore[assignment]
-    decl_cells[layout.cells.declaration_scope] = _choice(template, layout.cells.declaration_scope,
-                                                         str(company["declaration_scope"]))
-    for spec in layout.metal_questions:
-        for offset, metal in enumerate(METAL_ROWS):
-            row = spec.row + offset
-            answer, comment = answers[(spec.key, metal)]
-            decl_cells[f"{layout.answer_column}{row}"] = _choice(template, f"{layout.answer_column}{row}", answer)
-            decl_cells[f"{layout.comment_column}{row}"] = comment or None
-    for cspec in layout.company_questions:
-        answer, comment = company_answers[cspec.key]
-        cell = f"{layout.answer_column}{cspec.row}"
-        decl_cells[cell] = _choice(template, cell, answer)
-        decl_cells[f"{layout.comment_column}{cspec.row}"] = comment or None
-    product_cells: dict[str, fill.Value] = {}
-    columns = layout.product_columns
-    for i, product in enumerate(products):
-        row = layout.product_first_row + i
-        product_cells.update({f"{columns.number}{row}": product.number.strip(),
-                              f"{columns.name}{row}": product.name.strip() or None,
-                              f"{columns.comments}{row}": product.comments.strip() or None})
+                  "the scope 'products' asks for the products the declaration covers (the template's "
+                  "Product List); expected a list of products, each with a number")
+    decl_cells = _declaration_cells(template, company, answers, company_answers)
+    product_cells = _product_cells(layout, products)
     cells = {DECLARATION: decl_cells, layout.smelter_sheet: smelter_cells}
     if product_cells:
         cells[layout.product_sheet] = product_cells
     return Rollup(cells, company, answers, company_answers, tuple(rows), products, template.version)
+
+
+def _declaration_cells(template: Template, company: dict[str, object],
+                       answers: dict[tuple[str, str], tuple[str, str]],
+                       company_answers: dict[str, tuple[str, str]]) -> dict[str, fill.Value]:
+    """Every Declaration cell of the layout: the company block, Q1-Q8 and A-H with their comments."""
+    layout = template.layout
+    cells: dict[str, fill.Value] = {}
+    for name, value in company.items():
+        cells[getattr(layout.cells, name)] = value  # type: ignore[assignment]
+    scope_cell = layout.cells.declaration_scope
+    cells[scope_cell] = _choice(template, scope_cell, str(company["declaration_scope"]))
+    for spec in layout.metal_questions:
+        for offset, metal in enumerate(METAL_ROWS):
+            row = spec.row + offset
+            answer, comment = answers[(spec.key, metal)]
+            cells[f"{layout.answer_column}{row}"] = _choice(template, f"{layout.answer_column}{row}", answer)
+            cells[f"{layout.comment_column}{row}"] = comment or None
+    for cspec in layout.company_questions:
+        answer, comment = company_answers[cspec.key]
+        cell = f"{layout.answer_column}{cspec.row}"
+        cells[cell] = _choice(template, cell, answer)
+        cells[f"{layout.comment_column}{cspec.row}"] = comment or None
+    return cells
+
+
+def _product_cells(layout: Layout, products: tuple[ProductEntry, ...]) -> dict[str, fill.Value]:
+    cells: dict[str, fill.Value] = {}
+    columns = layout.product_columns
+    for i, product in enumerate(products):
+        row = layout.product_first_row + i
+        cells.update({f"{columns.number}{row}": product.number.strip(),
+                      f"{columns.name}{row}": product.name.strip() or None,
+                      f"{columns.comments}{row}": product.comments.strip() or None})
+    return cells
 
 
 def _company_fields(model: Model, given: DeclarationFile, layout: Layout, where: _Where,
@@ -407,11 +421,11 @@ def _company_fields(model: Model, given: DeclarationFile, layout: Layout, where:
     for name in layout.required_fields:
         if not fields_.get(name):
             where.add(keys.get(name, name), "rollup.missing-answer",
-                        f"the template requires the {name.replace('_', ' ')}; expected it here"
-                        + (" (or as contact.email in data/company.yml)" if name == "contact_email" else ""))
+                      f"the template requires the {name.replace('_', ' ')}; expected it here"
+                      + (" (or as contact.email in data/company.yml)" if name == "contact_email" else ""))
     if given.scope == "user-defined" and not fields_["scope_description"]:
         where.add("scope_description", "rollup.missing-answer",
-                    "the scope 'user-defined' asks for a description of the scope; expected it here")
+                  "the scope 'user-defined' asks for a description of the scope; expected it here")
     return fields_
 
 
@@ -438,11 +452,11 @@ def _metal_answers(facilities: list[Facility], given: DeclarationFile, layout: L
             if not stated[spec.key] and getattr(entry, spec.key) is None and (spec.required or used):
                 why = "for every metal" if spec.required else f"when questions 1 and 2 are Yes for {metal}"
                 where.add(key, "rollup.missing-answer",
-                            f"question {spec.number} ({spec.key}) is required {why}; expected one of: "
-                            f"{'; '.join(spec.answers)}")
+                          f"question {spec.number} ({spec.key}) is required {why}; expected one of: "
+                          f"{'; '.join(spec.answers)}")
         if mine and stated["intentionally_added"] == "No":
             where.add(f"metals.{metal.lower()}.intentionally_added", "rollup.contradiction",
-                        f"says {metal} is not used, but the report publishes {len(mine)} {metal} facilities")
+                      f"says {metal} is not used, but the report publishes {len(mine)} {metal} facilities")
     return result
 
 
@@ -475,12 +489,12 @@ def _company_answers(given: DeclarationFile, layout: Layout, where: _Where,
         comment = (getattr(comments, spec.key) or "").strip()
         if not answer and raw is None and required:
             where.add(key, "rollup.missing-answer",
-                        f"question {spec.letter} ({spec.key}) is required when a metal is in scope (questions 1 "
-                        f"and 2 Yes); expected one of: {'; '.join(spec.answers)}")
+                      f"question {spec.letter} ({spec.key}) is required when a metal is in scope (questions 1 "
+                      f"and 2 Yes); expected one of: {'; '.join(spec.answers)}")
         if spec.key == "policy_public" and answer == "Yes" and not comment:
             where.add(f"questions.comments.{spec.key}", "rollup.missing-answer",
-                        "question B is Yes, and the template asks for the policy's URL in its comment; "
-                        "expected the URL here")
+                      "question B is Yes, and the template asks for the policy's URL in its comment; "
+                      "expected the URL here")
         result[spec.key] = (answer, comment)
     return result
 
@@ -491,7 +505,7 @@ def _canonical(raw: str, choices: tuple[str, ...], key: str, where: _Where) -> s
         if fold(choice) == fold(text):
             return choice
     where.add(key, "rollup.unknown-answer",
-                f"{text!r} is not one of the template's choices: {'; '.join(choices)}")
+              f"{text!r} is not one of the template's choices: {'; '.join(choices)}")
     return ""
 
 
