@@ -324,6 +324,17 @@ def test_write_cells_caches_formula_results_and_refuses_to_break_a_shared_formul
                                  "spans a range; it cannot be overwritten")
 
 
+def test_write_cells_in_a_prefixed_sheet_and_an_empty_row():
+    xml = (b'<x:worksheet xmlns:x="urn:main"><x:sheetData><x:row r="3" ht="20" customHeight="1"/></x:sheetData>'
+           b'</x:worksheet>')
+    assert fill.write_cells(xml, {"B3": "b", "A3": 1}) == (
+        b'<x:worksheet xmlns:x="urn:main"><x:sheetData><x:row r="3" ht="20" customHeight="1"><x:c r="A3"><x:v>1</x:v>'
+        b'</x:c><x:c r="B3" t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>')
+    assert fill.write_cells(b'<worksheet xmlns="urn:main"><sheetData/></worksheet>', {"A1": "a"}) == (
+        b'<worksheet xmlns="urn:main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+        b'</sheetData></worksheet>')
+
+
 def test_validation_list_finds_the_dropdown_of_a_cell():
     xml = (b'<worksheet xmlns="urn:main" xmlns:x14="urn:x14" xmlns:xm="urn:xm"><dataValidations count="2">'
            b'<dataValidation errorTitle="Blank" sqref="D15:J15"/>'
