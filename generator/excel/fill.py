@@ -54,16 +54,15 @@ def fill(data: bytes, sheets: Mapping[str, Mapping[str, Value]]) -> bytes:
         missing = [name for name in sheets if name not in parts]
         if missing:
             raise FillError(f"the workbook has no sheet {', '.join(repr(m) for m in missing)}")
-        replaced: dict[str, bytes | None] = {parts[name]: write_cells(source.read(parts[name]), cells, name)
-                    for name, cells in sheets.items() if cells}
+        replaced: dict[str, bytes | None] = {
+            parts[name]: write_cells(source.read(parts[name]), cells, name) for name, cells in sheets.items() if cells}
         replaced.update(_recalculate(source))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
             for info in source.infolist():
-                if info.filename in replaced and replaced[info.filename] is None:
-                    continue
-                content = replaced.get(info.filename) or source.read(info)
-                target.writestr(info, content, compress_type=info.compress_type)
+                content = replaced[info.filename] if info.filename in replaced else source.read(info)
+                if content is not None:  # None: a member dropped (the calcChain)
+                    target.writestr(info, content, compress_type=info.compress_type)
     return out.getvalue()
 
 
