@@ -314,6 +314,7 @@ def test_write_cells_keeps_styles_and_creates_rows_and_cells_in_order():
 
 
 def test_write_cells_caches_formula_results_and_refuses_to_break_a_shared_formula():
+    assert fill.write_cells(SHEET.encode(), {"B5": None}).decode() == SHEET  # a formula is not emptied
     out = fill.write_cells(SHEET.encode(), {"B5": fill.Cached("x"), "C5": fill.Cached(0.0), "D5": "new"}).decode()
     assert ('<c r="B5" s="5" t="str"><f t="shared" ref="B5:B9" si="0">A5+1</f><v>x</v></c>'
             '<c r="C5" s="6"><f t="shared" si="1"/><v>0</v></c><c r="D5" s="9" t="inlineStr"><is><t>new</t></is></c>'

@@ -10,8 +10,8 @@ every formula when the file is opened (`fullCalcOnLoad`).
 
     data = fill(template_bytes, {"Declaration": {"D8": "Acme"}, "Smelter List": {...}})
 
-A value is text, a number, a date, None (empty the cell), or `Cached(value)`: the result of
-the cell's formula, which is kept.
+A value is text, a number, a date, None (empty the cell, unless it holds a formula), or
+`Cached(value)`: the result of the cell's formula, which is kept.
 """
 from __future__ import annotations
 
@@ -206,6 +206,8 @@ def _cell(p: str, cell: str, value: Value, new_style: str | None, sheet: str) ->
             return _cell(p, cell, value.value, new_style, sheet)
         kind, content = _typed(value.value, p, cached=True)
         return _element(p, attrs, kind, formula.group(0) + content)
+    if formula is not None and value is None:
+        return cell  # nothing to enter here: the template's formula stays
     if formula is not None:
         f_tag = re.match(rf"<{p}f\b[^>]*", formula.group(0))
         assert f_tag is not None
