@@ -39,7 +39,7 @@ from generator.problems import ERROR, Problems, UserError, display_path
 from generator.publish.report import Model
 from generator.supply import values
 from generator.supply.cmrt import Declaration, read_workbook
-from generator.supply.cmrt.layouts import DECLARATION, METAL_ROWS, V6, Layout
+from generator.supply.cmrt.layouts import DECLARATION, METAL_ROWS, V6, Layout, Needed
 from generator.supply.matching import country_key
 
 log = logging.getLogger("generator.commands.rollup")
@@ -339,9 +339,11 @@ def plan(model: Model, given: DeclarationFile, template: Template, where: _Where
     facilities = model.facilities
     company = _company_fields(model, given, layout, where, today)
     answers = _metal_answers(facilities, given, layout, where)
-    in_scope = any(answers[("intentionally_added", m)][0] == "Yes" and answers[("remains_in_product", m)][0] == "Yes"
-                   for m in METAL_ROWS)
-    company_answers = _company_answers(given, layout, where, required=in_scope)
+    needed = layout.company_needed
+    required = needed is not None and any(
+        needed.holds({q.key: answers[(q.key, m)][0] for q in layout.metal_questions}) for m in METAL_ROWS)
+    company_answers = _company_answers(given, layout, where, required=required, why=_condition(needed, layout)
+                                       if needed is not None and needed.questions else "")
     rows, smelter_cells = _smelter_rows(facilities, template, where.problems)
     products = tuple(given.products)
     if company["declaration_scope"] == layout.scopes[1] and not products:
@@ -446,11 +448,11 @@ def _metal_answers(facilities: list[Facility], given: DeclarationFile, layout: L
             stated[spec.key] = answer
             comment = (getattr(comments, spec.key) or "").strip()
             result[(spec.key, metal)] = (answer, comment)
-        used = stated["intentionally_added"] == "Yes" and stated["remains_in_product"] == "Yes"
         for spec in layout.metal_questions:
             key = f"metals.{metal.lower()}.{spec.key}"
-            if not stated[spec.key] and getattr(entry, spec.key) is None and (spec.required or used):
-                why = "for every metal" if spec.required else f"when questions 1 and 2 are Yes for {metal}"
+            if not stated[spec.key] and getattr(entry, spec.key) is None and spec.needed.holds(stated):
+                why = f"when {_condition(spec.needed, layout)} for {metal}" if spec.needed.questions else \
+                    "for every metal"
                 where.add(key, "rollup.missing-answer",
                           f"question {spec.number} ({spec.key}) is required {why}; expected one of: "
                           f"{'; '.join(spec.answers)}")
@@ -458,6 +460,15 @@ def _metal_answers(facilities: list[Facility], given: DeclarationFile, layout: L
             where.add(f"metals.{metal.lower()}.intentionally_added", "rollup.contradiction",
                       f"says {metal} is not used, but the report publishes {len(mine)} {metal} facilities")
     return result
+
+
+def _condition(needed: Needed, layout: Layout) -> str:
+    """'question 1 is Yes', 'questions 1 and 2 are Yes', 'question 1 or 2 is Yes'."""
+    numbers = [str(q.number) for q in layout.metal_questions if q.key in needed.questions]
+    if len(numbers) == 1:
+        return f"question {numbers[0]} is Yes"
+    joined = f"{', '.join(numbers[:-1])} {'or' if needed.any_of else 'and'} {numbers[-1]}"
+    return f"question {joined} is Yes" if needed.any_of else f"questions {joined} are Yes"
 
 
 def _metal_default(key: str, mine: list[Facility], stated: dict[str, str]) -> str:
@@ -477,7 +488,7 @@ def _metal_default(key: str, mine: list[Facility], stated: dict[str, str]) -> st
 
 
 def _company_answers(given: DeclarationFile, layout: Layout, where: _Where,
-                     required: bool) -> dict[str, tuple[str, str]]:
+                     required: bool, why: str) -> dict[str, tuple[str, str]]:
     entry = given.questions or CompanyAnswers()
     comments = entry.comments or CompanyComments()
     defaults = {"policy": "Yes", "annual_disclosure": "Yes, with the SEC"}
@@ -489,8 +500,9 @@ def _company_answers(given: DeclarationFile, layout: Layout, where: _Where,
         comment = (getattr(comments, spec.key) or "").strip()
         if not answer and raw is None and required:
             where.add(key, "rollup.missing-answer",
-                      f"question {spec.letter} ({spec.key}) is required when a metal is in scope (questions 1 "
-                      f"and 2 Yes); expected one of: {'; '.join(spec.answers)}")
+                      f"question {spec.letter} ({spec.key}) is required "
+                      f"{f'when {why} for a metal' if why else 'of every declaration'}; expected one of: "
+                      f"{'; '.join(spec.answers)}")
         if spec.key == "policy_public" and answer == "Yes" and not comment:
             where.add(f"questions.comments.{spec.key}", "rollup.missing-answer",
                       "question B is Yes, and the template asks for the policy's URL in its comment; "
