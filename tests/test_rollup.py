@@ -498,6 +498,12 @@ def test_a_filled_cmrt_is_not_a_template(corpus, tmp_path):
     with pytest.raises(UserError) as caught:
         run_rollup(root, filled, None, today=TODAY)
     assert [p.code for p in caught.value.problems.sorted()] == ["rollup.template-not-blank"]
+    emrt = corpus / "cirscn-blank-emrt-2.0.xlsx"
+    with pytest.raises(UserError) as caught:
+        run_rollup(root, emrt, None, today=TODAY)
+    assert [str(p) for p in caught.value.problems.sorted()] == [
+        f"{emrt}: error: is an EMRT (Extended Minerals Reporting Template, revision 2.0); expected a blank RMI "
+        f"CMRT 6.x (.xlsx), as downloaded from the RMI [rollup.template-version]"]
 
 
 def test_a_product_level_declaration_lists_its_products(tmp_path):

@@ -193,9 +193,12 @@ def read_template(path: Path, shown: str, problems: Problems) -> Template | None
         problems.extend([p for p in declaration.problems if p.severity == ERROR])
         return None
     if declaration.layout != V6.family or declaration.file_format != "xlsx":
+        what = f"is a {declaration.file_format} CMRT of revision {declaration.template_version or 'unknown'}"
+        if not declaration.layout:  # another kind of template (EMRT, CRT, AMRT): the reader says which
+            said = next((p.message for p in declaration.errors), "")
+            what = said.split(", found from")[0] if said.startswith("is ") else "is not a CMRT"
         problems.add(shown, "rollup.template-version",
-                     f"is a {declaration.file_format} CMRT of revision {declaration.template_version or 'unknown'}; "
-                     f"expected a blank RMI CMRT 6.x (.xlsx), as downloaded from the RMI")
+                     f"{what}; expected a blank RMI CMRT 6.x (.xlsx), as downloaded from the RMI")
         return None
     _check_blank(declaration, shown, problems)
     try:
