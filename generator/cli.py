@@ -116,6 +116,21 @@ def _parser() -> argparse.ArgumentParser:
                        help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
     serve.set_defaults(handler=_serve)
 
+    rollup = sub.add_parser(
+        "rollup", help="fill a blank RMI CMRT 6.x with the company's declaration and smelter list",
+        description="Answer your customers: fill a blank RMI CMRT 6.x (any UI language; download it from the "
+                    "RMI) with the company's details (data/company.yml), the scope and the answers to Q1-Q8 "
+                    "and A-H (data/declaration.yml, optional; defaults where the data gives them) and one "
+                    "Smelter List row per published facility. Only the cells written change: dropdowns, "
+                    "formulas, look-ups, protection and styles stay as the template has them. The answers "
+                    "the template requires are checked first, and the output is read back to check it.")
+    _common(rollup)
+    rollup.add_argument("--template", type=Path, required=True, metavar="BLANK.xlsx",
+                        help="the blank CMRT 6.x to fill (it is not changed)")
+    rollup.add_argument("--output", type=Path, metavar="FILE",
+                        help="where to write the filled CMRT (default: build/cmrt-rollup-YEAR.xlsx)")
+    rollup.set_defaults(handler=_rollup)
+
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
         description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
@@ -249,6 +264,16 @@ def _diff(args) -> int:
 def _serve(args) -> int:
     from generator.commands.serve import run_serve
     return run_serve(args.root, args.dev_addr)
+
+
+def _rollup(args) -> int:
+    from generator.commands.rollup import run_rollup
+    output, rollup, problems = run_rollup(args.root, args.template, args.output, strict=args.strict)
+    _print_warnings(problems)
+    listed = sum(1 for r in rollup.rows if r.smelter_id)
+    print(f"{output}: CMRT {rollup.version}, {len(rollup.rows)} smelter rows "
+          f"({listed} from the template's Smelter Look-up, {len(rollup.rows) - listed} 'Smelter not listed')")
+    return 0
 
 
 def _print_warnings(problems) -> None:

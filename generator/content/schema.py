@@ -34,7 +34,11 @@ class Markdown(str):
     """Authored, trusted Markdown: published as written (placeholders filled)."""
 
 
-_SCALAR_NAMES = {str: "a string", Markdown: "Markdown text", int: "a whole number",
+class Answer(str):
+    """A choice written as text, kept as written: YAML would read an unquoted Yes or No as true/false."""
+
+
+_SCALAR_NAMES = {str: "a string", Markdown: "Markdown text", Answer: "an answer", int: "a whole number",
                  float: "a number", bool: "true or false", dt.date: "a date (YYYY-MM-DD)"}
 
 
@@ -184,8 +188,8 @@ class _Reader:
             else:
                 self.error(node, key, "yaml.tag", f"cannot read {node.value!r}: {err}")
             return None
-        if hint in (str, Markdown):
-            if node.tag.rsplit(":", 1)[-1] in ("str", "int", "float", "timestamp"):
+        if hint in (str, Markdown, Answer):
+            if node.tag.rsplit(":", 1)[-1] in ("str", "int", "float", "timestamp") or hint is Answer:
                 return hint(node.value)
         elif hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)

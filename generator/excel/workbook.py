@@ -197,6 +197,11 @@ class Workbook:
         self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
         self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data)
 
+    @property
+    def data(self) -> bytes:
+        """The file's bytes as opened (decrypted, if it was encrypted)."""
+        return self._data
+
     def actual_name(self, name: str) -> str | None:
         """The workbook's own spelling of sheet `name`, or None if it has no such sheet."""
         return name if name in self.sheet_names else self._by_folded.get(_fold_name(name))
