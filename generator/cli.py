@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from generator.problems import UserError
+from generator.problems import Problem, UserError, grouped
 from generator.publish.escape import terminal_text
 
 log = logging.getLogger("generator")
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except UserError as err:
-        print(_report(err), file=sys.stderr)
+        print(_report(err, args.verbose), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -39,12 +39,18 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
-def _report(err: UserError) -> str:
+def _report(err: UserError, verbose: bool = False) -> str:
     problems = err.problems.sorted()
-    lines = [terminal_text(p) for p in problems]
+    lines = _problem_lines(problems, verbose)
     errors = sum(1 for p in problems if p.severity == "error")
     lines.append(f"{errors} error(s), {len(problems) - errors} warning(s).")
     return "\n".join(lines)
+
+
+def _problem_lines(problems: list[Problem], verbose: bool) -> list[str]:
+    """Every problem, or, without --verbose, the first few of each code and a count of the rest."""
+    shown, summaries = grouped(problems, verbose)
+    return [terminal_text(p) for p in shown] + summaries
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m generator",
         description="Build a Conflict Minerals Report website from data/ (YAML and spreadsheets).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log what each stage does, and list every problem (not only the first few of each kind)")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = sub.add_parser(
@@ -133,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
 
     read = sub.add_parser(
         "read", help="read supplier CMRT workbooks and summarise them",
-        description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm; "
+        description="Read supplier CMRT workbooks of any template version (.xls, .xlsx, .xlsm, .xlsb, .ods; "
                     "encrypted with Excel's default password or not) and print what each declares.")
     read.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CMRT workbooks to read")
     read.add_argument("--json", action="store_true", help="print a JSON array, one object per file")
@@ -200,13 +207,16 @@ examples:
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--root", type=Path, default=Path("."),
                          help="the project folder holding mkdocs.yml, data/ and docs/ (default: .)")
-    command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    command.add_argument("--strict", action="store_true",
+                         help="treat warnings as errors (every stage runs first; then it fails once, listing all)")
+    command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                         help="list every problem, not only the first few of each kind, and log what each stage does")
 
 
 def _build(args) -> int:
     from generator import pipeline
     pages, changed, problems = pipeline.build(args.root, strict=args.strict)
-    _print_warnings(problems)
+    _print_warnings(problems, args.verbose)
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))
     if not args.no_site:
@@ -218,7 +228,7 @@ def _build(args) -> int:
 def _check(args) -> int:
     from generator import pipeline
     models, pages, problems = pipeline.check(args.root, strict=args.strict)
-    _print_warnings(problems)
+    _print_warnings(problems, args.verbose)
     stale = pipeline.stale_outputs(args.root, models, pages)
     if stale:
         print("docs/ is stale against data/; run `python -m generator build` and commit. Stale: "
@@ -241,7 +251,7 @@ def _exhibit(args) -> int:
         problems.add(str(output), "exhibit.write", f"cannot write the exhibit there: {err.strerror or err}; "
                      "expected a file path (--output FILE)")
         raise UserError(problems) from None
-    _print_warnings(problems)
+    _print_warnings(problems, args.verbose)
     print(f"{output}: Exhibit 1.01, {len(text.encode('ascii'))} bytes")
     return 0
 
@@ -269,16 +279,16 @@ def _serve(args) -> int:
 def _rollup(args) -> int:
     from generator.commands.rollup import run_rollup
     output, rollup, problems = run_rollup(args.root, args.template, args.output, strict=args.strict)
-    _print_warnings(problems)
+    _print_warnings(problems, args.verbose)
     listed = sum(1 for r in rollup.rows if r.smelter_id)
     print(f"{output}: CMRT {rollup.version}, {len(rollup.rows)} smelter rows "
           f"({listed} from the template's Smelter Look-up, {len(rollup.rows) - listed} 'Smelter not listed')")
     return 0
 
 
-def _print_warnings(problems) -> None:
-    for problem in problems.sorted():
-        print(terminal_text(problem), file=sys.stderr)
+def _print_warnings(problems, verbose: bool) -> None:
+    for line in _problem_lines(problems.sorted(), verbose):
+        print(line, file=sys.stderr)
 
 
 def _explain(args) -> int:

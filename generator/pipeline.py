@@ -40,11 +40,10 @@ def check(root: Path, strict: bool = False) -> tuple[list[Model], dict[str, str]
     Returns every year's model, oldest first (for the review records), the pages and the problems.
     """
     from generator.publish.exhibit import render_exhibit
-    current, earlier, problems = load_years(root, strict=strict)
+    current, earlier, problems = load_years(root)
     for model in [*earlier, current]:
         render_exhibit(model, problems)
-    if problems.errors:
-        raise UserError(problems)
+    problems.raise_if_errors(strict)  # once, with every stage's problems
     return [*earlier, current], render_site(current, earlier), problems
 
 
@@ -53,11 +52,11 @@ def load_years(root: Path, data_dir: Path | None = None,
     """The current report from data/ and every earlier one from data/archive/<YEAR>/, oldest first."""
     data_dir = data_dir or root / "data"
     problems = Problems()
-    current = _collect(root, data_dir, strict, problems)
+    current = _collect(root, data_dir, problems)
     earlier = []
     folders = archive_folders(data_dir, problems, root)
     for year, folder in folders:
-        model = _collect(root, folder, strict, problems)
+        model = _collect(root, folder, problems)
         if model is not None:
             check_year(model, year, folder, root, problems)
             earlier.append(model)
@@ -70,10 +69,11 @@ def load_years(root: Path, data_dir: Path | None = None,
     return current, earlier, problems
 
 
-def _collect(root: Path, data_dir: Path, strict: bool, problems: Problems) -> Model | None:
-    """One year's model; its problems join the others so that every year is checked at once."""
+def _collect(root: Path, data_dir: Path, problems: Problems) -> Model | None:
+    """One year's model; its problems join the others so that every year is checked at once
+    (warnings never stop a stage here: the caller fails once, `strict` or not, with all of them)."""
     try:
-        model, found = load_model(root, data_dir, strict)
+        model, found = load_model(root, data_dir)
     except UserError as err:
         problems.extend(err.problems)
         return None
@@ -99,7 +99,7 @@ def exhibit(root: Path, file_name: str | None = None, strict: bool = False,
                         "(leave out --year for the current report)")
             raise UserError(missing)
         data_dir = data_dir / ARCHIVE / str(year)
-    model, problems = load_model(root, data_dir, strict=strict)
+    model, problems = load_model(root, data_dir)
     text = render_exhibit(model, problems)
     name = file_name or default_name(model.year)
     check_file_name(name, problems)
@@ -126,7 +126,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
         if settings is not None:
             consolidation = consolidate(settings, data_dir, root, problems, cache_root or root)
-    problems.raise_if_errors(strict)
+    problems.raise_if_errors()  # errors stop here (no model can be built); warnings wait for the end
     assert content is not None  # a file with errors has raised above
     model = build_model(content, facilities, problems, consolidation)
     check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
@@ -167,9 +167,11 @@ def stale_outputs(root: Path, models: list[Model], pages: dict[str, str]) -> lis
 def write_review(root: Path, review: dict[str, str]) -> list[str]:
     """Write the review files that changed; remove those the data no longer gives (review/ is generated)."""
     changed = write_changed(review, root)
+    failed = Problems()
     for rel in stale_review(review, root):
-        (root / rel).unlink()
+        _remove(root / rel, failed, root)
         changed.append(rel)
+    failed.raise_if_errors()
     return changed
 
 
@@ -185,20 +187,37 @@ def stale_review(review: dict[str, str], root: Path) -> list[str]:
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Write changed pages only (so timestamps and watchers stay quiet); remove stale ones."""
     changed = write_changed(pages, docs_dir)
+    failed = Problems()
     for rel in stale_files(pages, docs_dir):
-        (docs_dir / rel).unlink()
+        _remove(docs_dir / rel, failed, docs_dir.parent)
         changed.append(rel)
+    failed.raise_if_errors()
     return changed
 
 
 def write_changed(files: dict[str, str], base: Path) -> list[str]:
-    """Write each file under `base` whose bytes differ; return their paths."""
+    """Write each file under `base` whose bytes differ; return their paths. A file that cannot be
+    written (a read-only folder) is a problem naming it, after every other file is written."""
     changed = differing(files, base)
+    failed = Problems()
     for rel in changed:
         path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(files[rel].encode("utf-8"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(files[rel].encode("utf-8"))
+        except OSError as err:
+            failed.add(display_path(path, base.parent), "output.write",
+                       f"cannot write the file: {err.strerror or err}; expected a writable folder")
+    failed.raise_if_errors()
     return changed
+
+
+def _remove(path: Path, problems: Problems, root: Path) -> None:
+    try:
+        path.unlink()
+    except OSError as err:
+        problems.add(display_path(path, root), "output.write",
+                     f"cannot remove this stale file: {err.strerror or err}; expected a writable folder")
 
 
 def differing(files: dict[str, str], base: Path) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -111,6 +112,28 @@ class Problems:
         return len(self.items)
 
 
+SHOWN_PER_CODE = 5
+"""On a terminal, the first few problems of each code are shown and the rest counted (--verbose: all)."""
+
+
+def grouped(problems: list[Problem], verbose: bool = False) -> tuple[list[Problem], list[str]]:
+    """The problems to show, in order, and one line per code with more than SHOWN_PER_CODE of them
+    saying how many there are; every problem when `verbose` or when no code has that many."""
+    counts = Counter(p.code for p in problems)
+    if verbose or all(n <= SHOWN_PER_CODE for n in counts.values()):
+        return problems, []
+    seen: Counter[str] = Counter()
+    shown = []
+    for problem in problems:
+        seen[problem.code] += 1
+        if seen[problem.code] <= SHOWN_PER_CODE:
+            shown.append(problem)
+    summaries = [f"[{code}]: {n} problems, the first {SHOWN_PER_CODE} shown above; --verbose shows all of them, "
+                 "and the review report (review/report.md) lists every supplier problem"
+                 for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > SHOWN_PER_CODE]
+    return shown, summaries
+
+
 class UserError(Exception):
     """A mistake in the user's input: the CLI prints it without a traceback."""
 
@@ -122,13 +145,24 @@ class UserError(Exception):
 
 
 def display_path(path, root=None) -> str:
-    """A path as the user should see it: relative to the project when inside it."""
+    """A path as the user should see it: relative to the project when inside it; bytes of a name
+    that are not UTF-8 written as \\xe9, so the name can be printed and published."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return printable(path.resolve().relative_to(root.resolve()).as_posix())
         except ValueError:
             pass
-    return str(path)
+    return printable(str(path))
+
+
+def printable(text: str) -> str:
+    """`text` with lone surrogates (undecodable bytes of a file name, \\ud800 escapes) written out."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF
+                       else f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def _cell_key(cell: str) -> tuple:

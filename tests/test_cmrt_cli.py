@@ -41,7 +41,7 @@ def test_unreadable_file_makes_the_exit_code_non_zero_without_traceback(tmp_path
     assert result.stdout.endswith(
         "notes.xlsx: could not be read\n"
         "  problems: 1 error(s), 0 warning(s)\n"
-        "    notes.xlsx: error: is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)"
+        "    notes.xlsx: error: is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor .xls (OLE2)"
         " [workbook.not-a-workbook]\n")
 
 

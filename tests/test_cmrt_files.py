@@ -62,7 +62,7 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", "<w:document/>")
     assert only_problem(read_workbook(path)) == (
-        "workbook.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
+        "workbook.not-a-workbook", "is a zip file but not a workbook (no xl/workbook.xml, xl/workbook.bin or OpenDocument content.xml)")
 
 
 def test_truncated_workbook_is_a_problem_not_a_traceback(tmp_path):

@@ -220,7 +220,28 @@ def test_too_many_rows_are_capped_with_a_problem(tmp_path, monkeypatch):
     d = read_workbook(write(CMRT(smelters=smelters), tmp_path / "big.xlsx"))
     assert [s.row for s in d.smelters] == list(range(5, 25))
     capped = [p for p in d.problems if p.code == "cmrt.too-many-rows"]
-    assert [(p.sheet, p.cell, p.severity) for p in capped] == [("Smelter List", "A25", "error")]
+    assert [(p.sheet, p.cell, p.severity, p.message) for p in capped] == [
+        ("Smelter List", "A25", "error", "the list has 15 more rows with cells from row 25 on, beyond the 20 rows a "
+                                         "list may have; they were not read")]
+
+
+def test_a_note_or_copyright_line_inside_the_list_ends_nothing(tmp_path):
+    import openpyxl
+
+    spec = CMRT(smelters={5: {"metal": "Gold", "smelter_name": "Before"}, 7: {"metal": "Tin", "smelter_name": "After"},
+                          9: {"metal": "Tin", "smelter_name": "Last"}},
+                cells={("Smelter List", "B6"): "Please see our notes below", ("Smelter List", "B8"): "© 2024 Acme Inc."})
+    path = write(spec, tmp_path / "notes.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Smelter List"].merge_cells("B6:Q6")
+    wb.save(path)
+    d = read_workbook(path)
+    assert [(s.row, s.smelter_name) for s in d.smelters] == [(5, "Before"), (7, "After"), (9, "Last")]
+    assert d.rejected == (
+        Rejected(6, "a note merged across B6:Q6 ('Please see our notes below'), not an entry; the rows below it "
+                    "were read", "Smelter List"),
+        Rejected(8, "a copyright line ('© 2024 Acme Inc.') inside the list, not an entry; the rows below it were "
+                    "read", "Smelter List"))
 
 
 def test_hidden_sheets_and_merged_cells_are_read(tmp_path):

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 CODE = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Functions that take a problem code, and the position of that argument.
 CODE_ARGUMENT = {"add": 1, "warn": 1, "Problem": 1, "_problem": 1, "WorkbookError": 0, "error": 2, "_git": 2,
-                 "reject": 0}
+                 "reject": 0, "Failure": 0, "Note": 0}
 
 
 def _code_arguments() -> list[tuple[str, int, ast.expr]]:
@@ -61,7 +61,8 @@ def test_codes_passed_on_come_from_a_call_the_scan_sees():
     """A code in a variable is only passed through (err.code, a `code` parameter): its literal is scanned."""
     others = [(f, line, ast.unparse(a)) for f, line, a in _code_arguments()
               if not isinstance(a, ast.Constant | ast.JoinedStr)]
-    assert {text for _, _, text in others} <= {"code", "err.code", "problem.code"}
+    assert {text for _, _, text in others} <= {"code", "err.code", "problem.code", "note.code", "failure.code",
+                                               "result.code"}
 
 
 def test_catalogue_entries_are_well_formed():

@@ -119,7 +119,7 @@ def test_smelter_header_and_sheet_are_checked(tmp_path):
         "data/smelters.xlsx: error: no sheet named 'Smelters'; the workbook has: Sheet9 [smelters.missing-sheet]"]
     (tmp_path / "data/smelters.xlsx").write_text("not a workbook")
     (found,) = problems_of(tmp_path)
-    assert found == ("data/smelters.xlsx: error: is not an Excel workbook: its content is neither .xlsx (zip) "
+    assert found == ("data/smelters.xlsx: error: is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) "
                      "nor .xls (OLE2) [workbook.not-a-workbook]")
 
 
@@ -131,7 +131,7 @@ def test_a_smelter_list_saved_as_csv_is_a_problem_not_a_crash(tmp_path):
     result = run_cli("check", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0] == (
-        "data/smelters.csv: error: is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2) "
+        "data/smelters.csv: error: is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor .xls (OLE2) "
         "[workbook.not-a-workbook]")
 
 

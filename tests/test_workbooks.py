@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.problems import Problems
-from generator.supply import cmrt
 from generator.supply import folder as workbooks
 from tests import cmrt_fixtures as fx
 
@@ -21,8 +20,8 @@ def write_folder(folder: Path, n: int) -> list[Path]:
 def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
     paths = write_folder(tmp_path / "data/cmrt", 3)
     calls = []
-    real = cmrt.read_workbook
-    monkeypatch.setattr(cmrt, "read_workbook", lambda p: calls.append(Path(p).name) or real(p))
+    real = workbooks.read_workbooks
+    monkeypatch.setattr(workbooks, "read_workbooks", lambda paths, names: calls.extend(p.name for p in paths) or real(paths, names))
     first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
     assert sorted(calls) == ["supplier-00.xlsx", "supplier-01.xlsx", "supplier-02.xlsx"]
     assert len(list((tmp_path / workbooks.CACHE_DIR).glob("*.pickle"))) == 3
@@ -38,15 +37,17 @@ def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
 
 
 def test_many_workbooks_are_read_in_parallel_in_name_order(tmp_path):
-    write_folder(tmp_path / "cmrt", workbooks.PARALLEL_FROM + 2)
-    (tmp_path / "cmrt/notes.txt").write_text("not a workbook: ignored by suffix")
+    write_folder(tmp_path / "cmrt", 10)
+    (tmp_path / "cmrt/notes.txt").write_text("not a workbook: named as not read")
     (tmp_path / "cmrt/zz-broken.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
     problems = Problems()
     declarations = workbooks.read_declarations(tmp_path / "cmrt", problems, tmp_path)
     assert [d.company_name for d in declarations[:-1]] == [f"Supplier {i:02d}" for i in range(10)]
     assert declarations[-1].readable is False
     assert [str(p) for p in problems.sorted()] == [
-        "cmrt/zz-broken.xlsx: warning: is not an Excel workbook: its content is neither .xlsx (zip) nor "
+        "cmrt/notes.txt: warning: is not a workbook, so it was not read: supplier answers are read from .xlsx, "
+        ".xlsm, .xls, .xlsb, .ods files [supply.not-read]",
+        "cmrt/zz-broken.xlsx: warning: is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor "
         ".xls (OLE2) [workbook.not-a-workbook]"]
 
 

@@ -68,22 +68,34 @@ class Diff:
 
 
 def run_diff(root: Path, base: str, head: str | None, strict: bool = False) -> Diff:
-    """Load both sides and compare them; `head` None means the working tree of `root`."""
+    """Load both sides and compare them; `head` None means the working tree of `root`.
+
+    Both sides are loaded before anything fails: then it fails once, with the problems of both
+    (their warnings too when `strict`)."""
+    problems = Problems()
+    sides: list[Side | None] = []
     with tempfile.TemporaryDirectory(prefix="cmr-diff-") as tmp:
-        before = load_side(root, base, Path(tmp) / "base", strict)
-        after = (load_side(root, head, Path(tmp) / "head", strict) if head is not None
-                 else _load(WORKING_TREE, root, root / "data", strict, revision=False, cache=root))
+        for spec, scratch in ((base, Path(tmp) / "base"), (head, Path(tmp) / "head")):
+            try:
+                sides.append(load_side(root, spec, scratch, problems) if spec is not None
+                             else _load(WORKING_TREE, root, root / "data", problems, revision=False, cache=root))
+            except UserError as err:
+                problems.extend(err.problems)
+                sides.append(None)
+    problems.raise_if_errors(strict)
+    before, after = sides
+    assert before is not None and after is not None  # a side that failed has raised above
     return compare(before, after)
 
 
-def load_side(root: Path, spec: str, scratch: Path, strict: bool = False) -> Side:
+def load_side(root: Path, spec: str, scratch: Path, problems: Problems | None = None) -> Side:
     """A folder if `spec` names an existing directory, else a git revision of the repository at `root`."""
     folder = Path(spec)
     if folder.is_dir():
         data_dir = folder / "data" if (folder / "data").is_dir() else folder
-        return _load(spec, Path.cwd(), data_dir, strict, revision=False, cache=root)  # problems name the folder as given
+        return _load(spec, Path.cwd(), data_dir, problems, revision=False, cache=root)  # problems name the folder as given
     prefix = _extract(root, spec, scratch)
-    return _load(spec, scratch / prefix, scratch / prefix / "data", strict, revision=True, cache=root)
+    return _load(spec, scratch / prefix, scratch / prefix / "data", problems, revision=True, cache=root)
 
 
 def compare(before: Side, after: Side) -> Diff:
@@ -147,12 +159,15 @@ def format_markdown(diff: Diff) -> str:
     return "\n".join(out) + "\n"
 
 
-def _load(label: str, root: Path, data_dir: Path, strict: bool, revision: bool, cache: Path) -> Side:
-    """One side's model; supplier workbooks are read through the cache of the project at `cache`."""
+def _load(label: str, root: Path, data_dir: Path, problems: Problems | None, revision: bool, cache: Path) -> Side:
+    """One side's model; supplier workbooks are read through the cache of the project at `cache`.
+    Its warnings join `problems`; its errors raise."""
     try:
-        model, _ = pipeline.load_model(root, data_dir, strict=strict, cache_root=cache)
+        model, found = pipeline.load_model(root, data_dir, cache_root=cache)
     except UserError as err:
         raise (UserError(_named(label, err.problems)) if revision else err) from None
+    if problems is not None:
+        problems.extend(_named(label, found) if revision else found)
     return Side(label, list(model.facilities), list(model.content.countries.countries), dict(model.figures),
                 render_pages(model))
 

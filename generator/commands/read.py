@@ -12,7 +12,7 @@ from pathlib import Path
 from generator.model import METALS
 from generator.publish.escape import terminal_text
 from generator.supply.cmrt.declaration import Declaration
-from generator.supply.cmrt.reader import read_workbook
+from generator.supply.folder import read_workbooks
 
 log = logging.getLogger("generator.commands.read")
 
@@ -21,10 +21,8 @@ MAX_PROBLEMS_SHOWN = 20
 
 def run_read(files: list[Path], as_json: bool) -> int:
     """Print a summary (or a JSON array) of every file; 1 if some file could not be read at all."""
-    declarations = []
-    for path in files:
-        log.info("reading %s", path)
-        declarations.append(read_workbook(path))
+    log.info("reading %d workbooks", len(files))
+    declarations = list(read_workbooks(files, [str(path) for path in files]))
     if as_json:
         text = json.dumps([to_dict(d) for d in declarations], ensure_ascii=False, indent=2, sort_keys=True)
     else:

@@ -61,8 +61,14 @@ def load(path: Path, cls: type, problems: Problems, display: str | None = None):
     except UnicodeDecodeError as err:
         problems.add(name, "yaml.encoding", f"not UTF-8 text ({err.reason} at byte {err.start})")
         return None, {}
+    except IsADirectoryError:
+        problems.add(name, "yaml.not-a-file", "is a folder; expected a YAML file here")
+        return None, {}
+    except OSError as err:
+        problems.add(name, "yaml.unreadable", f"cannot be read: {err.strerror or err}")
+        return None, {}
     node = _compose(text, name, problems)
-    if node is None:
+    if node is None or _has_surrogates(node, name, problems):
         return None, {}
     reader = _Reader(name, problems)
     before = len(problems.errors)
@@ -100,6 +106,29 @@ def _compose(text: str, name: str, problems: Problems):
     if node is None:
         problems.add(name, "yaml.empty", "the file is empty; expected a mapping of keys")
     return node
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogates(root, name: str, problems: Problems) -> bool:
+    """Refuse escapes such as "\\ud800": a lone UTF-16 surrogate is no character and cannot be written."""
+    found = False
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            m = _SURROGATE.search(node.value)
+            if m:
+                problems.add(name, "yaml.surrogate", f"holds the escape \\u{ord(m.group(0)):04x}, a lone UTF-16 "
+                             "surrogate that is no character; write the character itself",
+                             line=node.start_mark.line + 1)
+                found = True
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return found
 
 
 class _Reader:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from generator.excel.isolate import read_isolated
 from generator.excel.values import as_text
 from generator.excel.workbook import WorkbookError, column_letters, open_workbook
 from generator.model import DESIGNATIONS, METALS, Facility
@@ -25,8 +26,13 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
                       as_of: dt.date | None = None) -> list[Facility]:
     """Read every row of `sheet`; bad rows become problems naming their cell.
 
-    The list is opened like a supplier's workbook (.xlsx or .xls, by content), with the same bounds.
+    The list is opened like a supplier's workbook (.xlsx or .xls, by content), with the same bounds,
+    in an isolated worker process (generator.excel.isolate).
     """
+    return read_isolated(_read, problems, display, path, sheet, display, as_of, default=[])
+
+
+def _read(path: Path, sheet: str, display: str, as_of: dt.date | None, problems: Problems) -> list[Facility]:
     try:
         book = open_workbook(path)
         if not book.has(sheet):
@@ -40,9 +46,12 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
         else:
             problems.add(display, err.code, err.message)
         return []
-    if grid.last_row > MAX_ROWS:
-        problems.add(display, "smelters.too-many-rows", f"the list has more than {MAX_ROWS:,} rows; "
-                     "the rows below were not read", sheet=sheet, cell=f"A{MAX_ROWS + 1}")
+    beyond = grid.rows_cut + max(grid.last_row - MAX_ROWS, 0)
+    if beyond:
+        problems.add(display, "smelters.too-many-rows", f"the list has {beyond:,} more "
+                     f"{'row' if beyond == 1 else 'rows'} after row {MAX_ROWS:,}, the most it may have; "
+                     "they were not read", sheet=sheet, cell=f"A{MAX_ROWS + 1}")
+    book.report_notes(problems, display)
     width = MAX_COLUMNS
     rows = ([grid.at(r, c).value for c in range(width)] for r in range(1, min(grid.last_row, MAX_ROWS) + 1))
     header = next(rows, [])

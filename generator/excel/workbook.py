@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import html
 import io
 import logging
 import posixpath
@@ -31,6 +32,8 @@ import python_calamine
 from defusedxml import ElementTree
 from msoffcrypto.exceptions import InvalidKeyError
 
+from generator.problems import Problems
+
 log = logging.getLogger("generator.excel.workbook")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -44,10 +47,25 @@ MAX_SHEET_CELLS = 2_500_000
 in memory (32 bytes a cell), so two cells at A1 and XFD1048576 would ask for 550 GB. The
 largest sheet of a real CMRT spans about 85,000 cells; a full 10,000-row list about 340,000.
 A sheet whose cells are all within GZ9999 (2,079,792 cells) passes without being measured."""
+MAX_SHEET_TEXT = 50_000_000
+"""The most characters of shared strings one sheet's cells may expand to (a full 10,000-row list
+holds about 3 million)."""
+MAX_CELL_CHARS = 32_767
+"""Excel's own limit for the text of a cell: a longer one is cut, with a warning."""
 XML_PROLOG_BYTES = 4096
 ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#NULL!", "#NUM!",
                             "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning found while loading a sheet: its code, message, sheet and cell."""
+
+    code: str
+    message: str
+    sheet: str
+    cell: str
 
 
 class WorkbookError(Exception):
@@ -100,7 +118,7 @@ class Sheet:
 
     def __init__(self, name: str, rows: list[list], start: tuple[int, int] | None,
                  errors: Callable[[], dict[tuple[int, int], str]],
-                 merged: tuple[tuple[int, int, int, int], ...], truncated: bool):
+                 merged: tuple[tuple[int, int, int, int], ...], truncated: bool, rows_cut: int = 0):
         self.name = name
         self._rows = rows
         # calamine drops empty leading rows/columns: `start` is where its range begins.
@@ -112,6 +130,8 @@ class Sheet:
         self._getters: dict[tuple[int, ...], tuple[Callable, int, int]] = {}
         self.merged = merged
         self.truncated = truncated
+        self.rows_cut = rows_cut
+        """How many rows with cells were below `max_row` and not loaded."""
 
     @property
     def last_row(self) -> int:
@@ -176,11 +196,15 @@ class Sheet:
 class Workbook:
     """An opened workbook. Sheets are loaded only when asked for."""
 
-    def __init__(self, path: Path, data: bytes, file_format: str, encrypted: bool):
+    def __init__(self, path: Path, data: bytes, file_format: str, encrypted: bool,
+                 strings: _SharedStrings | None = None):
         self.path = path
         self.file_format = file_format
         self.encrypted = encrypted
         self._data = data
+        self._strings = strings
+        self.notes: list[Note] = []
+        """Warnings found while loading sheets (cells cut to Excel's limit), for the caller to report."""
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             meta = self._book.sheets_metadata
@@ -189,13 +213,24 @@ class Workbook:
                 raise
             raise WorkbookError("workbook.unreadable", f"cannot read the workbook: {_reason(err)}") from None
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
-        # Sheet names are English in every UI language, but a supplier may change their case
-        # or add a space ("smelter list ", "DECLARATION"): match those too.
-        self._by_folded: dict[str, str] = {}
-        for name in self.sheet_names:
-            self._by_folded.setdefault(_fold_name(name), name)
         self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
-        self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data)
+        # Sheet names are English in every UI language, but a supplier may change their case
+        # or add a space ("smelter list ", "DECLARATION"): match those too. A visible sheet wins
+        # over a hidden one of the same name, and the workbook says so.
+        self._by_folded: dict[str, str] = {}
+        for name in sorted(self.sheet_names, key=lambda n: n in self.hidden_sheets):
+            kept = self._by_folded.setdefault(_fold_name(name), name)
+            if kept != name and name in self.hidden_sheets and kept not in self.hidden_sheets:
+                self.notes.append(Note("workbook.hidden-twin", f"the workbook has a hidden sheet '{name}' beside the "
+                                       f"visible sheet '{kept}'; the visible one was read", kept, ""))
+        self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data) if file_format == "xls" \
+            else _NoErrors()
+
+    def report_notes(self, problems: Problems, display: str) -> None:
+        """Add the warnings found while loading sheets to `problems`, naming `display`."""
+        for note in self.notes:
+            problems.warn(display, note.code, note.message, sheet=note.sheet, cell=note.cell)
+        self.notes.clear()
 
     @property
     def data(self) -> bytes:
@@ -204,7 +239,16 @@ class Workbook:
 
     def actual_name(self, name: str) -> str | None:
         """The workbook's own spelling of sheet `name`, or None if it has no such sheet."""
-        return name if name in self.sheet_names else self._by_folded.get(_fold_name(name))
+        folded = self._by_folded.get(_fold_name(name))
+        if name in self.sheet_names and (name not in self.hidden_sheets or folded == name):
+            return name
+        return folded
+
+    @property
+    def first_sheet(self) -> str:
+        """The first visible sheet (what Excel opens on), else the first; "" for a workbook without sheets."""
+        visible = [n for n in self.sheet_names if n not in self.hidden_sheets]
+        return (visible or list(self.sheet_names) or [""])[0]
 
     def has(self, name: str) -> bool:
         return self.actual_name(name) is not None
@@ -212,14 +256,20 @@ class Workbook:
     def sheet(self, name: str, max_row: int | None = None) -> Sheet:
         """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
         actual = self.actual_name(name) or name
-        book, xml, cut = self._book, None, False
+        book, xml, cut, rows_cut = self._book, None, False, 0
         if self.file_format == "xlsx":
-            book, xml, cut = self._bounded(name, actual, max_row)
+            book, xml, cut, rows_cut = self._bounded(name, actual, max_row)
         try:
             raw = book.get_sheet_by_name(actual)
             start = raw.start
             nrows = None if max_row is None or start is None else max(max_row - start[0], 1)
-            rows = raw.to_python(skip_empty_area=True, nrows=nrows) if start is not None else []
+            # An .xlsx sheet's XML is cut at max_row already (and its rows beyond counted); another
+            # format's sheet is loaded whole so that its rows beyond max_row can be counted.
+            whole = self.file_format != "xlsx"
+            rows = raw.to_python(skip_empty_area=True, nrows=None if whole else nrows) if start is not None else []
+            if whole and nrows is not None and len(rows) > nrows:
+                rows_cut = sum(1 for row in rows[nrows:] if any(v not in ("", None) for v in row))
+                del rows[nrows:]
             merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (raw.merged_cell_ranges or ()))
             end_row = raw.end[0] + 1 if raw.end else 0
         except BaseException as err:  # as above
@@ -227,34 +277,53 @@ class Workbook:
                 raise
             raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         truncated = cut or (max_row is not None and end_row > max_row)
+        if self.file_format != "xlsx" or _may_hold_long_text(xml, self._strings):
+            self._cut_long_cells(name, rows, start)
         # Problems name the sheet as the template does, whatever the supplier's spelling.
-        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row, xml), merged, truncated)
+        return Sheet(name, rows, start, lambda: self._errors.find(actual, max_row, xml), merged, truncated,
+                     rows_cut)
+
+    def _cut_long_cells(self, name: str, rows: list[list], start: tuple[int, int] | None) -> None:
+        """Cut every text longer than Excel allows a cell (MAX_CELL_CHARS), with a warning for each."""
+        row0, col0 = (start[0] + 1, start[1]) if start else (1, 0)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                    row[c] = value[:MAX_CELL_CHARS]
+                    self.notes.append(Note(
+                        "workbook.long-cell", f"the cell holds {len(value):,} characters, more than the "
+                        f"{MAX_CELL_CHARS:,} Excel allows; only the first {MAX_CELL_CHARS:,} were read",
+                        name, f"{column_letters(col0 + c)}{row0 + r}"))
 
     def _bounded(self, name: str, actual: str, max_row: int | None):
         """Before calamine loads a sheet: cut its XML after `max_row` and refuse it if it spans
-        more than MAX_SHEET_CELLS. Returns (the workbook to load it from, its XML, whether cut)."""
+        more than MAX_SHEET_CELLS or expands to too much text. Returns (the workbook to load it from,
+        its XML, whether cut, how many rows with cells were cut)."""
         assert isinstance(self._errors, _XlsxErrors)  # only .xlsx sheets are bounded here
         located = self._errors.xml(actual)
         if located is None:  # calamine may still find it: bound every part instead
             for _part, xml in self._errors.all_parts():
-                _check_extent(name, xml)
-            return self._book, None, False
+                _check_extent(name, xml, self._strings)
+            return self._book, None, False, 0
         part_name, xml = located
+        if self._strings is not None:
+            _check_text(name, xml, self._strings)
         small = not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml)
         cut = _rows_up_to(xml, max_row) if max_row is not None and not (small and max_row >= 9999) else None
+        rows_cut = 0
         if cut is not None:
-            xml = cut
+            xml, rows_cut = cut
         if not small or cut is not None:
             _check_extent(name, xml)
         if cut is None:
-            return self._book, xml, False
+            return self._book, xml, False, 0
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(_replace_part(self._data, part_name, xml)))
         except BaseException as err:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
-        return book, xml, True
+        return book, xml, True, rows_cut
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -274,12 +343,15 @@ def open_workbook(path: Path) -> Workbook:
     if data.startswith(OLE_MAGIC):
         data, encrypted = _decrypt(data)
     if data.startswith(ZIP_MAGIC):
-        check_ooxml(data)
-        return Workbook(path, data, "xlsx", encrypted)
+        kind = check_ooxml(data)
+        if kind != "xlsx":  # .xlsb and .ods: calamine reads them; the worker's limits bound them
+            return Workbook(path, data, kind, encrypted)
+        data, strings = _shared_strings(data)
+        return Workbook(path, data, "xlsx", encrypted, strings)
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
     raise WorkbookError("workbook.not-a-workbook",
-                        "is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2)")
+                        "is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor .xls (OLE2)")
 
 
 def _decrypt(data: bytes) -> tuple[bytes, bool]:
@@ -304,8 +376,9 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
     return out.getvalue(), True
 
 
-def check_ooxml(data: bytes) -> None:
-    """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed."""
+def check_ooxml(data: bytes) -> str:
+    """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed;
+    else its kind: "xlsx", "xlsb" or "ods"."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -317,12 +390,16 @@ def check_ooxml(data: bytes) -> None:
                 _refuse_dtds(zf, infos)
     except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
         raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise WorkbookError("workbook.not-a-workbook", "is a zip file but not an Excel workbook (no xl/workbook.xml)")
-    if "xl/workbook.bin" in names:
-        raise WorkbookError("workbook.not-a-workbook", "is an Excel binary workbook (.xlsb); save it as .xlsx")
     if total > MAX_PART_BYTES:
         raise WorkbookError("workbook.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    raise WorkbookError("workbook.not-a-workbook", "is a zip file but not a workbook (no xl/workbook.xml, "
+                        "xl/workbook.bin or OpenDocument content.xml)")
 
 
 def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -339,42 +416,144 @@ def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
                                 "so the file is refused")
 
 
-_XML_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s(?:[^>]*?\s)?r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
-_XML_ROW = re.compile(rb"""<(?:[\w.-]+:)?row\s(?:[^>]*?\s)?r=["']([0-9]{1,7})["']""")
+# Cell and row addresses in every spelling XML and calamine allow: any case, leading zeros, white space
+# around `=` and inside the quotes, single or double quotes, a namespace prefix, character references.
+# Attributes before r are skipped token by token, so a quoted ">" in one of them hides nothing.
+_ATTRIBUTES = rb"""(?:(?:[^<>"'\s]|"[^<"]*"|'[^<']*')++\s+)*?"""  # no "<": XML allows none in a tag, so no rescans
+_XML_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s+""" + _ATTRIBUTES + rb"""r\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_XML_ROW = re.compile(rb"""<(?:[\w.-]+:)?row\s+""" + _ATTRIBUTES + rb"""r\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_A1 = re.compile(rb"^\$?([A-Za-z]+)\$?([0-9]+)$")
 _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
-_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+_CELL_TAGS = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+_ROW_TAGS = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+# A shared-string cell and the index in its value; each part stops at the next "<" or ">" (linear time).
+_SHARED_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^<>]*?\bt\s*=\s*["']\s*s\s*["'][^<>]*>\s*"""
+                          rb"""(?:<(?:[\w.-]+:)?f\b[^<>]*/>\s*)?<(?:[\w.-]+:)?v\s*>\s*([0-9]+)\s*<""")
+_SHARED_TYPE = re.compile(rb"""\bt\s*=\s*["']\s*s\s*["']""")
 
 
 # A cell that is not written as Excel writes a small sheet's cells, `<c r="A1"` to `<c r="GZ9999"`.
-_NOT_SMALL_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="[A-G]?[A-Z][0-9]{1,4}"))')
+_NOT_SMALL_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="[A-G]?[A-Z][1-9][0-9]{0,3}"))')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 
 
-def _check_extent(name: str, xml: bytes) -> None:
-    """Refuse a sheet whose cells span more than MAX_SHEET_CELLS. Cells and rows without an
-    address (allowed: each follows the one before) count as one more column or row each."""
+def _address(value: bytes, pattern: re.Pattern = _A1) -> tuple[int, int] | None:
+    """(row, 1-based column) of an r attribute's value as calamine reads it; None if it is no address."""
+    if b"&" in value:
+        value = html.unescape(value.decode("utf-8", "replace")).encode("utf-8", "replace")
+    m = pattern.match(value.strip())
+    if not m:
+        return None
+    return int(m.group(2)), column_index(m.group(1).decode("ascii").upper()) + 1
+
+
+def _row_number(value: bytes) -> int | None:
+    if b"&" in value:
+        value = html.unescape(value.decode("utf-8", "replace")).encode("utf-8", "replace")
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _check_extent(name: str, xml: bytes, strings: _SharedStrings | None = None) -> None:
+    """Refuse a sheet whose cells span more than MAX_SHEET_CELLS, or whose cells would expand to more
+    than MAX_SHEET_TEXT characters of shared strings. Cells and rows without an address (allowed:
+    each follows the one before) count as one more column or row each; counts the file declares
+    (its dimension) are not looked at."""
+    if strings is not None:
+        _check_text(name, xml, strings)
     if not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml):
         return  # within GZ9999: the fast path for every real CMRT sheet
-    cells = _XML_CELL.findall(xml)
-    rows = _XML_ROW.findall(xml)
-    loose_cells = max(sum(xml.count(t) for t in _CELL_TAGS) - len(cells), 0)
-    loose_rows = max(sum(xml.count(t) for t in _ROW_TAGS) - len(rows), 0)
-    numbers = {int(r) for r in {r for _, r in cells} | set(rows)}
-    height = max(numbers, default=0) + loose_rows
-    width = max((column_index(c.decode()) for c in {c for c, _ in cells}), default=-1) + 1 + loose_cells
+    cells = [_address(m.group(2)) for m in _XML_CELL.finditer(xml)]
+    rows = [_row_number(m.group(2)) for m in _XML_ROW.finditer(xml)]
+    loose_cells = max(len(_CELL_TAGS.findall(xml)) - sum(c is not None for c in cells), 0)
+    loose_rows = max(len(_ROW_TAGS.findall(xml)) - sum(r is not None for r in rows), 0)
+    height = max([r for r, _ in filter(None, cells)] + [r for r in rows if r is not None], default=0) + loose_rows
+    width = max((c for _, c in filter(None, cells)), default=0) + loose_cells
     if height * width > MAX_SHEET_CELLS:
         raise WorkbookError("workbook.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
                                               f"({height * width:,} cells); the limit is {MAX_SHEET_CELLS:,} cells")
 
 
-def _rows_up_to(xml: bytes, max_row: int) -> bytes | None:
-    """The sheet XML without the rows after `max_row`; None if it has none."""
+def _check_text(name: str, xml: bytes, strings: _SharedStrings) -> None:
+    """Many cells may point at one long shared string: bound the text they expand to, not their number."""
+    if not strings.lengths:
+        return
+    shared = len(_SHARED_TYPE.findall(xml))
+    if shared * strings.longest <= MAX_SHEET_TEXT:
+        return
+    total = 0
+    for cell in _SHARED_CELL.finditer(xml):
+        index = int(cell.group(1))
+        total += strings.lengths[index] if index < len(strings.lengths) else 0
+    if total > MAX_SHEET_TEXT:
+        raise WorkbookError("workbook.too-large", f"the cells of sheet '{name}' would expand to up to {total:,} characters "
+                                              f"of shared text; the limit is {MAX_SHEET_TEXT:,}")
+
+
+@dataclass(frozen=True)
+class _SharedStrings:
+    """What the shared-string table holds: an upper bound of each string's length (its bytes)."""
+
+    lengths: tuple[int, ...]
+    longest: int
+
+
+_SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+_SST_START = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_DECLARED_COUNT = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*(["'])[^"']*\1""")
+_LONG_TEXT = re.compile(rb">[^<]{%d}" % MAX_CELL_CHARS)
+
+
+def _shared_strings(data: bytes) -> tuple[bytes, _SharedStrings | None]:
+    """Measure the shared strings; drop the counts the table declares when they are not its own
+    (calamine reserves memory for the declared count: 4,000,000,000 strings in a few bytes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = [n for n in zf.namelist() if n.lower().endswith("sharedstrings.xml")]
+        if not names:
+            return data, None
+        name = names[0]
+        xml = zf.read(name)
+    starts = [m.start() for m in _SST_ITEM.finditer(xml)] + [len(xml)]
+    lengths = tuple(b - a for a, b in zip(starts, starts[1:]))
+    head = _SST_START.search(xml)
+    if head and _untrue_counts(head.group(0), len(lengths)):
+        fixed = _DECLARED_COUNT.sub(b"", head.group(0))
+        data = _replace_part(data, name, xml[:head.start()] + fixed + xml[head.end():])
+    return data, _SharedStrings(lengths, max(lengths, default=0))
+
+
+def _untrue_counts(tag: bytes, items: int) -> bool:
+    """Whether the <sst> tag declares another number of strings than it holds, or more references
+    than any workbook within the bounds could make."""
+    def declared(attribute: bytes) -> int | None:
+        m = re.search(rb"\s" + attribute + rb"""\s*=\s*["']\s*([0-9]+)""", tag)
+        return int(m.group(1)) if m else None
+
+    unique, count = declared(b"uniqueCount"), declared(b"count")
+    return (unique is not None and unique != items) or (count is not None and count > MAX_PARTS * MAX_SHEET_CELLS)
+
+
+def _may_hold_long_text(xml: bytes | None, strings: _SharedStrings | None) -> bool:
+    """Whether a sheet may hold a cell longer than Excel allows (else it is not scanned)."""
+    return xml is None or (strings is not None and strings.longest > MAX_CELL_CHARS) \
+        or _LONG_TEXT.search(xml) is not None
+
+
+def _rows_up_to(xml: bytes, max_row: int) -> tuple[bytes, int] | None:
+    """The sheet XML without the rows after `max_row`, and how many rows with cells it had there;
+    None if it has none."""
     for row in _XML_ROW.finditer(xml):
-        if int(row.group(1)) > max_row:
+        number = _row_number(row.group(2))
+        if number is not None and number > max_row:
             end = _SHEET_DATA_END.search(xml, row.start())
-            return xml[:row.start()] + xml[end.start():] if end else None
+            if not end:
+                return None
+            tail = xml[row.start():end.start()]
+            return xml[:row.start()] + xml[end.start():], len(_ROWS_WITH_CELLS.findall(tail))
     return None
+
+
+_ROWS_WITH_CELLS = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*[^/]>\s*<(?:[\w.-]+:)?c[\s>/]")
 
 
 def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
@@ -465,6 +644,13 @@ class _XlsxErrors:
                     found[(row, column_index(ref.group(1).decode()))] = text
             pos = xml.find(b't="e"', pos + 5)
         return found
+
+
+class _NoErrors:
+    """.xlsb and .ods: calamine reads their cached errors as text (#N/A), which `Sheet.at` recognises."""
+
+    def find(self, sheet: str, max_row: int | None, _xml: None = None) -> dict[tuple[int, int], str]:
+        return {}
 
 
 class _XlsErrors:

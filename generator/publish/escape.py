@@ -16,6 +16,10 @@ from __future__ import annotations
 import html
 import re
 
+from markupsafe import Markup
+
+from generator.problems import printable
+
 # Syntax anywhere in a line: code, emphasis, attr_list braces, links, table cells, escapes.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 # Syntax only at the start of a block: headings, list items, ordered list numbers.
@@ -25,9 +29,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
+# Characters that reorder or hide what is shown: the bidirectional embeddings, overrides, isolates and
+# marks, zero-width spaces, word joiners and the byte-order mark. Zero-width (non-)joiners are kept
+# between two letters of a script that needs them (Persian, the Indic scripts, emoji sequences).
+_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+                        "|(?:(?<=[\x00-\x7f])|^)[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f]|$)")
+
+
+def published_text(value: object) -> str:
+    """Untrusted text without control characters and without the characters that reorder or hide text."""
+    return _INVISIBLE.sub("", _CONTROL.sub("", str(value)))
+
+
 def markdown_text(value: object) -> str:
     """Untrusted text -> Markdown inline text that shows the same characters."""
-    text = " ".join(_CONTROL.sub("", str(value)).split())  # no line breaks: a value stays on its line
+    text = " ".join(published_text(value).split())  # no line breaks: a value stays on its line
     text = html.escape(text, quote=False)
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _LEADING_SPECIAL.sub(_escape_leading, text)
@@ -40,8 +56,14 @@ def _escape_leading(match: re.Match) -> str:
 
 def html_text(value: object) -> str:
     """Untrusted text -> HTML text that shows the same characters, in ASCII only."""
-    text = " ".join(_CONTROL.sub("", str(value)).split())
+    text = " ".join(published_text(value).split())
     return ascii_references(html.escape(text, quote=True))
+
+
+def theme_text(value: object) -> Markup:
+    """Text for the theme's templates (the site name): escaped once, quotes included, and marked safe,
+    so it is text both where the theme escapes it (`| e`) and where it does not (<title>, attributes)."""
+    return Markup(html.escape(published_text(value), quote=True))
 
 
 def ascii_references(markup: str) -> str:
@@ -53,7 +75,7 @@ def csv_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula: not when it
     trims leading spaces on import, nor when its list separator is ';' (much of Europe) and it
     splits the cell there, which quoting does not reliably prevent."""
-    text = "" if value is None else _CONTROL.sub("", str(value))
+    text = "" if value is None else published_text(value)  # "\u200b=cmd" is "=cmd" in a spreadsheet
     text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
     if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START):
         return "'" + text
@@ -65,9 +87,12 @@ _FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t]\s*)([=+\-@])")
 
 # For a terminal: every C0/C1 control character (ESC starts the sequences that set the window
 # title, colours or worse), and the bidirectional overrides that reorder what is shown.
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                              "\u2066-\u2069\ufeff]")
 
 
 def terminal_text(value: object) -> str:
-    """Untrusted text -> one line for a terminal: control characters written as \\x1b, \\u202e."""
-    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(value))
+    """Untrusted text -> one line for a terminal: control, bidirectional and zero-width characters written
+    as \\x1b, \\u202e, \\u200b; lone surrogates too."""
+    text = printable(str(value))
+    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)

@@ -24,8 +24,8 @@ from mkdocs.plugins import BasePlugin
 
 from generator.content import schema
 from generator.content.load import Company, Report
-from generator.problems import Problem, Problems, UserError
-from generator.publish.escape import markdown_text, terminal_text
+from generator.problems import Problem, Problems, UserError, grouped
+from generator.publish.escape import markdown_text, terminal_text, theme_text
 from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")
@@ -104,7 +104,8 @@ class CmrPlugin(BasePlugin):
 
 
 def site_name(company: Company, report: Report) -> str:
-    return f"{company.name} {report.title} {report.period.end.year}"
+    """The site name, escaped once for the theme (which prints it raw in <title> and attributes)."""
+    return theme_text(f"{company.name} {report.title} {report.period.end.year}")
 
 
 def year_name(folder: Path) -> str:
@@ -124,12 +125,14 @@ def regenerate(root: Path) -> list[Problem]:
         _pages, changed, warnings = pipeline.build(root)
     except UserError as err:
         problems = err.problems.sorted()
-        for problem in problems:
-            preview_log.error("%s", terminal_text(problem))
+        shown, summaries = grouped(problems)
+        for line in [terminal_text(p) for p in shown] + summaries:
+            preview_log.error("%s", line)
         preview_log.error("data/ has %d problem(s); the preview keeps the last valid pages", len(problems))
         return [p for p in problems if p.severity == "error"] or problems
-    for problem in warnings.sorted():
-        preview_log.warning("%s", terminal_text(problem))
+    shown, summaries = grouped(warnings.sorted())
+    for line in [terminal_text(p) for p in shown] + summaries:
+        preview_log.warning("%s", line)
     if changed:
         log.info("regenerated %s", ", ".join(changed))
     return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from generator.content.load import Figure
+from generator.publish.escape import published_text
 from generator.publish.report import Model
 
 JSON_PATH = "downloads/report.json"
@@ -59,8 +60,8 @@ def report_data(model: Model) -> dict:
         },
         "countries": list(content.countries.countries),
         "facilities": [
-            {"metal": f.metal, "name": f.name, "smelter_id": f.smelter_id or None,
-             "country": f.country or None, "designation": f.designation, "conflict_free": f.conflict_free}
+            {"metal": f.metal, "name": published_text(f.name), "smelter_id": published_text(f.smelter_id) or None,
+             "country": published_text(f.country) or None, "designation": f.designation, "conflict_free": f.conflict_free}
             for f in facilities
         ],
         "figures": dict(model.figures),

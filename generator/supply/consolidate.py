@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from generator.model import METALS
-from generator.problems import Problems, display_path
+from generator.problems import Problem, Problems, display_path
 from generator.supply import cmrt, values
 from generator.supply.folder import read_declarations
 from generator.supply.matching import Matcher, Suggestion, name_key
@@ -170,6 +170,8 @@ class Consolidation:
     survey: SurveyFigures
     roster_names: tuple[str, ...] = ()
     conflicts: tuple[ListConflict, ...] = ()     # in the reference and conformance lists
+    problems: tuple[Problem, ...] = ()
+    """Every problem this stage found outside the supplier workbooks' own (lists, roster, files not read)."""
 
     def count(self, outcome: str) -> int:
         return sum(o.outcome == outcome for o in self.outcomes)
@@ -187,6 +189,7 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     def show(path: Path) -> str:
         return display_path(path, root)
 
+    start = len(problems.items)
     lists = []
     for item in settings.reference_lists:
         path = data_dir / item.file
@@ -215,7 +218,14 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     responses = _responses(declarations, roster)
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
-                         tuple(r.name for r in roster), tuple(dict.fromkeys(conflicts + conformance.conflicts)))
+                         tuple(r.name for r in roster), tuple(dict.fromkeys(conflicts + conformance.conflicts)),
+                         _outside(problems.items[start:], declarations))
+
+
+def _outside(found: list[Problem], declarations: list[cmrt.Declaration]) -> tuple[Problem, ...]:
+    """The problems not already listed under a supplier file of the review report."""
+    listed = {(d.file, p.code, p.message, p.sheet, p.cell) for d in declarations for p in d.problems}
+    return tuple(sorted({p for p in found if (p.file, p.code, p.message, p.sheet, p.cell) not in listed}))
 
 
 def merge_lists(lists: list[ReferenceList]) -> tuple[list[ReferenceEntry], tuple[ListConflict, ...]]:

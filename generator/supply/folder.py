@@ -3,7 +3,8 @@
 - A cache keyed by the SHA-256 of each file's bytes (and the reader's version)
   lives in the git-ignored .cache/cmrt/: after one workbook changes, a rebuild
   re-reads only that one.
-- Cache misses are read in parallel, one process per core.
+- Every miss is read in an isolated worker process (generator.excel.isolate), one per core:
+  a file that crashes its reader or exceeds a bound is a problem, and the others are read.
 - A progress bar shows on a terminal only (files done, rate, the file that failed);
   it is quiet when output is not a TTY or under CI.
 """
@@ -16,20 +17,22 @@ import logging
 import os
 import pickle
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from generator import __version__
-from generator.problems import Problems, display_path
+from generator.excel.isolate import Failure, run_isolated
+from generator.problems import Problem, Problems, display_path, printable
 from generator.supply import cmrt
 
 log = logging.getLogger(__name__)
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+LOCK_PREFIX = "~$"  # Excel's lock file beside a workbook that is open
 CACHE_DIR = ".cache/cmrt"
-PARALLEL_FROM = 8  # fewer misses than this are read in this process: starting workers costs more
+WORKER_CODES = frozenset({"workbook.time-limit", "workbook.memory-limit", "workbook.reader-crashed",
+                          "workbook.reader-failed"})
 
 
 def read_declarations(folder: Path, problems: Problems, root: Path,
@@ -39,19 +42,21 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     Names are shown relative to `root`; the cache is in `cache_root` (default `root`)/.cache/cmrt.
     """
     if not folder.is_dir():
-        problems.add(display_path(folder, root), "supply.missing-folder", "folder of supplier workbooks not found")
+        what = "is a file, not a folder" if folder.exists() else "not found"
+        problems.add(display_path(folder, root), "supply.missing-folder", f"folder of supplier workbooks {what}")
         return []
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
-    keys = [index.key(path) for path in paths]
+    paths, keys = _distinct(workbook_files(folder, problems, root), index, problems, root)
     index.save()
     found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
-    for (_path, key), declaration in zip(missing, _read_all([p for p, _ in missing],
+    writable = True
+    for (_path, key), declaration in zip(missing, read_workbooks([p for p, _ in missing],
                                                            [display_path(p, root) for p, _ in missing])):
         found[key] = declaration
-        _store(cache, key, declaration)
+        if writable and not _worker_failed(declaration):
+            writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
     log.info("read %d supplier workbooks (%d from the cache)", len(paths), len(paths) - len(missing))
     declarations = []
     for path, key in zip(paths, keys):
@@ -67,16 +72,50 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     return declarations
 
 
-def _read_all(paths: list[Path], names: list[str]):
-    """Yield the Declaration of each path, in order; in parallel when there are many."""
+def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
+    """The workbooks in `folder` and its subfolders, sorted by path; every other file is named as not read."""
+    found = []
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
+        shown = display_path(path, root)
+        if path.is_dir():
+            continue
+        if path.name.startswith(LOCK_PREFIX):
+            problems.warn(shown, "supply.lock-file", "an Excel lock file (the workbook beside it is open in Excel); "
+                          "skipped")
+        elif not path.is_file():
+            problems.warn(shown, "supply.not-read", "is not a regular file; not read")
+        elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+            found.append(path)
+        else:
+            problems.warn(shown, "supply.not-read", "is not a workbook, so it was not read: supplier answers are "
+                          f"read from {', '.join(WORKBOOK_SUFFIXES)} files")
+    return found
+
+
+def _distinct(paths: list[Path], index: _Index, problems: Problems, root: Path) -> tuple[list[Path], list[str]]:
+    """The paths and content keys of the files, each content once: a byte-for-byte copy is named, not read again."""
+    first: dict[str, Path] = {}
+    for path in paths:
+        try:
+            key = index.key(path)
+        except OSError as err:
+            problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
+            continue
+        if key in first:
+            problems.warn(display_path(path, root), "supply.duplicate-file",
+                          f"is a byte-for-byte copy of {display_path(first[key], root)}; counted once, as that file")
+            continue
+        first[key] = path
+    return list(first.values()), list(first)
+
+
+def read_workbooks(paths: list[Path], names: list[str]):
+    """Yield the Declaration of each path, in order, each read in an isolated worker (many at once)."""
     bar = _progress(len(paths))
     try:
-        if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            results: Iterator[cmrt.Declaration] = map(cmrt.read_workbook, paths)
-        else:
-            pool = ProcessPoolExecutor(max_workers=os.cpu_count())
-            results = pool.map(cmrt.read_workbook, paths, chunksize=4)
-        for name, declaration in zip(names, results):
+        results = run_isolated(cmrt.read_workbook, [(path,) for path in paths])
+        for path, name, result in zip(paths, names, results):
+            declaration = _failed(path, result) if isinstance(result, Failure) else result
             if bar is not None:
                 bar.update(1)
                 if not declaration.readable:
@@ -85,33 +124,60 @@ def _read_all(paths: list[Path], names: list[str]):
     finally:
         if bar is not None:
             bar.close()
-        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2:
-            pool.shutdown()
+
+
+def _worker_failed(declaration: cmrt.Declaration) -> bool:
+    return any(p.code in WORKER_CODES for p in declaration.problems)
+
+
+def _failed(path: Path, failure: Failure) -> cmrt.Declaration:
+    """The declaration of a file whose reader died: unreadable, with the bound it hit (never cached)."""
+    problem = Problem(printable(str(path)), failure.code, failure.message)
+    return cmrt.Declaration(file=printable(str(path)), readable=False, problems=(problem,))
 
 
 class _Index:
-    """Which content each file had when last hashed, by path, size and modification time (as git's index).
-
-    Hashing 1,000 workbooks of 1.5 MB takes about a second; an unchanged file is not read again.
-    """
+    """Which content each file had when last hashed, by path, size, modification and change time and
+    inode (what git's index compares): a file rewritten in place with its old size and modification
+    time still has a new change time. An index of any other shape is discarded, with a warning."""
 
     def __init__(self, cache: Path):
         self.path = cache / "index.json"
-        try:
-            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
+        self.entries: dict[str, list] = {}
         self.changed = False
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as err:
+            self._discard(f"it cannot be read ({err})")
+            return
+        if not isinstance(entries, dict):
+            self._discard(f"it holds {type(entries).__name__}, not a mapping of files")
+            return
+        self.entries = {name: entry for name, entry in entries.items() if _valid_entry(entry)}
+        if len(self.entries) != len(entries):
+            log.warning("the workbook cache index %s had %d malformed entries: discarded, those files are hashed "
+                        "again", self.path, len(entries) - len(self.entries))
+            self.changed = True
+
+    def _discard(self, why: str) -> None:
+        log.warning("the workbook cache index %s is discarded and rebuilt: %s", self.path, why)
+        self.changed = True
 
     def key(self, path: Path) -> str:
         stat = path.stat()
         name = str(path.resolve())
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         entry = self.entries.get(name)
-        if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
-            return entry[2]
+        if entry and entry[:4] == seen:
+            return entry[4]
         key = _key(path)
-        self.entries[name] = [stat.st_size, stat.st_mtime_ns, key]
-        self.changed = True
+        # A file changed within the clock's granularity of being hashed could change again unseen
+        # ("racy git"): such an entry is not kept, so the file is hashed again next time.
+        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+            self.entries[name] = [*seen, key]
+            self.changed = True
         return key
 
     def save(self) -> None:
@@ -124,6 +190,15 @@ class _Index:
             tmp.replace(self.path)
         except OSError as err:
             log.warning("cannot write the workbook cache index %s: %s", self.path, err)
+
+
+RACY_NS = 2_000_000_000
+
+
+def _valid_entry(entry: object) -> bool:
+    return (isinstance(entry, list) and len(entry) == 5 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                for v in entry[:4])
+            and isinstance(entry[4], str))
 
 
 def _key(path: Path) -> str:
@@ -141,22 +216,39 @@ def _reader_version() -> str:
 
 
 def _load(cache: Path, key: str) -> cmrt.Declaration | None:
+    """A cached declaration; None (read the file again) for a missing entry, and for one of any other
+    shape, with a warning."""
+    path = cache / f"{key}.pickle"
     try:
-        with open(cache / f"{key}.pickle", "rb") as f:
+        with open(path, "rb") as f:
             value = pickle.load(f)
-        return value if isinstance(value, cmrt.Declaration) else None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+    except FileNotFoundError:
         return None
+    except Exception as err:  # truncated, garbage, an old class: the entry is rebuilt
+        log.warning("the workbook cache entry %s is discarded and rebuilt: %s", path, _reason(err))
+        return None
+    if not isinstance(value, cmrt.Declaration):
+        log.warning("the workbook cache entry %s is discarded and rebuilt: it holds %s, not a declaration", path,
+                    type(value).__name__)
+        return None
+    return value
 
 
-def _store(cache: Path, key: str, declaration: cmrt.Declaration) -> None:
+def _reason(err: Exception) -> str:
+    return f"{type(err).__name__}: {str(err)[:100]}" if str(err) else type(err).__name__
+
+
+def _store(cache: Path, key: str, declaration: cmrt.Declaration) -> bool:
+    """Cache one declaration; False, with a warning, when the cache cannot be written."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = cache / f"{key}.tmp{os.getpid()}"
         tmp.write_bytes(pickle.dumps(declaration, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(cache / f"{key}.pickle")
     except OSError as err:
-        log.warning("cannot write the workbook cache in %s: %s", cache, err)
+        log.warning("cannot write the workbook cache in %s (the workbooks are read again next time): %s", cache, err)
+        return False
+    return True
 
 
 def _progress(total: int):

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.excel.isolate import read_isolated
 from generator.excel.values import as_text
 from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
 from generator.model import METALS
@@ -100,24 +101,13 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
             return None
         rows, source, sheet_name = read[0], display, ""
     else:
-        try:
-            book = open_workbook(path)
-        except WorkbookError as err:
-            problems.add(display, err.code, err.message)
+        found = read_isolated(_workbook_list, problems, display, path, display, sheet)
+        if found is None:
             return None
-        cmrt = [(name, first, cols) for name, first, cols in CMRT_SHEETS
-                if sheet in (None, name) and book.has(name) and book.has("Declaration")]
-        if cmrt:
-            grid = book.sheet(cmrt[0][0])
-            name, first, cols = next((c for c in cmrt if _fits(grid, c[1], c[2])), cmrt[-1])
-            return _list(display, name, title, as_of, _cmrt_entries(grid, first, cols), problems, consequence)
-        name = sheet or book.sheet_names[0]
-        if not book.has(name):
-            problems.add(display, "reference.missing-sheet",
-                         f"no sheet named '{name}'; the workbook has: {', '.join(book.sheet_names)}")
-            return None
-        grid = book.sheet(name)
-        rows, source, sheet_name = sheet_rows(grid), f"{display}, sheet '{name}'", name
+        kind, name, data = found
+        if kind == "cmrt":
+            return _list(display, name, title, as_of, data, problems, consequence)
+        rows, source, sheet_name = data, f"{display}, sheet '{name}'", name
     entries = _table_entries(rows, source, problems)
     if entries is None:
         return None
@@ -134,6 +124,34 @@ def _list(file: str, sheet: str, title: str, as_of: dt.date | None, rows: tuple[
     return ReferenceList(source, title, as_of, _grouped(rows), conflicts, file, sheet)
 
 
+def _workbook_list(path: Path, display: str, sheet: str | None,
+                   problems: Problems) -> tuple[str, str, tuple[ReferenceEntry, ...] | list[list[str]]] | None:
+    """A list in workbook form, read in an isolated worker: ("cmrt", sheet, the rows of a CMRT's reference
+    sheet) or ("table", sheet, its rows as text, for the caller to find the header in); None, with a problem."""
+    try:
+        book = open_workbook(path)
+    except WorkbookError as err:
+        problems.add(display, err.code, err.message)
+        return None
+    cmrt = [(name, first, cols) for name, first, cols in CMRT_SHEETS
+            if sheet in (None, name) and book.has(name) and book.has("Declaration")]
+    if cmrt:
+        grid = table_sheet(book, cmrt[0][0])
+        name, first, cols = next((c for c in cmrt if _fits(grid, c[1], c[2])), cmrt[-1])
+        book.report_notes(problems, display)
+        _report_beyond(grid.rows_cut + max(grid.last_row - MAX_TABLE_ROWS, 0), problems, display, sheet=name,
+                       cell=f"A{MAX_TABLE_ROWS + 1}")
+        return "cmrt", name, _cmrt_entries(grid, first, cols)
+    name = sheet or book.first_sheet
+    if not book.has(name):
+        problems.add(display, "reference.missing-sheet",
+                     f"no sheet named '{name}'; the workbook has: {', '.join(book.sheet_names)}")
+        return None
+    grid = table_sheet(book, name)
+    book.report_notes(problems, display)
+    return "table", name, sheet_rows(grid, problems, display)
+
+
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -142,11 +160,18 @@ def read_csv(path: Path, problems: Problems, display: str) -> tuple[list[list[st
     """The trimmed cells of a CSV file and the encoding it was read in; None, with a problem, if it
     cannot be read. Unicode with a byte-order mark (UTF-8, UTF-16, UTF-32, as Excel saves), UTF-8,
     else Windows-1252 (which the caller may warn about); at most MAX_FILE_BYTES."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        problems.add(display, "supply.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.add(display, "supply.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            return None
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        problems.add(display, "supply.not-a-file", "is a folder; expected a CSV file here")
         return None
-    raw = path.read_bytes()
+    except OSError as err:
+        problems.add(display, "supply.unreadable", f"cannot be read: {err.strerror or err}")
+        return None
     encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
     try:
         text = raw.decode(encoding or "utf-8")
@@ -162,18 +187,41 @@ def read_csv(path: Path, problems: Problems, display: str) -> tuple[list[list[st
         return None
     reader = csv.reader(io.StringIO(text))
     try:
-        return [[cell.strip() for cell in row] for row in reader], encoding or "utf-8"
+        rows = [[cell.strip() for cell in row] for row in reader]
     except csv.Error as err:
         problems.add(display, "supply.csv", f"cannot be read as CSV: {err}", line=reader.line_num)
         return None
+    _report_beyond(sum(1 for row in rows[MAX_TABLE_ROWS:] if any(row)), problems, display, line=MAX_TABLE_ROWS + 1)
+    return rows[:MAX_TABLE_ROWS], encoding or "utf-8"
 
 
 TABLE_COLUMNS = 40  # a list's columns are looked for in A to AN
+MAX_TABLE_ROWS = 10_001
+"""Rows read from a roster or a list, its header included: the same 10,000 entries as a supplier's list."""
 
 
-def sheet_rows(grid) -> list[list[str]]:
-    """A sheet of a standalone list (a roster, a reference list) as rows of trimmed text."""
-    return [[as_text(grid.at(r, c).value) for c in range(TABLE_COLUMNS)] for r in range(1, grid.last_row + 1)]
+def sheet_rows(grid, problems: Problems, display: str) -> list[list[str]]:
+    """A sheet of a standalone list (a roster, a reference list) as rows of trimmed text, at most
+    MAX_TABLE_ROWS; the rows beyond are a problem with their count. `grid` is loaded with
+    max_row=MAX_TABLE_ROWS + 1 (see `table_sheet`)."""
+    rows = [[as_text(grid.at(r, c).value) for c in range(TABLE_COLUMNS)]
+            for r in range(1, min(grid.last_row, MAX_TABLE_ROWS) + 1)]
+    beyond = grid.rows_cut + max(grid.last_row - MAX_TABLE_ROWS, 0)
+    _report_beyond(beyond, problems, display, sheet=grid.name, cell=f"A{MAX_TABLE_ROWS + 1}")
+    return rows
+
+
+def _report_beyond(beyond: int, problems: Problems, display: str, **where) -> None:
+    if beyond:
+        problems.add(display, "supply.too-many-rows",
+                     f"the list has {beyond:,} more {'row' if beyond == 1 else 'rows'} after row {MAX_TABLE_ROWS:,}; "
+                     f"at most {MAX_TABLE_ROWS - 1:,} entries below the header are read, so they were not read; "
+                     "split the list", **where)
+
+
+def table_sheet(book, name: str):
+    """Load a roster's or a list's sheet, bounded to the rows `sheet_rows` reads."""
+    return book.sheet(name, max_row=MAX_TABLE_ROWS + 1)
 
 
 def entry_key(entry: ReferenceEntry) -> str:
@@ -237,7 +285,7 @@ def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
 
 def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[ReferenceEntry, ...]:
     rows = []
-    for r in range(first_row, sheet.last_row + 1):
+    for r in range(first_row, min(sheet.last_row, MAX_TABLE_ROWS) + 1):
         rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
     entries = []
     for number, row in enumerate(rows, start=first_row):

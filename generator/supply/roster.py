@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.excel.isolate import read_isolated
 from generator.excel.workbook import WorkbookError, open_workbook
 from generator.problems import Problems
 from generator.supply import values
 from generator.supply.matching import name_key
-from generator.supply.reference import read_csv, sheet_rows
+from generator.supply.reference import read_csv, sheet_rows, table_sheet
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,21 @@ def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] 
         if read is not None and read[1] == "cp1252":
             problems.warn(display, "supply.encoding", "not UTF-8; read as Windows-1252")
         return read[0] if read is not None else None
+    return read_isolated(_workbook_rows, problems, display, path, display)
+
+
+def _workbook_rows(path: Path, display: str, problems: Problems) -> list[list[str]] | None:
+    """The first visible sheet of a workbook as rows of text (run in an isolated worker)."""
     try:
         book = open_workbook(path)
         if not book.sheet_names:
             raise WorkbookError("supply.empty-workbook", "the workbook has no sheets")
-        sheet = book.sheet(book.sheet_names[0])
+        sheet = table_sheet(book, book.first_sheet)
     except WorkbookError as err:
         problems.add(display, err.code, err.message)
         return None
-    return sheet_rows(sheet)
+    book.report_notes(problems, display)
+    return sheet_rows(sheet, problems, display)
 
 
 def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntry]:

@@ -23,7 +23,7 @@ from generator.excel.workbook import (
     column_letters,
     open_workbook,
 )
-from generator.problems import Problems
+from generator.problems import Problems, printable
 from generator.supply import values
 from generator.supply.cmrt import kinds
 from generator.supply.cmrt.checks import Lookup, check_declaration
@@ -87,7 +87,7 @@ class _Context:
 def read_workbook(path: Path | str) -> Declaration:
     """Read one CMRT workbook of any supported version; problems are on the result."""
     path = Path(path)
-    ctx = _Context(str(path), Problems())
+    ctx = _Context(printable(str(path)), Problems())
     try:
         book = open_workbook(path)
         return _read(book, ctx)
@@ -111,7 +111,7 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
     version, layout = _version(decl, book, ctx)
     cells = layout.cells
     smelters, rejected = _smelter_list(book, layout, ctx)
-    products = _product_list(book, layout, ctx)
+    products = _product_list(book, layout, version, ctx)
     declaration = Declaration(
         file=ctx.file,
         template=kinds.CMRT,
@@ -138,7 +138,9 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
         smelters=smelters,
         rejected=tuple(rejected),
     )
-    ctx.problems.extend(check_declaration(declaration, layout, _lookup(book, layout)))
+    lookup = _lookup(book, layout)
+    book.report_notes(ctx.problems, ctx.file)  # after every sheet is loaded
+    ctx.problems.extend(check_declaration(declaration, layout, lookup))
     return _with_problems(declaration, ctx)
 
 
@@ -289,43 +291,79 @@ def _normalise_answer(raw: object, vocabulary: tuple[str, ...]) -> str:
     return text
 
 
-def _list_rows(sheet: Sheet, first_row: int, columns: list[int],
-               ctx: _Context) -> Iterator[tuple[int, list[str]]]:
-    """The non-blank rows of a list as trimmed text, from `first_row` to the copyright line.
+# The last row of each template's list area, from the blank templates (2,500 or 2,504 rows in 2.02 on): the copyright line
+# (a wide merged row, with or without its text) follows it, and translation tables may follow that.
+TEMPLATE_LIST_END = {"1.00": 300, "2.00-2.01": 1001}
+DEFAULT_LIST_END = 2500
 
-    The templates put translation tables and look-up lists below the copyright line (a
-    wide merged cell, or its text in column A or B), so reading stops there; blank rows
-    before it are skipped, not taken as the end. A row is blank when its cells are
-    empty, hold a cached error, or hold the 0 a look-up formula caches for no input.
-    Cached errors in a non-blank row are noted.
+
+def _product_list_end(version: str) -> int:
+    """The Product List's last row in the blank templates: 300 rows to 5.x, 1,000 in 6.01 and 6.1, then 2,005."""
+    m = re.match(r"(\d+)\.(\d+)", version)
+    if not m or int(m.group(1)) < 6:
+        return 300
+    return 1000 if (int(m.group(1)), int(m.group(2).ljust(2, "0"))) < (6, 22) else 2005
+
+
+def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context,
+               template_end: int = DEFAULT_LIST_END) -> Iterator[tuple[int, list[str], str]]:
+    """Every non-blank row of a list as trimmed text, from `first_row` to the template's copyright line,
+    with a reason ("" for none) when the row is a note (a merged row, a copyright line) and no entry.
+
+    The list ends at the first copyright line (a wide merged row from column A or B, or a copyright
+    text there) at or below the template's own end: only there does the template put one (translation
+    tables and look-up lists follow it). A note or a copyright line higher up ends nothing: it is
+    given with its reason and the rows below it are read. A row is blank when its cells are empty,
+    hold a cached error, or hold the 0 a look-up formula caches for no input. Cached errors in a
+    non-blank row are noted.
     """
-    end = sheet.last_row
-    for r0, c0, _r1, c1 in sheet.merged:
-        if r0 >= first_row and c0 <= 1 and c1 - c0 >= 7:
-            end = min(end, r0 - 1)
-    if end >= first_row + MAX_LIST_ROWS:
-        ctx.problems.add(ctx.file, "cmrt.too-many-rows",
-                         f"the list goes on beyond {MAX_LIST_ROWS:,} rows; only the first {MAX_LIST_ROWS:,} "
-                         f"were read", sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
-        end = first_row + MAX_LIST_ROWS - 1
-    elif sheet.truncated and end == sheet.last_row:  # cells far below a short list: cut when loading
-        ctx.problems.add(ctx.file, "cmrt.too-many-rows",
-                         f"the sheet has cells below row {first_row + MAX_LIST_ROWS - 1:,}, beyond the "
-                         f"{MAX_LIST_ROWS:,} rows a list may have; they were not read",
-                         sheet=sheet.name, cell=f"A{first_row + MAX_LIST_ROWS}")
+    wide = {r0: (c0, c1) for r0, c0, _r1, c1 in sheet.merged if r0 >= first_row and c0 <= 1 and c1 - c0 >= 7}
+    end = min(sheet.last_row, first_row + MAX_LIST_ROWS - 1)
     probe = [0, 1, *columns]
+    for row in range(max(first_row, template_end + 1), end + 1):
+        if row in wide or _is_copyright(sheet.values(row, [0, 1])):
+            end = row - 1
+            break
+    else:
+        _report_cap(sheet, first_row, ctx)
     for row in range(first_row, end + 1):
         raw = sheet.values(row, probe)
         if not any(raw):  # "", 0 and None are blank; whitespace-only cells are caught below
+            if row in wide:
+                yield row, [""] * len(columns), _note(row, wide[row], "")
             continue
-        if any(isinstance(v, str) and _COPYRIGHT.search(v) for v in raw[:2]):
-            return
         values, errors = sheet.resolve(row, columns, raw[2:])
         text = [v.strip() if v.__class__ is str else _list_text(v) for v in values]
-        if any(text):
+        note = next((as_text(v) for v in raw[:2] if as_text(v)), "")
+        if row in wide:
+            yield row, text, _note(row, wide[row], note)
+        elif _is_copyright(raw[:2]):
+            yield row, text, f"a copyright line ({quoted(note)}) inside the list, not an entry; the rows below it were read"
+        elif any(text):
             for col, error in errors.items():
                 ctx.note_error(sheet.name, f"{column_letters(col)}{row}", Cell("", error))
-            yield row, text
+            yield row, text, ""
+
+
+def _is_copyright(cells: list[object]) -> bool:
+    return any(isinstance(v, str) and _COPYRIGHT.search(v) for v in cells)
+
+
+def _note(row: int, span: tuple[int, int], text: str) -> str:
+    cells = f"{column_letters(span[0])}{row}:{column_letters(span[1])}{row}"
+    said = f" ({quoted(text)})" if text else ""
+    return f"a note merged across {cells}{said}, not an entry; the rows below it were read"
+
+
+def _report_cap(sheet: Sheet, first_row: int, ctx: _Context) -> None:
+    """Rows past the cap are a problem with their count: those loaded beyond it, and those cut when loading."""
+    cap = first_row + MAX_LIST_ROWS
+    beyond = sheet.rows_cut + sum(1 for row in range(cap, sheet.last_row + 1) if any(sheet.values(row, list(range(40)))))
+    if beyond:
+        ctx.problems.add(ctx.file, "cmrt.too-many-rows",
+                         f"the list has {beyond:,} more {'row' if beyond == 1 else 'rows'} with cells from row {cap:,} on, beyond the "
+                         f"{MAX_LIST_ROWS:,} rows a list may have; they were not read",
+                         sheet=sheet.name, cell=f"A{cap}")
 
 
 def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
@@ -339,7 +377,11 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
     columns = [column_index(letter) for _, letter in layout.smelter_columns.items()]
     smelters: list[SmelterRow] = []
     rejected: list[Rejected] = []
-    for row, text in _list_rows(sheet, layout.smelter_first_row, columns, ctx):
+    end = TEMPLATE_LIST_END.get(layout.family, DEFAULT_LIST_END)
+    for row, text, note in _list_rows(sheet, layout.smelter_first_row, columns, ctx, end):
+        if note:
+            rejected.append(Rejected(row, note, sheet.name))
+            continue
         record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx)
         if isinstance(record, SmelterRow):
             smelters.append(record)
@@ -397,14 +439,18 @@ def _field_list(names: list[str]) -> str:
     return ", ".join(n.removeprefix("extra:").replace("_", " ").lower() for n in names)
 
 
-def _product_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[ProductRow, ...]:
+def _product_list(book: Workbook, layout: Layout, version: str, ctx: _Context) -> tuple[ProductRow, ...]:
     if not layout.product_sheet or not book.has(layout.product_sheet):
         return ()
     sheet = book.sheet(layout.product_sheet, max_row=layout.product_first_row + MAX_LIST_ROWS)
     letters = layout.product_columns
     columns = [column_index(c) for c in (letters.number, letters.name, letters.comments)]
     products = []
-    for row, (number, name, comments) in _list_rows(sheet, layout.product_first_row, columns, ctx):
+    end = _product_list_end(version)
+    for row, (number, name, comments), note in _list_rows(sheet, layout.product_first_row, columns, ctx, end):
+        if note:
+            ctx.problems.warn(ctx.file, "cmrt.list-note", f"row {row} is {note}", sheet=sheet.name, cell=f"A{row}")
+            continue
         if not number:
             ctx.problems.warn(ctx.file, "cmrt.product-without-number",
                               "the product has no number (a required column); kept with its name",
