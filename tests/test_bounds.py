@@ -9,8 +9,7 @@ import pytest
 
 from generator.excel.isolate import Failure, run_one
 from generator.problems import Problems
-from generator.supply import reference
-from generator.supply import roster as consolidate
+from generator.supply import reference, roster
 from generator.supply.cmrt import read_workbook
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
@@ -106,7 +105,7 @@ def test_a_roster_workbook_is_capped_like_a_supplier_list(tmp_path):
     rows = [[f"Supplier {i}"] for i in range(10_003)]
     path = project.write_smelters(tmp_path / "roster.xlsx", rows, header=("name",), sheet="Roster")
     problems = Problems()
-    table = consolidate.read_table(path, problems, "data/roster.xlsx")
+    table = roster.read_table(path, problems, "data/roster.xlsx")
     assert len(table) == 10_001 and table[-1][0] == "Supplier 9999"
     assert [str(p) for p in problems.sorted()] == [
         "data/roster.xlsx, sheet 'Roster', cell A10002: error: the list has 3 more rows after row 10,001; at most "
@@ -147,5 +146,5 @@ def test_a_roster_is_read_from_the_first_visible_sheet(tmp_path):
     book.active = 1
     book.save(tmp_path / "roster.xlsx")
     problems = Problems()
-    assert consolidate.read_table(tmp_path / "roster.xlsx", problems, "roster.xlsx")[:2] == [
+    assert roster.read_table(tmp_path / "roster.xlsx", problems, "roster.xlsx")[:2] == [
         ["name"] + [""] * 39, ["Acme"] + [""] * 39]

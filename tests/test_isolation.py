@@ -86,15 +86,15 @@ def test_a_workbook_that_kills_its_reader_is_a_warning_and_the_others_are_read(t
 
 def test_the_curated_list_and_the_roster_are_read_in_workers_too(tmp_path, monkeypatch):
     from generator.content import smelters
-    from generator.supply import roster as consolidate
+    from generator.supply import roster
 
     monkeypatch.setattr(smelters, "_read", lambda *args, **kwargs: os.abort())
-    monkeypatch.setattr(consolidate, "_workbook_rows", lambda *args, **kwargs: os.abort())
+    monkeypatch.setattr(roster, "_workbook_rows", lambda *args, **kwargs: os.abort())
     data = project.write_data(tmp_path / "data")
     problems = Problems()
     assert smelters.read_smelter_list(data / "smelters.xlsx", "Smelters", problems, "data/smelters.xlsx") == []
     project.write_smelters(data / "roster.xlsx", [["Acme"]], header=("name",), sheet="Roster")
-    assert consolidate.read_table(data / "roster.xlsx", problems, "data/roster.xlsx") is None
+    assert roster.read_table(data / "roster.xlsx", problems, "data/roster.xlsx") is None
     assert [(p.file, p.code) for p in problems.sorted()] == [
         ("data/roster.xlsx", "workbook.reader-crashed"), ("data/smelters.xlsx", "workbook.reader-crashed")]
 

@@ -24,7 +24,7 @@ def test_check_strict_fails_once_with_supplier_and_completeness_warnings(tmp_pat
     root = with_thin_audit(supply_chain_project(tmp_path))
     with pytest.raises(UserError) as raised:
         pipeline.check(root, strict=True)
-    assert {"supply.unmatched", "supply.red-flag", "completeness.section"} <= codes(raised.value)
+    assert {"supply.unmatched", "supply.held", "cmrt.smelter-without-country", "completeness.section"} <= codes(raised.value)
     assert not raised.value.problems.errors
     # Without --strict the same warnings are there, and nothing fails.
     _current, _pages, problems = pipeline.check(root)
@@ -35,7 +35,7 @@ def test_exhibit_strict_reports_the_file_name_with_the_content_warnings(tmp_path
     root = with_thin_audit(supply_chain_project(tmp_path))
     with pytest.raises(UserError) as raised:
         pipeline.exhibit(root, "my exhibit.html", strict=True)
-    assert {"exhibit.file-name", "completeness.section", "supply.red-flag"} <= codes(raised.value)
+    assert {"exhibit.file-name", "completeness.section", "supply.held"} <= codes(raised.value)
 
 
 def test_build_strict_writes_nothing_and_names_every_warning(tmp_path):

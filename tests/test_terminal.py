@@ -38,7 +38,7 @@ def test_the_terminal_shows_the_first_few_of_a_code_and_counts_the_rest(tmp_path
         "[supply.not-read]: 12 problems, the first 5 shown above; --verbose shows all of them, and the review "
         "report (review/report.md) lists every supplier problem"]
     # Codes with few problems are shown whole.
-    assert sum("[supply.red-flag]" in line for line in lines) == 2
+    assert sum("[supply.held]" in line for line in lines) == 2
     report = (root / "review/report.md").read_text(encoding="utf-8")
     assert [f"data/cmrt/scan-{i:02d}.pdf" in report for i in range(12)] == [True] * 12
 
