@@ -326,7 +326,7 @@ def test_an_unreadable_workbook_is_listed_as_unreadable_with_the_reason(tmp_path
     assert (model.consolidation.survey.unreadable_workbooks, model.consolidation.survey.unmatched_workbooks) == (1, 1)
     report = review.render_review(model)[review.report_path(2024)]
     section = report[report.index("### data/cmrt/broken.xlsx"):report.index("### data/cmrt/stranger.xlsx")]
-    assert "**Unreadable:** is not an Excel workbook: its content is neither .xlsx (zip) nor .xls (OLE2). " \
+    assert "**Unreadable:** is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor .xls (OLE2). " \
            "Nothing in it was counted; ask the supplier for a new file." in section
     assert "matches no supplier on the roster" not in section
 
