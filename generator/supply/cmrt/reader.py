@@ -88,10 +88,13 @@ def read_workbook(path: Path | str) -> Declaration:
     """Read one CMRT workbook of any supported version; problems are on the result."""
     path = Path(path)
     ctx = _Context(printable(str(path)), Problems())
+    book = None
     try:
         book = open_workbook(path)
         return _read(book, ctx)
     except WorkbookError as err:
+        if book is not None:
+            book.report_notes(ctx.problems, ctx.file)  # what was found before the file was given up
         ctx.problems.add(ctx.file, err.code, err.message)
         return Declaration(file=ctx.file, readable=False, template=ctx.template, template_version=ctx.version,
                            problems=tuple(ctx.problems.sorted()))
@@ -155,6 +158,7 @@ def _other_kind(book: Workbook, decl: Sheet, found: kinds.Finding, ctx: _Context
                      f"reports on {kind.covers}, not on 3TG, so it is no answer to the 3TG (conflict "
                      f"minerals) survey and is not counted as one; ask the supplier for a CMRT",
                      sheet=DECLARATION, cell="D2")
+    book.report_notes(ctx.problems, ctx.file)
     return _with_problems(Declaration(
         file=ctx.file, template=kind.name, template_version=version, file_format=book.file_format,
         encrypted=book.encrypted, language=as_text(decl.cell("D3").value), company_name=company), ctx)
