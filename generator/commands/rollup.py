@@ -32,10 +32,11 @@ from typing import Literal
 from generator.content import schema
 from generator.content.schema import Answer
 from generator.excel import fill
+from generator.excel.isolate import Failure, read_isolated, run_one
 from generator.excel.values import as_text, fold, percent
 from generator.excel.workbook import Sheet, Workbook, WorkbookError, column_index, open_workbook
 from generator.model import Facility
-from generator.problems import ERROR, Problems, UserError, display_path
+from generator.problems import ERROR, Problem, Problems, UserError, display_path
 from generator.publish.report import Model
 from generator.supply import values
 from generator.supply.cmrt import Declaration, read_workbook
@@ -188,7 +189,10 @@ class Template:
 
 def read_template(path: Path, shown: str, problems: Problems) -> Template | None:
     """The blank CMRT 6.x: its layout, look-up, countries and dropdowns; None (with problems) if unusable."""
-    declaration = read_workbook(path)
+    declaration = run_one(read_workbook, path)  # the template is a workbook too: read in an isolated worker
+    if isinstance(declaration, Failure):
+        problems.add(shown, declaration.code, declaration.message)
+        return None
     if not declaration.readable:
         problems.extend([p for p in declaration.problems if p.severity == ERROR])
         return None
@@ -201,16 +205,20 @@ def read_template(path: Path, shown: str, problems: Problems) -> Template | None
                      f"{what}; expected a blank RMI CMRT 6.x (.xlsx), as downloaded from the RMI")
         return None
     _check_blank(declaration, shown, problems)
+    return read_isolated(_open_template, problems, shown, path, declaration, shown)
+
+
+def _open_template(path: Path, declaration: Declaration, shown: str, problems: Problems) -> Template | None:
+    """The template's look-ups and dropdowns (run in an isolated worker); None, with a problem."""
     try:
         book = open_workbook(path)
-        template = _template(book, declaration, shown)
+        return _template(book, declaration, shown)
     except WorkbookError as err:
         problems.add(shown, err.code, err.message)
         return None
     except fill.FillError as err:
         problems.add(shown, "rollup.template", f"cannot be read as a CMRT 6.x template: {err}")
         return None
-    return template
 
 
 def _check_blank(declaration: Declaration, shown: str, problems: Problems) -> None:
@@ -641,7 +649,9 @@ def write(template: Template, rollup: Rollup, output: Path, problems: Problems) 
 
 def read_back(output: Path, rollup: Rollup, shown: str, problems: Problems) -> Declaration:
     """Read the output with our own reader; anything it finds different is an error."""
-    back = read_workbook(output)
+    back = run_one(read_workbook, output)
+    if isinstance(back, Failure):
+        back = Declaration(file=shown, readable=False, problems=(Problem(shown, back.code, back.message),))
     problems.extend(list(back.problems))
     for difference in differences(back, rollup):
         problems.add(shown, "rollup.read-back", f"reads back differently: {difference}")
