@@ -129,7 +129,7 @@ def grouped(problems: list[Problem], verbose: bool = False) -> tuple[list[Proble
         if seen[problem.code] <= SHOWN_PER_CODE:
             shown.append(problem)
     summaries = [f"[{code}]: {n} problems, the first {SHOWN_PER_CODE} shown above; --verbose shows all of them, "
-                 "and the review report (review/report.md) lists every supplier problem"
+                 "and the review report (review/<YEAR>/report.md) lists every supplier problem"
                  for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > SHOWN_PER_CODE]
     return shown, summaries
 

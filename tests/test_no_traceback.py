@@ -39,7 +39,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_written_out(tmp_pa
     result = cli("build", "--no-site", cwd=root)
     assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr[-3000:]
     # The report's Markdown escapes the backslash: it shows data/cmrt/caf\xe9.xlsx.
-    assert "data/cmrt/caf\\\\xe9.xlsx" in (root / "review/report.md").read_text(encoding="utf-8")
+    assert "data/cmrt/caf\\\\xe9.xlsx" in (root / "review/2024/report.md").read_text(encoding="utf-8")
 
 
 def test_a_lone_surrogate_in_yaml_is_a_problem(tmp_path):
@@ -96,7 +96,7 @@ def test_an_unwritable_cache_is_a_warning_and_the_build_goes_on(tmp_path, caplog
     with caplog.at_level(logging.WARNING):
         pipeline.build(root)
     assert sum("(the workbooks are read again next time)" in r.getMessage() for r in caplog.records) == 1  # 3 files
-    assert (root / "review/report.md").exists()
+    assert (root / "review/2024/report.md").exists()
 
 
 @pytest.mark.parametrize("index", ["null", "[1, 2]", '{"x": [1, 2]}', '{"x": "abc"}', '{"x": [1, 2, 3, 4, 5, 6]}',
@@ -163,7 +163,7 @@ def test_build_check_and_exhibit_work_without_a_curated_smelter_list(tmp_path):
     pages, _changed, _problems = pipeline.build(root)
     current, checked, _ = pipeline.check(root)
     assert pipeline.stale_outputs(root, current, checked) == []
-    text, _ = pipeline.exhibit(root, "exhibit-1.01.htm")
+    text, _name, _ = pipeline.exhibit(root, "exhibit-1.01.htm")
     assert "Each one's designation is as of" in pages["smelters.md"]
     assert "Each one's designation is as of" in text
     assert content()["report.yml"]["smelter_list"]  # the project's own default still has one

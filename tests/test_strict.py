@@ -43,4 +43,4 @@ def test_build_strict_writes_nothing_and_names_every_warning(tmp_path):
     with pytest.raises(UserError) as raised:
         pipeline.build(root, strict=True)
     assert {"supply.unmatched", "completeness.section"} <= codes(raised.value)
-    assert not (root / "review/report.md").exists()
+    assert not (root / "review/2024/report.md").exists()

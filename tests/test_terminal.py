@@ -36,10 +36,10 @@ def test_the_terminal_shows_the_first_few_of_a_code_and_counts_the_rest(tmp_path
     assert [line for line in lines if "supply.not-read" in line] == [
         *(f"data/cmrt/scan-{i:02d}.pdf: {NOT_READ}" for i in range(5)),
         "[supply.not-read]: 12 problems, the first 5 shown above; --verbose shows all of them, and the review "
-        "report (review/report.md) lists every supplier problem"]
+        "report (review/<YEAR>/report.md) lists every supplier problem"]
     # Codes with few problems are shown whole.
     assert sum("[supply.held]" in line for line in lines) == 2
-    report = (root / "review/report.md").read_text(encoding="utf-8")
+    report = (root / "review/2024/report.md").read_text(encoding="utf-8")
     assert [f"data/cmrt/scan-{i:02d}.pdf" in report for i in range(12)] == [True] * 12
 
 
@@ -67,6 +67,6 @@ def test_grouping_keeps_order_and_counts_each_flooded_code():
     shown, summaries = grouped(problems)
     assert [p.file for p in shown] == ["f00.xlsx", "f01.xlsx", "f02.xlsx", "f03.xlsx", "f04.xlsx", "g.xlsx"]
     assert summaries == ["[supply.not-read]: 7 problems, the first 5 shown above; --verbose shows all of them, and "
-                         "the review report (review/report.md) lists every supplier problem"]
+                         "the review report (review/<YEAR>/report.md) lists every supplier problem"]
     assert grouped(problems, verbose=True) == (problems, [])
     assert grouped(problems[2:]) == (problems[2:], [])

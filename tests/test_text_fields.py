@@ -77,7 +77,7 @@ def test_supplier_text_with_overrides_is_published_without_them(tmp_path):
     (root / "data/supply-chain.yml").write_text(
         (root / "data/supply-chain.yml").read_text().replace("unlisted_facilities: report", "unlisted_facilities: publish"))
     pages, _changed, _problems = pipeline.build(root)
-    published = "\n".join(pages.values()) + (root / "review/report.md").read_text(encoding="utf-8")
+    published = "\n".join(pages.values()) + (root / "review/2024/report.md").read_text(encoding="utf-8")
     assert "Evil Refinery" in pages["smelters.md"]
     assert not any(c in published for c in "\u202e\u200b")
     assert "'+CHINA" in pages["downloads/smelters.csv"]

@@ -189,10 +189,11 @@ class Template:
 
 def read_template(path: Path, shown: str, problems: Problems) -> Template | None:
     """The blank CMRT 6.x: its layout, look-up, countries and dropdowns; None (with problems) if unusable."""
-    declaration = run_one(read_workbook, path)  # the template is a workbook too: read in an isolated worker
-    if isinstance(declaration, Failure):
-        problems.add(shown, declaration.code, declaration.message)
+    result = run_one(read_workbook, path)  # the template is a workbook too: read in an isolated worker
+    if isinstance(result, Failure):
+        problems.add(shown, result.code, result.message)
         return None
+    declaration: Declaration = result
     if not declaration.readable:
         problems.extend([p for p in declaration.problems if p.severity == ERROR])
         return None
@@ -649,9 +650,9 @@ def write(template: Template, rollup: Rollup, output: Path, problems: Problems) 
 
 def read_back(output: Path, rollup: Rollup, shown: str, problems: Problems) -> Declaration:
     """Read the output with our own reader; anything it finds different is an error."""
-    back = run_one(read_workbook, output)
-    if isinstance(back, Failure):
-        back = Declaration(file=shown, readable=False, problems=(Problem(shown, back.code, back.message),))
+    result = run_one(read_workbook, output)
+    back: Declaration = result if not isinstance(result, Failure) else Declaration(
+        file=shown, readable=False, problems=(Problem(shown, result.code, result.message),))
     problems.extend(list(back.problems))
     for difference in differences(back, rollup):
         problems.add(shown, "rollup.read-back", f"reads back differently: {difference}")
