@@ -10,6 +10,9 @@ from dataclasses import dataclass
 # The one list of the covered metals, in the order the report shows them.
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
 
+# The minerals of RMI's Extended Minerals (EMRT) and Cobalt (CRT) templates, as they spell them.
+MINERALS = ("Cobalt", "Copper", "Graphite", "Lithium", "Mica", "Nickel")
+
 CONFLICT_FREE = "Conflict-free"
 NOT_DESIGNATED = "Not designated"
 DESIGNATIONS = (CONFLICT_FREE, NOT_DESIGNATED)

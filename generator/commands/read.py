@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from generator.model import METALS
+from generator.model import METALS, MINERALS
 from generator.publish.escape import terminal_text
 from generator.supply.cmrt.declaration import Declaration
 from generator.supply.folder import read_workbooks
@@ -63,7 +63,9 @@ def to_dict(d: Declaration) -> dict:
             for a in d.company_questions
         },
         "products": [dataclasses.asdict(p) for p in d.products],
+        "minerals": list(d.minerals),
         "smelters": [dataclasses.asdict(s) for s in d.smelters],
+        "mines": [dataclasses.asdict(m) for m in d.mines],
         "rejected": [dataclasses.asdict(r) for r in d.rejected],
         "problems": [p.as_dict() for p in d.problems],
     }
@@ -81,7 +83,7 @@ def summary(d: Declaration) -> str:
         lines = [f"{d.file}: could not be read"]
     else:
         per_metal = Counter(s.metal for s in d.smelters)
-        counts = ", ".join(f"{m} {per_metal[m]}" for m in METALS if per_metal[m])
+        counts = ", ".join(f"{m} {per_metal[m]}" for m in (*METALS, *MINERALS) if per_metal[m])
         lines = [
             (f"{d.file}: {d.template or 'CMRT'} {d.template_version or '(revision unknown)'} ({d.file_format}"
              f"{', encrypted' if d.encrypted else ''})"),
@@ -91,6 +93,9 @@ def summary(d: Declaration) -> str:
             f"  smelter rows: {len(d.smelters)}{f' ({counts})' if counts else ''}; rejected rows: {len(d.rejected)}",
             f"  products: {len(d.products)}",
         ]
+        if d.template != "CMRT":
+            lines[2:2] = [f"  minerals in scope: {', '.join(d.minerals) or '(none)'}"]
+            lines.insert(-1, f"  mine rows: {len(d.mines)}")
         lines += [f"    rejected row {r.row} ({r.sheet}): {r.reason}" for r in d.rejected[:MAX_PROBLEMS_SHOWN]]
         if len(d.rejected) > MAX_PROBLEMS_SHOWN:
             lines.append(f"    ... and {len(d.rejected) - MAX_PROBLEMS_SHOWN} more rejected rows (use --json)")

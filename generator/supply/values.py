@@ -19,6 +19,13 @@ _METAL_WORDS = {"tantalum": "Tantalum", "ta": "Tantalum", "钽": "Tantalum",
                 "tungsten": "Tungsten", "w": "Tungsten", "钨": "Tungsten"}
 _METAL = re.compile(r"^(tantalum|tin|gold|tungsten)\b(\s*\((ta|sn|au|w)\))?$")
 
+_MINERAL_WORDS = {"cobalt": "Cobalt", "co": "Cobalt", "钴": "Cobalt",
+                  "copper": "Copper", "cu": "Copper", "铜": "Copper",
+                  "graphite": "Graphite", "natural graphite": "Graphite", "石墨": "Graphite", "天然石墨": "Graphite",
+                  "lithium": "Lithium", "li": "Lithium", "锂": "Lithium",
+                  "mica": "Mica", "natural mica": "Mica", "云母": "Mica", "天然云母": "Mica",
+                  "nickel": "Nickel", "ni": "Nickel", "镍": "Nickel"}
+
 NOT_LISTED = "Smelter not listed"
 NOT_IDENTIFIED = "Smelter not yet identified"
 _PLACEHOLDERS = {"smelter not listed": NOT_LISTED, "smelter not yet identified": NOT_IDENTIFIED}
@@ -33,6 +40,13 @@ def metal(text: str) -> str:
         return _METAL_WORDS[folded]
     m = _METAL.match(folded)
     return _METAL_WORDS[m.group(1)] if m else ""
+
+
+@lru_cache(maxsize=4096)
+def mineral(text: str) -> str:
+    """'cobalt', 'Natural Mica', 'Cobalt (Co)' -> the EMRT/CRT spelling; '' if it is not one of them."""
+    folded = re.sub(r"\s*\((co|cu|li|ni)\)$", "", fold(text))
+    return _MINERAL_WORDS.get(folded, "")
 
 
 @lru_cache(maxsize=4096)

@@ -102,6 +102,26 @@ class SmelterRow:
         return ""
 
 
+@dataclass(frozen=True)
+class MineRow:
+    """One non-blank row of the EMRT 2.x Mine List, as the supplier wrote it (trimmed)."""
+
+    row: int
+    metal: str
+    mine_name: str
+    smelter_name: str = ""
+    mine_id: str = ""
+    id_source: str = ""
+    country: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    next_steps: str = ""
+    comments: str = ""
+
+
 @dataclass(frozen=True, order=True)
 class Rejected:
     """A non-blank row that cannot be a facility, with the reason."""
@@ -137,6 +157,8 @@ class Declaration:
     company_questions: tuple[CompanyAnswer, ...] = ()
     products: tuple[ProductRow, ...] = ()
     smelters: tuple[SmelterRow, ...] = ()
+    minerals: tuple[str, ...] = ()  # EMRT/CRT: the minerals in scope; a smelter row's `metal` is one of them
+    mines: tuple[MineRow, ...] = ()  # EMRT 2.x Mine List
     rejected: tuple[Rejected, ...] = ()
     problems: tuple[Problem, ...] = ()
 
@@ -161,9 +183,12 @@ class Declaration:
     def policy_url(self) -> str:
         """The URL given in the comment of the 'policy public on website' question."""
         a = self.company_answer("policy_public")
-        if not a:
-            return ""
-        m = re.search(r"(https?://|www\.)\S+", a.comment)
+        return self.policy_url_in(a) if a else ""
+
+    @staticmethod
+    def policy_url_in(answer: CompanyAnswer) -> str:
+        """The URL in the comment of one company question, or ""."""
+        m = re.search(r"(https?://|www\.)\S+", answer.comment)
         return m.group(0).rstrip(".,;)") if m else ""
 
     @property

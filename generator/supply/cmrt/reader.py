@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from generator.supply.cmrt.layouts import (
     layout_for,
     parse_version,
 )
+from generator.supply.emrt.layouts import LAYOUTS as MINERAL_LAYOUTS
 
 log = logging.getLogger("generator.supply.cmrt.reader")
 
@@ -108,6 +109,10 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
                             f"(sheets: {', '.join(book.sheet_names) or 'none'})")
     decl = book.sheet(DECLARATION, max_row=DECLARATION_ROWS)
     found = kinds.detect(book, decl.cell("D2").value)
+    if found.kind.name in MINERAL_LAYOUTS:
+        from generator.supply.emrt.reader import read_minerals  # the EMRT/CRT reader builds on this one
+        ctx.template = found.kind.name
+        return read_minerals(book, decl, found.kind, ctx)
     if found.kind.name not in LAYOUTS_BY_KIND:
         return _other_kind(book, decl, found, ctx)
     ctx.template = kinds.CMRT
@@ -370,7 +375,11 @@ def _report_cap(sheet: Sheet, first_row: int, ctx: _Context) -> None:
                          sheet=sheet.name, cell=f"A{cap}")
 
 
-def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
+_METALS_EXPECTED = "Tantalum, Tin, Gold or Tungsten"
+
+
+def _smelter_list(book: Workbook, layout: Layout, ctx: _Context, metal_of: Callable[[str], str] = values.metal,
+                  expected: str = _METALS_EXPECTED) -> tuple[tuple[SmelterRow, ...], list[Rejected]]:
     if not book.has(layout.smelter_sheet):
         ctx.problems.add(ctx.file, "cmrt.missing-sheet",
                          f"revision {layout.family} should have a '{layout.smelter_sheet}' sheet; it has none",
@@ -386,7 +395,7 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
         if note:
             rejected.append(Rejected(row, note, sheet.name))
             continue
-        record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx)
+        record = _smelter_row(row, dict(zip(names, text)), sheet.name, layout, ctx, metal_of, expected)
         if isinstance(record, SmelterRow):
             smelters.append(record)
         else:
@@ -394,8 +403,8 @@ def _smelter_list(book: Workbook, layout: Layout, ctx: _Context) -> tuple[tuple[
     return tuple(smelters), rejected
 
 
-def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
-                 ctx: _Context) -> SmelterRow | Rejected:
+def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout, ctx: _Context,
+                 metal_of: Callable[[str], str] = values.metal, expected: str = _METALS_EXPECTED) -> SmelterRow | Rejected:
     metal_text = text.get("metal", "")
     others = [k for k, v in text.items() if v and k != "metal"]
     if not metal_text:
@@ -405,9 +414,9 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout,
         return Rejected(row, f"no metal: column B is empty but the row has {_field_list(others)}", sheet)
     if not others:
         return Rejected(row, f"only a metal ({quoted(metal_text)}): no look-up choice, smelter name or ID", sheet)
-    metal = values.metal(metal_text)
+    metal = metal_of(metal_text)
     if not metal:
-        return Rejected(row, f"unknown metal {quoted(metal_text)}: expected Tantalum, Tin, Gold or Tungsten", sheet)
+        return Rejected(row, f"unknown metal {quoted(metal_text)}: expected {expected}", sheet)
     columns = layout.smelter_columns
     raw_id, id_column = text.get("smelter_id", ""), columns.smelter_id
     if not raw_id and text.get("id_input"):
