@@ -78,16 +78,29 @@ def _report(model: Model, c: Consolidation) -> str:
     context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts,
                "rows_read": c.rows_read, "roster_without_response": _roster_without_response(c),
                "reconciles": c.rows_read == sum(counts.values()), "covered": covered_locations(c),
-               "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": rows_path(model.year)}
+               "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": rows_path(model.year),
+               **_minerals_context(c)}
     return environment(model.figures).get_template("review.md.j2").render(context)
 
 
+def _minerals_context(c: Consolidation) -> dict:
+    """The EMRT/CRT section's rows by file, counts and reconciliation."""
+    m = c.minerals
+    by_file: dict[str, list[RowOutcome]] = {}
+    for outcome in m.outcomes if m else ():
+        by_file.setdefault(outcome.file, []).append(outcome)
+    counts = {k: m.count(k) for k in OUTCOMES} if m else {}
+    return {"m": m, "minerals_by_file": by_file, "minerals_counts": counts,
+            "minerals_reconcile": m is not None and m.rows_read == sum(counts.values())}
+
+
 def rows_csv(c: Consolidation) -> str:
-    """review/<YEAR>/rows.csv: every supplier smelter row read, in file and row order; cells through csv_cell."""
+    """review/<YEAR>/rows.csv: every supplier smelter row read, in file and row order, the CMRTs' and
+    then the EMRTs' and CRTs' (their `metal` is the mineral); cells through csv_cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ROWS_COLUMNS)
-    for o in c.outcomes:
+    for o in (*c.outcomes, *(c.minerals.outcomes if c.minerals else ())):
         writer.writerow([csv_cell(v) for v in (o.file, o.sheet, o.row, o.metal, o.smelter_id, o.name, o.country,
                                               o.outcome, o.reason, o.facility_id)])
     return out.getvalue()

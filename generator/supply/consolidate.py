@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from generator.model import METALS
 from generator.problems import Problem, Problems, display_path
@@ -31,6 +31,9 @@ from generator.supply.reference import (
 )
 from generator.supply.roster import RosterEntry, read_aliases, read_roster
 
+if TYPE_CHECKING:
+    from generator.supply.minerals import MineralsConsolidation
+
 log = logging.getLogger(__name__)
 
 # --- data/supply-chain.yml -------------------------------------------------------------
@@ -44,6 +47,15 @@ class ListFile:
 
 
 @dataclass(frozen=True)
+class Minerals:
+    """`minerals:` in data/supply-chain.yml: the suppliers' EMRT and CRT answers (cobalt, mica, ...)."""
+    workbooks: str
+    reference_lists: list[ListFile]
+    status_lists: list[ListFile] = field(default_factory=list)  # e.g. RMI's conformant and active lists
+    page: bool = False  # publish the "Other minerals" page
+
+
+@dataclass(frozen=True)
 class SupplyChain:
     """Where the supplier answers and the lists are, and what may be published."""
     roster: str
@@ -53,6 +65,7 @@ class SupplyChain:
     aliases: str | None = None
     publish_supplier_names: bool = False
     unlisted_facilities: Literal["publish", "report"] = "report"
+    minerals: Minerals | None = None
 
 
 # --- results ----------------------------------------------------------------------------
@@ -172,6 +185,7 @@ class Consolidation:
     conflicts: tuple[ListConflict, ...] = ()     # in the reference and conformance lists
     problems: tuple[Problem, ...] = ()
     """Every problem this stage found outside the supplier workbooks' own (lists, roster, files not read)."""
+    minerals: MineralsConsolidation | None = None  # the EMRT/CRT answers, when configured
 
     def count(self, outcome: str) -> int:
         return sum(o.outcome == outcome for o in self.outcomes)
@@ -202,7 +216,12 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster))
     aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases)) \
         if settings.aliases else ()
-    declarations = read_declarations(data_dir / settings.workbooks, problems, root, cache_root or root)
+    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root,
+                                                           cache_root or root), problems)
+    minerals = None
+    if settings.minerals is not None:
+        from generator.supply.minerals import consolidate_minerals  # it builds on this stage's merging
+        minerals = consolidate_minerals(settings.minerals, data_dir, root, problems, roster, cache_root or root)
     if conformance is None or not lists:
         return None
     entries, across = merge_lists(lists)
@@ -219,13 +238,29 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     return Consolidation(settings, tuple(lists), conformance, facilities, unlisted, outcomes, responses,
                          tuple(declarations), _survey(roster, responses, declarations),
                          tuple(r.name for r in roster), tuple(dict.fromkeys(conflicts + conformance.conflicts)),
-                         _outside(problems.items[start:], declarations))
+                         _outside(problems.items[start:], [*declarations, *(minerals.declarations if minerals else ())]),
+                         minerals)
 
 
 def _outside(found: list[Problem], declarations: list[cmrt.Declaration]) -> tuple[Problem, ...]:
     """The problems not already listed under a supplier file of the review report."""
     listed = {(d.file, p.code, p.message, p.sheet, p.cell) for d in declarations for p in d.problems}
     return tuple(sorted({p for p in found if (p.file, p.code, p.message, p.sheet, p.cell) not in listed}))
+
+
+def _without_mineral_rows(declarations: list[cmrt.Declaration], problems: Problems) -> list[cmrt.Declaration]:
+    """An EMRT or CRT among the CMRTs answers another survey: named, listed as not counted, and its
+    cobalt or mica rows left to the minerals stage (minerals: in data/supply-chain.yml)."""
+    kept = []
+    for d in declarations:
+        if d.readable and d.template in ("EMRT", "CRT"):
+            problems.warn(d.file, "supply.not-a-cmrt-answer",
+                          f"is an {d.template} {d.template_version}, not a CMRT: it answers no question of the 3TG "
+                          f"survey, so neither it nor its {len(d.smelters)} smelter row(s) count here; put it in "
+                          f"the folder of EMRT and CRT answers (minerals: workbooks: in data/supply-chain.yml)")
+            d = replace(d, smelters=(), rejected=(), mines=())
+        kept.append(d)
+    return kept
 
 
 def merge_lists(lists: list[ReferenceList]) -> tuple[list[ReferenceEntry], tuple[ListConflict, ...]]:

@@ -210,7 +210,8 @@ def _key(path: Path) -> str:
 def _reader_version() -> str:
     """The reader's own code is part of the key: a changed reader re-reads every workbook."""
     source = hashlib.sha256(__version__.encode())
-    for part in sorted(Path(cmrt.__file__).parent.glob("*.py")):
+    supply = Path(cmrt.__file__).parent.parent
+    for part in sorted([*(supply / "cmrt").glob("*.py"), *(supply / "emrt").glob("*.py")]):
         source.update(part.read_bytes())
     return source.hexdigest()[:16]
 

@@ -88,9 +88,11 @@ CMRT_SHEETS = (
 
 
 def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems, display: str,
-              sheet: str | None = None, conformance: bool = False) -> ReferenceList | None:
+              sheet: str | None = None, conformance: bool = False,
+              metals: tuple[str, ...] = METALS) -> ReferenceList | None:
     """Read one list file; None (with a problem) when it cannot be read. The conflicts in a reference
-    list hold the supplier rows of the IDs concerned; in a conformance list, they are not conformant."""
+    list hold the supplier rows of the IDs concerned; in a conformance list, they are not conformant.
+    Only entries of `metals` are kept: the 3TG by default, the EMRT/CRT minerals for their lists."""
     consequence = "it is not counted as conformant" if conformance else "its supplier rows are held for review"
     if not path.exists():
         problems.add(display, "reference.missing-file", "file not found; expected a smelter list (.csv, .xlsx, .xls)")
@@ -101,14 +103,14 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
             return None
         rows, source, sheet_name = read[0], display, ""
     else:
-        found = read_isolated(_workbook_list, problems, display, path, display, sheet)
+        found = read_isolated(_workbook_list, problems, display, path, display, sheet, metals)
         if found is None:
             return None
         kind, name, data = found
         if kind == "cmrt":
             return _list(display, name, title, as_of, data, problems, consequence)
         rows, source, sheet_name = data, f"{display}, sheet '{name}'", name
-    entries = _table_entries(rows, source, problems)
+    entries = _table_entries(rows, source, problems, metals)
     if entries is None:
         return None
     return _list(display, sheet_name, title, as_of, entries, problems, consequence)
@@ -124,7 +126,7 @@ def _list(file: str, sheet: str, title: str, as_of: dt.date | None, rows: tuple[
     return ReferenceList(source, title, as_of, _grouped(rows), conflicts, file, sheet)
 
 
-def _workbook_list(path: Path, display: str, sheet: str | None,
+def _workbook_list(path: Path, display: str, sheet: str | None, metals: tuple[str, ...],
                    problems: Problems) -> tuple[str, str, tuple[ReferenceEntry, ...] | list[list[str]]] | None:
     """A list in workbook form, read in an isolated worker: ("cmrt", sheet, the rows of a CMRT's reference
     sheet) or ("table", sheet, its rows as text, for the caller to find the header in); None, with a problem."""
@@ -141,7 +143,7 @@ def _workbook_list(path: Path, display: str, sheet: str | None,
         book.report_notes(problems, display)
         _report_beyond(grid.rows_cut + max(grid.last_row - MAX_TABLE_ROWS, 0), problems, display, sheet=name,
                        cell=f"A{MAX_TABLE_ROWS + 1}")
-        return "cmrt", name, _cmrt_entries(grid, first, cols)
+        return "cmrt", name, _cmrt_entries(grid, first, cols, metals)
     name = sheet or book.first_sheet
     if not book.has(name):
         problems.add(display, "reference.missing-sheet",
@@ -229,7 +231,8 @@ def entry_key(entry: ReferenceEntry) -> str:
     return entry.smelter_id or f"{entry.metal}|{name_key(entry.name)}"
 
 
-def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tuple[ReferenceEntry, ...] | None:
+def _table_entries(rows: list[list[str]], source: str, problems: Problems,
+                   metals: tuple[str, ...] = METALS) -> tuple[ReferenceEntry, ...] | None:
     """Find the header row in the first rows, then read every row below it."""
     for index, header in enumerate(rows[:10]):  # noqa: B007 (index is used after the loop)
         columns = _columns(header)
@@ -241,7 +244,7 @@ def _table_entries(rows: list[list[str]], source: str, problems: Problems) -> tu
         return None
     entries = []
     for number, row in enumerate(rows[index + 1:], start=index + 2):
-        entry = _entry(row, columns, number)
+        entry = _entry(row, columns, number, metals)
         if entry is not None:
             entries.append(entry)
     return tuple(entries)
@@ -257,15 +260,17 @@ def _columns(header: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _entry(row: list[str], columns: dict[str, list[int]], number: int) -> ReferenceEntry | None:
+def _entry(row: list[str], columns: dict[str, list[int]], number: int,
+           metals: tuple[str, ...] = METALS) -> ReferenceEntry | None:
     def get(key: str) -> list[str]:
         return [row[i].strip() for i in columns.get(key, []) if i < len(row) and row[i].strip()]
 
-    metal = values.metal(next(iter(get("metal")), ""))
+    metal_text = next(iter(get("metal")), "")
+    metal = values.metal(metal_text) or values.mineral(metal_text)
     name = next(iter(get("name")), "")
     smelter_id, _legacy = values.smelter_id(next(iter(get("smelter_id")), ""))
-    if metal not in METALS or not (name or smelter_id):
-        return None  # other minerals (cobalt, mica) and notes are not 3TG facilities
+    if metal not in metals or not (name or smelter_id):
+        return None  # other metals or minerals, and notes
     # 2.x 'Known alias' cells join several names with a bare comma ("A,B"); names keep ", ".
     aliases = tuple(sorted({a.strip() for cell in get("alias") for a in re.split(r",(?=\S)", cell)
                             if a.strip() and name_key(a) != name_key(name)}))
@@ -283,13 +288,14 @@ def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
     return any(values.smelter_id(v)[0] and values.smelter_id(v)[1] for v in samples)
 
 
-def _cmrt_entries(sheet, first_row: int, columns: dict[str, str]) -> tuple[ReferenceEntry, ...]:
+def _cmrt_entries(sheet, first_row: int, columns: dict[str, str],
+                  metals: tuple[str, ...] = METALS) -> tuple[ReferenceEntry, ...]:
     rows = []
     for r in range(first_row, min(sheet.last_row, MAX_TABLE_ROWS) + 1):
         rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})
     entries = []
     for number, row in enumerate(rows, start=first_row):
-        entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number)
+        entry = _entry([row.get(k, "") for k in HEADERS], {k: [i] for i, k in enumerate(HEADERS)}, number, metals)
         if entry is not None:
             entries.append(entry)
     return tuple(entries)

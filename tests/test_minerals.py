@@ -1,0 +1,204 @@
+"""EMRT and CRT answers consolidated beside the CMRTs: matching, processors by mineral, the review report."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator import pipeline
+from generator.commands import review
+from tests.emrt_fixtures import Answers, build, complete, fill
+from tests.test_consolidation import SUPPLY_CHAIN, supply_chain_project
+
+MINERALS_SETTINGS = """minerals:
+  workbooks: emrt
+  reference_lists:
+    - file: lists/rmi-lists.xlsx
+      sheet: Cobalt List
+      title: RMI cobalt refiners
+      as_of: 2023-05-01
+    - file: lists/rmi-lists.xlsx
+      sheet: Mica
+      title: RMI mica processors
+      as_of: 2023-05-01
+  status_lists:
+    - file: lists/rmi-lists.xlsx
+      sheet: Conformant
+      title: RMI conformant list
+      as_of: 2023-05-01
+    - file: lists/rmi-lists.xlsx
+      sheet: Active List
+      title: RMI active list
+      as_of: 2023-05-01
+"""
+
+COBALT = [("METAL", "CRUDE COBALT REFINER", "SMELTER REFERENCE", "STANDARD SMELTER NAME", "COUNTRY", "SMELTER ID"),
+          ("Cobalt", "Yes", "Chemaf Etoile", "Chemaf Etoile", "CONGO, DEMOCRATIC REPUBLIC OF THE", "CID003264"),
+          ("Cobalt", None, "Chizhou Xi’en New Material Technology Co., Ltd.",
+           "Chizhou CN New Materials and Technology Co., Ltd.", "CHINA", "CID003481"),
+          ("Cobalt", None, "Chizhou CN New Materials and Technology Co., Ltd.",
+           "Chizhou CN New Materials and Technology Co., Ltd.", "CHINA", "CID003481"),
+          ("Cobalt", None, "Umicore Kokkola", "Umicore Finland Oy", "FINLAND", "CID003999")]
+MICA = [("METAL", "SMELTER REFERENCE", "STANDARD SMELTER NAME", "COUNTRY", "SMELTER ID"),
+        ("Mica", "DARUKA MINERALS", "DARUKA MINERALS", "INDIA", "CID003626"),
+        ("Mica", "Yamaguchi Mica Co., Ltd. Shinshiro Factory", "Yamaguchi Mica Co., Ltd. Shinshiro Factory", "JAPAN",
+         "CID003971")]
+CONFORMANT = [("Sl #", "METAL", "SMELTER ID", "STANDARD SMELTER NAME", "COUNTRY LOCATION"),
+              (1, "Cobalt", "CID003264", "Chemaf Etoile", "CONGO, DEMOCRATIC REPUBLIC OF THE"),
+              (2, "Gold", "CID000077", "Argor-Heraeus SA", "SWITZERLAND")]
+ACTIVE = [("Sl#", "METAL", "SMELTER ID", "STANDARD SMELTER NAME", "COUNTRY LOCATION", "Type"),
+          (1, "Mica", "CID003626", "DARUKA MINERALS", "INDIA", "Active"),
+          (2, "Cobalt", "CID003264", "Chemaf Etoile", "CONGO, DEMOCRATIC REPUBLIC OF THE", "Active")]
+
+
+def write_lists(path: Path) -> Path:
+    """A list workbook in the layout of the corpus' cmrtbackend-rmi-smelter-lists.xlsx."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in (("Conformant", CONFORMANT), ("Active List", ACTIVE), ("Cobalt List", COBALT), ("Mica", MICA)):
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+ACME_EMRT = Answers(fields={"company_name": "Acme Components Ltd.", "declaration_scope": "A. Company",
+                            "contact_name": "Jo", "contact_email": "jo@acme.example", "contact_phone": "1",
+                            "authorizer_name": "Al", "authorizer_email": "al@acme.example",
+                            "effective_date": "2025-03-31"},
+                    smelters={5: {"metal": "Cobalt", "smelter_name": "Chemaf Etoile", "smelter_id": "CID003264"},
+                              6: {"metal": "Cobalt", "smelter_name": "Chizhou Xi'en New Material Technology Co Ltd",
+                                  "country": "CHINA"},
+                              7: {"metal": "Mica", "smelter_name": "Daruka Minerals", "country": "INDIA"},
+                              8: {"metal": "Mica", "smelter_name": "Backyard Mica", "country": "INDIA"},
+                              9: {"metal": "Mica", "smelter_name": "Chemaf Etoile", "smelter_id": "CID003264"},
+                              10: {"metal": "Tin", "smelter_name": "A tin smelter"}},
+                    mines={5: {"metal": "Cobalt", "mine_name": "Etoile", "smelter_name": "Chemaf Etoile"}})
+
+
+def minerals_project(root: Path) -> Path:
+    supply_chain_project(root)
+    data = root / "data"
+    (data / "supply-chain.yml").write_text(SUPPLY_CHAIN + MINERALS_SETTINGS, encoding="utf-8")
+    write_lists(data / "lists/rmi-lists.xlsx")
+    (data / "emrt").mkdir()
+    build(complete(ACME_EMRT), data / "emrt/acme-emrt.xlsx")
+    beta = complete(Answers(kind="CRT 2.2", fields={**ACME_EMRT.fields, "company_name": "Beta Parts GmbH"},
+                            smelters={5: {"metal": "Cobalt", "smelter_name": "Chemaf Etoile", "country": "CONGO"}}))
+    build(beta, data / "emrt/beta-crt.xlsx")
+    return root
+
+
+def test_emrt_rows_are_matched_merged_and_reconciled(tmp_path):
+    model, problems = pipeline.load_model(minerals_project(tmp_path))
+    m = model.consolidation.minerals
+    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.metal, o.how, o.facility_id) for o in m.outcomes}
+    assert outcomes == {
+        ("acme-emrt.xlsx", 5): ("published", "Cobalt", "id", "CID003264"),
+        ("acme-emrt.xlsx", 6): ("published", "Cobalt", "name", "CID003481"),
+        ("acme-emrt.xlsx", 7): ("published", "Mica", "name", "CID003626"),
+        ("acme-emrt.xlsx", 8): ("unmatched", "Mica", "", ""),
+        ("acme-emrt.xlsx", 9): ("duplicate", "Mica", "id", "CID003264"),
+        ("acme-emrt.xlsx", 10): ("rejected", "", "", ""),
+        ("beta-crt.xlsx", 5): ("duplicate", "Cobalt", "name", "CID003264"),
+    }
+    assert {(Path(o.file).name, o.row): o.flags for o in m.outcomes if o.flags} == {
+        ("acme-emrt.xlsx", 9): ("the ID CID003264 is a Cobalt facility, but the row says Mica",)}
+    assert [(p.mineral, p.smelter_id, p.name, p.status, p.reporters) for p in m.processors] == [
+        ("Cobalt", "CID003264", "Chemaf Etoile", "Conformant", ("Acme Components Ltd.", "Beta Parts GmbH")),
+        ("Cobalt", "CID003481", "Chizhou CN New Materials and Technology Co., Ltd.", "", ("Acme Components Ltd.",)),
+        ("Mica", "CID003626", "DARUKA MINERALS", "Active", ("Acme Components Ltd.",)),
+    ]
+    assert [(u.metal, u.name) for u in m.unlisted] == [("Mica", "Backyard Mica")]
+    assert m.rows_read == 7 == sum(m.count(k) for k in ("published", "duplicate", "rejected", "unmatched"))
+    assert m.minerals == ("Cobalt", "Mica")
+    assert [(r.company, r.roster_name, r.version) for r in m.responses] == [
+        ("Acme Components Ltd.", "Acme Components Ltd.", "2.1"), ("Beta Parts GmbH", "Beta Parts GmbH", "2.2")]
+    # the 3TG consolidation is what it was without the minerals
+    assert len(model.consolidation.facilities) == 5 and model.consolidation.count("published") == 5
+
+
+def test_the_review_report_covers_the_minerals(tmp_path):
+    model, _ = pipeline.load_model(minerals_project(tmp_path))
+    text = review.render_review(model)[review.REVIEW_REPORT]
+    assert "## Other minerals: EMRT and CRT answers" in text
+    assert "The rows reconcile: 7 = 3 + 2 + 1 + 1." in text
+    assert "| Minerals in scope | Cobalt, Mica |" in text and "| Template | CRT 2.2 |" in text
+    assert "| 8 | unmatched | Mica | Backyard Mica |  | not on the reference list by ID, alias or name |" in text
+    assert "| Cobalt | Chemaf Etoile | CID003264 | Conformant | Acme Components Ltd., Beta Parts GmbH |" in text
+    assert "| RMI mica processors | 2023-05-01 | 2 | data/lists/rmi-lists.xlsx, sheet 'Mica' |" in text
+
+
+def test_answers_in_the_wrong_folder_are_named_and_not_counted(tmp_path):
+    root = minerals_project(tmp_path)
+    data = root / "data"
+    shutil.copy(data / "emrt/beta-crt.xlsx", data / "cmrt/zz-crt.xlsx")
+    shutil.copy(data / "cmrt/beta.xlsx", data / "emrt/zz-cmrt.xlsx")
+    model, problems = pipeline.load_model(root)
+    found = [(p.file, p.code, p.message) for p in problems.items if p.code in ("supply.not-a-cmrt-answer",
+                                                                          "minerals.not-an-emrt")]
+    assert found == [
+        ("data/cmrt/zz-crt.xlsx", "supply.not-a-cmrt-answer",
+         "is an CRT 2.2, not a CMRT: it answers no question of the 3TG survey and is not counted; put it in the "
+         "folder of EMRT and CRT answers (minerals: workbooks: in data/supply-chain.yml)"),
+        ("data/emrt/zz-cmrt.xlsx", "minerals.not-an-emrt",
+         "is a CMRT 2.03a, not an EMRT or CRT: it is not counted among the minerals answers; put it in the "
+         "folder of CMRTs (workbooks: in data/supply-chain.yml)")]
+    assert [Path(d.file).name for d in model.consolidation.declarations] == ["acme.xlsx", "beta.xlsx", "stranger.xlsx"]
+    assert [Path(d.file).name for d in model.consolidation.minerals.declarations] == ["acme-emrt.xlsx", "beta-crt.xlsx"]
+
+
+def test_a_list_without_minerals_is_a_warning(tmp_path):
+    root = minerals_project(tmp_path)
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("sheet: Mica", "sheet: Conformant", 1),
+                        encoding="utf-8")
+    _, problems = pipeline.load_model(root)
+    assert [(p.file, p.code) for p in problems.items if p.code == "minerals.empty-list"] == []  # Conformant has cobalt
+    settings.write_text(settings.read_text(encoding="utf-8").replace("sheet: Conformant", "sheet: Mica", 1)
+                        .replace("sheet: Mica", "sheet: Active List", 1), encoding="utf-8")
+    book = openpyxl.load_workbook(root / "data/lists/rmi-lists.xlsx")
+    book.create_sheet("Empty").append(("METAL", "SMELTER ID", "STANDARD SMELTER NAME"))
+    book["Empty"].append(("Gold", "CID000077", "Argor-Heraeus SA"))
+    book.save(root / "data/lists/rmi-lists.xlsx")
+    settings.write_text(settings.read_text(encoding="utf-8").replace("sheet: Cobalt List", "sheet: Empty"),
+                        encoding="utf-8")
+    _, problems = pipeline.load_model(root)
+    assert [(p.file, p.code, p.message) for p in problems.items if p.code == "minerals.empty-list"] == [
+        ("data/lists/rmi-lists.xlsx, sheet 'Empty'", "minerals.empty-list",
+         "no entry of Cobalt, Copper, Graphite, Lithium, Mica, Nickel in this list; is it the right file or sheet?")]
+
+
+CORPUS = os.environ.get("CMR_CORPUS")
+
+
+def test_filled_corpus_blanks_and_the_rmi_lists_consolidate(tmp_path):
+    if not CORPUS or not Path(CORPUS).is_dir():
+        pytest.skip("CMR_CORPUS is not set to the folder of blank templates and lists (../shared/corpus)")
+    corpus = Path(CORPUS)
+    root = minerals_project(tmp_path)
+    data = root / "data"
+    shutil.rmtree(data / "emrt")
+    (data / "emrt").mkdir()
+    shutil.copy(corpus / "cmrtbackend-rmi-smelter-lists.xlsx", data / "lists/rmi-lists.xlsx")
+    smelters = {5: {"metal": "Cobalt", "lookup": "Chemaf Etoile", "smelter_id": "CID003264"},
+                6: {"metal": "Mica", "smelter_name": "Yamaguchi Mica Co Ltd Shinshiro Factory", "country": "JAPAN"}}
+    for blank, kind in (("cirscn-blank-emrt-1.3.xlsx", "EMRT 1.3"), ("cirscn-blank-emrt-2.1.xlsx", "EMRT 2.1"),
+                        ("cirscn-blank-crt-2.2.xlsx", "CRT 2.2")):
+        spec = complete(Answers(kind=kind, fields={**ACME_EMRT.fields}, smelters=dict(smelters)))
+        if kind == "CRT 2.2":
+            spec.smelters = {5: smelters[5]}
+        fill(corpus / blank, spec, data / "emrt" / blank)
+    model, problems = pipeline.load_model(root)
+    m = model.consolidation.minerals
+    assert [(Path(d.file).name, d.template, d.template_version, d.errors) for d in m.declarations] == [
+        ("cirscn-blank-crt-2.2.xlsx", "CRT", "2.2", []), ("cirscn-blank-emrt-1.3.xlsx", "EMRT", "1.3", []),
+        ("cirscn-blank-emrt-2.1.xlsx", "EMRT", "2.1", [])]
+    assert [(p.mineral, p.smelter_id, p.status, len(p.reporters)) for p in m.processors] == [
+        ("Cobalt", "CID003264", "Conformant", 1), ("Mica", "CID003971", "Active", 1)]
+    assert (m.count("published"), m.count("duplicate"), m.count("unmatched"), m.count("rejected")) == (2, 3, 0, 0)
