@@ -1,7 +1,11 @@
 """EMRT and CRT answers consolidated beside the CMRTs: matching, processors by mineral, the review report."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,8 +14,11 @@ import pytest
 
 from generator import pipeline
 from generator.commands import review
+from generator.publish.mkdocs_plugin import extended_nav, with_minerals_page
+from generator.publish.release import JSON_PATH
 from tests.emrt_fixtures import Answers, build, complete, fill
 from tests.test_consolidation import SUPPLY_CHAIN, supply_chain_project
+from tests.test_release import validate
 
 MINERALS_SETTINGS = """minerals:
   workbooks: emrt
@@ -202,3 +209,118 @@ def test_filled_corpus_blanks_and_the_rmi_lists_consolidate(tmp_path):
     assert [(p.mineral, p.smelter_id, p.status, len(p.reporters)) for p in m.processors] == [
         ("Cobalt", "CID003264", "Conformant", 1), ("Mica", "CID003971", "Active", 1)]
     assert (m.count("published"), m.count("duplicate"), m.count("unmatched"), m.count("rejected")) == (2, 3, 0, 0)
+
+
+# --- the "Other minerals" page, its CSV and the report JSON ---------------------------------
+
+def published_minerals_project(root: Path, names: bool = False) -> Path:
+    minerals_project(root)
+    settings = root / "data/supply-chain.yml"
+    text = settings.read_text(encoding="utf-8") + "  page: true\n"
+    settings.write_text(text + ("publish_supplier_names: true\n" if names else ""), encoding="utf-8")
+    return root
+
+
+def test_no_page_unless_the_settings_ask_for_it(tmp_path):
+    pages = pipeline.render_pages(pipeline.load_model(minerals_project(tmp_path))[0])
+    assert "minerals.md" not in pages and "downloads/minerals.csv" not in pages
+    data = json.loads(pages[JSON_PATH])
+    assert data["format_version"] == 1 and "minerals" not in data and validate(data) == []
+
+
+def test_the_other_minerals_page_lists_processors_by_mineral_with_status_counts_and_countries(tmp_path):
+    model, _ = pipeline.load_model(published_minerals_project(tmp_path))
+    page = pipeline.render_pages(model)["minerals.md"]
+    assert ("We received 2 answers, which named 3 smelters and processors of Cobalt, Mica. "
+            "Each one's status is as of May 1, 2023.") in page
+    assert "| Cobalt | 2 | 1 | 0 | 1 |\n| Mica | 1 | 0 | 1 | 0 |\n| **Total** | **3** | **1** | **1** | **1** |" in page
+    assert ("| Cobalt | CHINA | 1 |\n| Cobalt | CONGO, DEMOCRATIC REPUBLIC OF THE | 1 |\n| Mica | INDIA | 1 |"
+            in page)
+    assert "## Cobalt\n\n| Smelter or processor | Smelter ID | Country | Status |\n" in page
+    assert "| Chemaf Etoile | CID003264 | CONGO, DEMOCRATIC REPUBLIC OF THE | Conformant |" in page
+    assert "| Chizhou CN New Materials and Technology Co., Ltd. | CID003481 | CHINA | Neither |" in page
+    assert "| DARUKA MINERALS | CID003626 | INDIA | Active |" in page
+    assert "Our suppliers also named 1 facilities that are not on the reference lists" in page
+    assert "Acme Components" not in page  # supplier names only when the settings publish them
+    assert model.figures["minerals.processors"] == "3" and model.figures["minerals.cobalt"] == "2"
+
+
+def test_supplier_names_on_the_page_only_when_published(tmp_path):
+    page = pipeline.render_pages(pipeline.load_model(published_minerals_project(tmp_path, names=True))[0])[
+        "minerals.md"]
+    assert "| Chemaf Etoile | CID003264 | CONGO, DEMOCRATIC REPUBLIC OF THE | Conformant | " \
+           "Acme Components Ltd., Beta Parts GmbH |" in page
+
+
+def test_the_minerals_csv_and_the_report_json(tmp_path):
+    pages = pipeline.render_pages(pipeline.load_model(published_minerals_project(tmp_path))[0])
+    assert list(csv.reader(io.StringIO(pages["downloads/minerals.csv"]))) == [
+        ["Mineral", "Smelter or processor", "Smelter ID", "Country", "Status", "Status as of"],
+        ["Cobalt", "Chemaf Etoile", "CID003264", "CONGO, DEMOCRATIC REPUBLIC OF THE", "Conformant", "2023-05-01"],
+        ["Cobalt", "Chizhou CN New Materials and Technology Co., Ltd.", "CID003481", "CHINA", "", ""],
+        ["Mica", "DARUKA MINERALS", "CID003626", "INDIA", "Active", "2023-05-01"]]
+    data = json.loads(pages[JSON_PATH])
+    assert validate(data) == []
+    assert data["format_version"] == 2
+    assert data["minerals"]["counts"] == {"Cobalt": {"processors": 2, "conformant": 1, "active": 0, "neither": 1},
+                                          "Mica": {"processors": 1, "conformant": 0, "active": 1, "neither": 0}}
+    assert data["minerals"]["processors"][2] == {"mineral": "Mica", "name": "DARUKA MINERALS",
+                                                 "smelter_id": "CID003626", "country": "INDIA", "status": "Active"}
+    assert (data["minerals"]["responses"], data["minerals"]["status_as_of"]) == (2, "2023-05-01")
+    assert [(x["kind"], x["title"]) for x in data["minerals"]["lists"]] == [
+        ("reference", "RMI cobalt refiners"), ("reference", "RMI mica processors"),
+        ("status", "RMI conformant list"), ("status", "RMI active list")]
+    [error] = validate({**data, "format_version": 1})
+    assert error.endswith("should not be valid under {'required': ['minerals']}")
+
+
+def test_supplier_text_on_the_page_is_escaped_and_the_csv_defused(tmp_path):
+    root = published_minerals_project(tmp_path)
+    spec = complete(Answers(fields={**ACME_EMRT.fields, "company_name": "Gamma Silent Inc."}, smelters={
+        5: {"metal": "Mica", "smelter_name": "DARUKA MINERALS", "smelter_id": "CID003626",
+            "country": "<script>alert(1)</script>"}}))
+    build(spec, root / "data/emrt/gamma.xlsx")
+    book = openpyxl.load_workbook(root / "data/lists/rmi-lists.xlsx")
+    book["Mica"].append(("Mica", "+HYPERLINK(\"x\")", "+HYPERLINK(\"x\")", "<b>JAPAN</b>", "CID000999"))
+    book.save(root / "data/lists/rmi-lists.xlsx")
+    spec2 = complete(Answers(fields={**ACME_EMRT.fields, "company_name": "Gamma Silent Inc."}, smelters={
+        5: {"metal": "Mica", "smelter_id": "CID000999", "smelter_name": "x"}}))
+    build(spec2, root / "data/emrt/gamma2.xlsx")
+    pages = pipeline.render_pages(pipeline.load_model(root)[0])
+    assert "<b>" not in pages["minerals.md"] and "<script>" not in pages["minerals.md"]
+    assert '| \\+HYPERLINK("x") | CID000999 | &lt;b&gt;JAPAN&lt;/b&gt; | Neither |' in pages["minerals.md"]
+    assert "'+HYPERLINK(\"\"x\"\")" in pages["downloads/minerals.csv"]
+
+
+def test_the_site_builds_in_strict_mode_with_the_page_in_the_nav(tmp_path):
+    root = published_minerals_project(tmp_path)
+    pipeline.write_pages(pipeline.render_pages(pipeline.load_model(root)[0]), root / "docs")
+    pipeline.build_site(root, root / "site")
+    html = (root / "site/minerals/index.html").read_text(encoding="utf-8")
+    assert "Chemaf Etoile" in html
+    smelters = (root / "site/smelters/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="\.\./minerals/" class="md-nav__link">\s*<span class="md-ellipsis">\s*Other minerals\s*<',
+                     smelters)
+
+
+def test_nav_gets_the_page_after_the_smelters_page_once():
+    nav = [{"Overview": "index.md"}, {"Smelters and refiners": "smelters.md"}, {"Countries": "countries.md"}]
+    assert with_minerals_page(nav) == [{"Overview": "index.md"}, {"Smelters and refiners": "smelters.md"},
+                                       {"Other minerals": "minerals.md"}, {"Countries": "countries.md"}]
+    assert with_minerals_page(with_minerals_page(nav)) == with_minerals_page(nav)
+
+
+def test_the_example_builds_unchanged():
+    root = Path(__file__).resolve().parent.parent
+    pages, _ = pipeline.generate(root)
+    assert "minerals.md" not in pages and pipeline.stale_pages(pages, root / "docs") == []
+    assert json.loads(pages[JSON_PATH])["format_version"] == 1
+
+
+def test_earlier_years_nav_leaves_out_the_page_they_have_not_got(tmp_path):
+    for rel in ("index.md", "smelters.md", "minerals.md", "2024/index.md", "2024/smelters.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    nav = with_minerals_page([{"Overview": "index.md"}, {"Smelters and refiners": "smelters.md"}])
+    assert extended_nav(nav, [2024], tmp_path)[-1] == {"Earlier reports": [{"2024": [
+        {"Overview": "2024/index.md"}, {"Smelters and refiners": "2024/smelters.md"}]}]}

@@ -3,6 +3,8 @@
 - Names the site after the company and year in data/, so they are not typed
   again into mkdocs.yml; an earlier year's pages (docs/<YEAR>/) carry that
   year's own name (from data/archive/<YEAR>/) in their title and header.
+- Adds "Other minerals" after "Smelters and refiners" to the navigation when
+  the page was generated (data/supply-chain.yml publishes the EMRT answers).
 - With earlier years in data/archive/<YEAR>/, extends the navigation of
   mkdocs.yml: "Changes from year to year", then "Earlier reports" with every
   earlier year's pages (newest first) under the same titles, so that strict
@@ -26,6 +28,7 @@ from generator.content import schema
 from generator.content.load import Company, Report
 from generator.problems import Problem, Problems, UserError, grouped
 from generator.publish.escape import markdown_text, terminal_text, theme_text
+from generator.publish.render import MINERALS_PAGE
 from generator.years import CHANGES_PAGE, archive_folders
 
 log = logging.getLogger("mkdocs.plugins.cmr")
@@ -61,8 +64,11 @@ class CmrPlugin(BasePlugin):
         folders = archive_folders(data, problems, root)
         self.year_names = {str(year): name for year, folder in folders if (name := year_name(folder))}
         years = [year for year, _folder in folders]
+        docs = Path(config.docs_dir)
+        if config.nav and (docs / MINERALS_PAGE).exists():
+            config.nav = with_minerals_page(config.nav)
         if years and config.nav:
-            config.nav = extended_nav(config.nav, years)
+            config.nav = extended_nav(config.nav, years, docs)
         return config
 
     def on_page_context(self, context, *, page, config, nav):
@@ -146,12 +152,27 @@ def banner(problems: list[Problem]) -> str:
             "`python -m generator check` lists the same problems.\n\n")
 
 
-def extended_nav(nav: list, years: list[int]) -> list:
-    """The nav of mkdocs.yml, followed by the changes page and each earlier year's copy of it."""
+MINERALS_TITLE = "Other minerals"
+
+
+def with_minerals_page(nav: list) -> list:
+    """The nav with "Other minerals" after the smelters page (or last), unless mkdocs.yml has it already."""
+    targets = [target for item in nav for target in (item.values() if isinstance(item, dict) else [item])]
+    if MINERALS_PAGE in targets:
+        return nav
+    after = next((i for i, target in enumerate(targets) if target == "smelters.md"), len(nav) - 1)
+    return [*nav[:after + 1], {MINERALS_TITLE: MINERALS_PAGE}, *nav[after + 1:]]
+
+
+def extended_nav(nav: list, years: list[int], docs: Path | None = None) -> list:
+    """The nav of mkdocs.yml, followed by the changes page and each earlier year's copy of it
+    (without the pages that year has not got, such as "Other minerals", when `docs` is given)."""
     def under(items, year):
         out = []
         for item in items:
             for title, target in item.items() if isinstance(item, dict) else [(None, item)]:
+                if not isinstance(target, list) and docs is not None and not (docs / f"{year}/{target}").exists():
+                    continue
                 value = under(target, year) if isinstance(target, list) else f"{year}/{target}"
                 out.append({title: value} if title is not None else value)
         return out

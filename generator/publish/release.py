@@ -2,7 +2,9 @@
 
 Its shape is documented by the hand-written JSON Schema in
 docs/assets/report.schema.json; bump FORMAT_VERSION when a change to it would
-break a reader. Text is published as written (JSON escaping makes it inert);
+break a reader. Version 2 adds "minerals" (the "Other minerals" page's processors),
+which a version-1 reader refuses (no other key is allowed): a report without them
+stays exactly a version-1 document. Text is published as written (JSON escaping makes it inert);
 output is deterministic: sorted keys, two-space indent, UTF-8, "\n".
 """
 from __future__ import annotations
@@ -14,7 +16,8 @@ from generator.publish.escape import published_text
 from generator.publish.report import Model
 
 JSON_PATH = "downloads/report.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+MINERALS_SINCE = 2  # the first version with "minerals"
 
 
 def report_json(model: Model) -> str:
@@ -22,12 +25,19 @@ def report_json(model: Model) -> str:
 
 
 def report_data(model: Model) -> dict:
+    data = _report_data(model)
+    if model.other_minerals is not None:
+        data.update(format_version=FORMAT_VERSION, minerals=_minerals(model))
+    return data
+
+
+def _report_data(model: Model) -> dict:
     content = model.content
     company, report = content.company, content.report
     facilities = model.facilities
     return {
         "format": "cmr-report",
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,
         "company": {
             "name": company.name,
             "state_of_incorporation": company.state_of_incorporation,
@@ -65,6 +75,27 @@ def report_data(model: Model) -> dict:
             for f in facilities
         ],
         "figures": dict(model.figures),
+    }
+
+
+def _minerals(model: Model) -> dict:
+    """The EMRT/CRT answers as published on the "Other minerals" page."""
+    from generator.publish.render import status_as_of
+    m = model.other_minerals
+    assert m is not None
+    as_of = status_as_of(m)
+    return {
+        "responses": len(m.declarations),
+        "status_as_of": as_of.isoformat() if as_of else None,
+        "counts": {mineral: {"processors": len(m.processors_of(mineral)),
+                             "conformant": m.status_counts(mineral)["Conformant"],
+                             "active": m.status_counts(mineral)["Active"],
+                             "neither": m.status_counts(mineral)[""]} for mineral in m.minerals},
+        "processors": [{"mineral": p.mineral, "name": p.name, "smelter_id": p.smelter_id or None,
+                        "country": p.country or None, "status": p.status or None} for p in m.processors],
+        "lists": [{"title": ref.title, "as_of": ref.as_of.isoformat() if ref.as_of else None,
+                   "kind": kind} for kind, refs in (("reference", m.lists), ("status", m.status_lists))
+                  for ref in refs],
     }
 
 

@@ -11,6 +11,7 @@ Markdown (schema.Markdown) through, with its placeholders filled.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import jinja2
@@ -33,6 +34,9 @@ PAGES = {
     "countries.md": "countries.md.j2",
     "risk.md": "risk.md.j2",
 }
+MINERALS_PAGE = "minerals.md"  # "Other minerals": only when data/supply-chain.yml publishes them
+MINERALS_CSV = "downloads/minerals.csv"
+MINERALS_CSV_HEADER = ["Mineral", "Smelter or processor", "Smelter ID", "Country", "Status", "Status as of"]
 CSV_PATH = "downloads/smelters.csv"
 CSV_HEADER = ["Metal", "Smelter or refiner", "Smelter ID", "Country",
               "Conflict-free designation", "Designation as of"]
@@ -74,6 +78,9 @@ def render_pages(model: Model, edition: Edition | None = None) -> dict[str, str]
     pages = {path: note + env.get_template(name).render(context) for path, name in PAGES.items()}
     pages[CSV_PATH] = smelters_csv(model)
     pages[JSON_PATH] = report_json(model)
+    if model.other_minerals is not None:
+        pages[MINERALS_PAGE] = note + env.get_template("minerals.md.j2").render(context)
+        pages[MINERALS_CSV] = minerals_csv(model)
     return pages
 
 
@@ -94,6 +101,25 @@ def smelters_csv(model: Model) -> str:
         as_of = f.as_of.isoformat() if f.as_of else ""
         writer.writerow([csv_cell(v) for v in (f.metal, f.name, f.smelter_id, f.country, f.designation, as_of)])
     return out.getvalue()
+
+
+def minerals_csv(model: Model) -> str:
+    minerals = model.other_minerals
+    assert minerals is not None
+    as_of = status_as_of(minerals)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MINERALS_CSV_HEADER)
+    for p in minerals.processors:
+        writer.writerow([csv_cell(v) for v in (p.mineral, p.name, p.smelter_id, p.country, p.status,
+                                               as_of.isoformat() if as_of and p.status else "")])
+    return out.getvalue()
+
+
+def status_as_of(minerals) -> dt.date | None:
+    """The date of the statuses: the latest as-of date of the status lists."""
+    dates = [ref.as_of for ref in minerals.status_lists if ref.as_of]
+    return max(dates) if dates else None
 
 
 def environment(figures: dict[str, str]) -> jinja2.Environment:
@@ -119,5 +145,5 @@ def template_environment(finalize) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(long_date=long_date, figure_text=figure_text)
+    env.globals.update(long_date=long_date, figure_text=figure_text, status_as_of=status_as_of)
     return env

@@ -9,16 +9,23 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.content.load import FILES, Content, Figure, shown_file
 from generator.content.schema import Markdown, did_you_mean
-from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, NOT_DESIGNATED, Facility
+from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, MINERALS, NOT_DESIGNATED, Facility
 from generator.problems import Problems
 from generator.supply.consolidate import Consolidation
 from generator.supply.matching import country_key, name_key
 
 # Figures that only the supplier answers give (data/supply-chain.yml).
 SUPPLY_CHAIN_FIGURES = ("survey.responses", "survey.complete", "survey.incomplete", "smelters.unlisted")
+# Figures of the "Other minerals" page (minerals: page: true in data/supply-chain.yml).
+MINERALS_FIGURES = ("minerals.processors", "minerals.responses", *(f"minerals.{m.lower()}" for m in MINERALS))
+
+if TYPE_CHECKING:
+    from generator.supply.minerals import MineralsConsolidation
+
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
 
@@ -62,6 +69,13 @@ class Model:
                 shown.setdefault(key, " ".join(f.country.split()))
                 counts[key] = counts.get(key, 0) + 1
         return dict(sorted(((shown[k], n) for k, n in counts.items()), key=lambda item: (-item[1], item[0])))
+
+    @property
+    def other_minerals(self) -> MineralsConsolidation | None:
+        """The EMRT/CRT answers, when data/supply-chain.yml publishes them (minerals: page: true)."""
+        c = self.consolidation
+        minerals = c.minerals if c is not None else None
+        return minerals if minerals is not None and minerals.settings.page else None
 
     @property
     def designation_counts(self) -> dict[str, int]:
@@ -182,6 +196,12 @@ def _figures(content: Content, groups: list[MetalGroup], as_of: dt.date | None, 
             "survey.incomplete": str(survey.incomplete),
             "smelters.unlisted": str(len(consolidation.unlisted)),
         })
+        minerals = consolidation.minerals
+        if minerals is not None and minerals.settings.page:
+            figures["minerals.processors"] = str(len(minerals.processors))
+            figures["minerals.responses"] = str(len(minerals.declarations))
+            figures.update({name: str(sum(p.mineral == m for p in minerals.processors))
+                            for name, m in zip(MINERALS_FIGURES[2:], MINERALS)})
     else:
         if report.survey.suppliers is not None:
             figures["survey.suppliers"] = figure_text(report.survey.suppliers)
@@ -199,7 +219,8 @@ def _check_placeholders(content: Content, figures: dict[str, str], problems: Pro
             if name not in figures:
                 lines = content.lines.get(file_name, {})
                 hint = ("it is given only with data/supply-chain.yml; " if name in SUPPLY_CHAIN_FIGURES
-                        else did_you_mean(name, figures, "'{{{{ {} }}}}'"))
+                        else "it is given only with minerals: page: true in data/supply-chain.yml; "
+                        if name in MINERALS_FIGURES else did_you_mean(name, figures, "'{{{{ {} }}}}'"))
                 problems.add(file_name, "content.placeholder",
                              f"unknown placeholder {match.group(0)!r}; {hint}expected one of: {known}",
                              line=lines.get(key, 0), key=key)

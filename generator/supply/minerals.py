@@ -31,7 +31,7 @@ from generator.supply.consolidate import (
     merge_lists,
 )
 from generator.supply.folder import read_declarations
-from generator.supply.matching import Matcher
+from generator.supply.matching import Matcher, country_key
 from generator.supply.reference import ReferenceList, is_conformant, read_list
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,28 @@ class MineralsConsolidation:
     @property
     def rows_read(self) -> int:
         return sum(len(d.smelters) + len(d.rejected) for d in self.declarations)
+
+    def processors_of(self, mineral: str) -> list[Processor]:
+        return [p for p in self.processors if p.mineral == mineral]
+
+    def status_counts(self, mineral: str | None = None) -> dict[str, int]:
+        """Processors (of one mineral, or all) by status: Conformant, Active, and "" for neither."""
+        chosen = self.processors if mineral is None else self.processors_of(mineral)
+        return {s: sum(p.status == s for p in chosen) for s in (CONFORMANT, ACTIVE, "")}
+
+    def countries(self) -> list[tuple[str, str, int]]:
+        """(mineral, country, processors) where the country is known: by mineral, most first, then by name."""
+        rows = []
+        for mineral in self.minerals:
+            counts: Counter = Counter()
+            shown: dict[str, str] = {}
+            for p in self.processors_of(mineral):
+                if p.country:
+                    key = country_key(p.country)
+                    shown.setdefault(key, " ".join(p.country.split()))
+                    counts[key] += 1
+            rows += sorted(((mineral, shown[k], n) for k, n in counts.items()), key=lambda r: (-r[2], r[1]))
+        return rows
 
     @property
     def minerals(self) -> tuple[str, ...]:
@@ -140,10 +162,3 @@ def _minerals_only(declarations: list[cmrt.Declaration], problems: Problems) -> 
             kept.append(d)
     return kept
 
-
-def by_mineral(c: MineralsConsolidation) -> dict[str, Counter]:
-    """Per mineral: processors by status, for the page and the JSON."""
-    counts: dict[str, Counter] = {m: Counter() for m in c.minerals}
-    for p in c.processors:
-        counts[p.mineral][p.status or "none"] += 1
-    return counts
