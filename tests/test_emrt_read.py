@@ -189,3 +189,16 @@ def test_read_json_names_the_template_and_the_mineral_of_each_row(tmp_path):
                           capture_output=True, text=True, check=True).stdout
     assert f"{path}: EMRT 2.1 (xlsx)\n  company: Cobalt Parts Ltd.\n  minerals in scope: Cobalt, Mica\n" in text
     assert "  smelter rows: 2 (Cobalt 1, Mica 1); rejected rows: 0\n" in text and "  mine rows: 1\n" in text
+
+
+def test_emrt_2_product_list_keeps_the_requesters_columns(tmp_path):
+    spec = complete(Answers(chosen=("Cobalt",), smelters={5: SMELTERS[5]}))
+    spec.fields["declaration_scope"] = "B. Product (or List of Products)"
+    spec.cells.update({("Product List", "B6"): "P-100", ("Product List", "C6"): "Cable", ("Product List", "D6"): "R-9",
+                       ("Product List", "E6"): "Harness", ("Product List", "F6"): "blue",
+                       ("Product List", "B7"): "P-200"})
+    d = read_workbook(build(spec, tmp_path / "e.xlsx"))
+    assert [(p.row, p.number, p.name, p.comments) for p in d.products] == [
+        (6, "P-100", "Cable", "blue; Requester's product number: R-9; Requester's product name: Harness"),
+        (7, "P-200", "", "")]
+    assert [p.code for p in d.problems] == []

@@ -14,6 +14,7 @@ import pytest
 
 from generator import pipeline
 from generator.commands import review
+from generator.problems import UserError
 from generator.publish.mkdocs_plugin import extended_nav, with_minerals_page
 from generator.publish.release import JSON_PATH
 from tests.emrt_fixtures import Answers, build, complete, fill
@@ -324,3 +325,22 @@ def test_earlier_years_nav_leaves_out_the_page_they_have_not_got(tmp_path):
     nav = with_minerals_page([{"Overview": "index.md"}, {"Smelters and refiners": "smelters.md"}])
     assert extended_nav(nav, [2024], tmp_path)[-1] == {"Earlier reports": [{"2024": [
         {"Overview": "2024/index.md"}, {"Smelters and refiners": "2024/smelters.md"}]}]}
+
+
+def test_the_minerals_alias_file_resolves_an_unmatched_row(tmp_path):
+    root = minerals_project(tmp_path)
+    aliases = root / "data/mineral-aliases.csv"
+    aliases.write_text("metal,name,smelter_id\nMica,Backyard Mica,CID003971\n", encoding="utf-8")
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "  aliases: mineral-aliases.csv\n", encoding="utf-8")
+    model, _ = pipeline.load_model(root)
+    m = model.consolidation.minerals
+    assert [(o.outcome, o.how, o.facility_id) for o in m.outcomes if o.row == 8 and "acme" in o.file] == [
+        ("published", "alias", "CID003971")]
+    aliases.write_text("metal,name,smelter_id\nTin,Not a mineral,CID000001\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        pipeline.load_model(root)
+    assert [(p.file, p.line, p.message) for p in caught.value.problems.errors] == [
+        ("data/mineral-aliases.csv", 2, "expected a metal (Cobalt, Copper, Graphite, Lithium, Mica, Nickel), a name "
+         "and a smelter ID such as CID000001; found {'metal': 'Tin', 'name': 'Not a mineral', 'smelter_id': "
+         "'CID000001'}")]

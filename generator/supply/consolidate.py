@@ -52,6 +52,7 @@ class Minerals:
     workbooks: str
     reference_lists: list[ListFile]
     status_lists: list[ListFile] = field(default_factory=list)  # e.g. RMI's conformant and active lists
+    aliases: str | None = None  # as `aliases` of SupplyChain, for these minerals
     page: bool = False  # publish the "Other minerals" page
 
 

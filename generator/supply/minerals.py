@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.model import MINERALS
 from generator.problems import Problems, display_path
-from generator.supply import cmrt
+from generator.supply import cmrt, values
 from generator.supply.consolidate import (
     ListFile,
     Minerals,
@@ -33,6 +33,7 @@ from generator.supply.consolidate import (
 from generator.supply.folder import read_declarations
 from generator.supply.matching import Matcher, country_key
 from generator.supply.reference import ReferenceList, is_conformant, read_list
+from generator.supply.roster import Alias, read_aliases
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,11 @@ def consolidate_minerals(settings: Minerals, data_dir: Path, root: Path, problem
     for problem in across:  # two lists giving one ID different minerals: its rows are held
         problems.warn(problem.file, problem.code, problem.message, sheet=problem.sheet)
     conflicts = frozenset(c.smelter_id for ref in lists for c in (*ref.conflicts, *across) if c.smelter_id)
-    matcher = Matcher(entries, (), conflicts)
+    aliases: tuple[Alias, ...] = ()
+    if settings.aliases:
+        path = data_dir / settings.aliases
+        aliases = read_aliases(path, problems, display_path(path, root), values.mineral, ", ".join(MINERALS))
+    matcher = Matcher(entries, aliases, conflicts)
     statuses = _statuses(status_lists)
     facilities, unlisted, outcomes = _merge_rows(declarations, matcher, {i for i, s in statuses.items()
                                                                         if s == CONFORMANT})

@@ -6,6 +6,7 @@ to its smelter ID, and is how a reviewer resolves a row held for review.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,8 @@ def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntr
 ALIAS_COLUMNS = ("metal", "name", "smelter_id")
 
 
-def read_aliases(path: Path, problems: Problems, display: str) -> tuple[Alias, ...]:
+def read_aliases(path: Path, problems: Problems, display: str, metal_of: Callable[[str], str] = values.metal,
+                 expected: str = "Gold, Tantalum, Tin, Tungsten") -> tuple[Alias, ...]:
     """The alias file's rows. Two rows that give one spelling different IDs are an error naming both
     lines, and neither is used: which one is right is the reviewer's call, never the last row's."""
     rows = read_table(path, problems, display)
@@ -124,10 +126,10 @@ def read_aliases(path: Path, problems: Problems, display: str) -> tuple[Alias, .
         cells = {k: (row[i].strip() if i < len(row) else "") for k, i in col.items()}
         if not any(cells.values()):
             continue
-        metal = values.metal(cells["metal"])
+        metal = metal_of(cells["metal"])
         smelter_id, ok = values.smelter_id(cells["smelter_id"])
         if not metal or not cells["name"] or not smelter_id or not ok:
-            problems.add(display, "supply.alias-row", "expected a metal (Gold, Tantalum, Tin, Tungsten), a name "
+            problems.add(display, "supply.alias-row", f"expected a metal ({expected}), a name "
                          f"and a smelter ID such as CID000001; found {cells}", line=number)
             continue
         alias = Alias(metal, cells["name"], smelter_id, number)

@@ -143,6 +143,8 @@ class ProductColumns:
     number: str = "B"
     name: str = "C"
     comments: str = "D"
+    # Columns the model has no field for: (label, column); their text is kept in `comments`.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -457,13 +457,17 @@ def _product_list(book: Workbook, layout: Layout, version: str, ctx: _Context) -
         return ()
     sheet = book.sheet(layout.product_sheet, max_row=layout.product_first_row + MAX_LIST_ROWS)
     letters = layout.product_columns
-    columns = [column_index(c) for c in (letters.number, letters.name, letters.comments)]
+    columns = [column_index(c) for c in (letters.number, letters.name, letters.comments,
+                                         *(column for _, column in letters.extra))]
     products = []
     end = _product_list_end(version)
-    for row, (number, name, comments), note in _list_rows(sheet, layout.product_first_row, columns, ctx, end):
+    for row, (number, name, comments, *extra), note in _list_rows(sheet, layout.product_first_row, columns, ctx,
+                                                                   end):
         if note:
             ctx.problems.warn(ctx.file, "cmrt.list-note", f"row {row} is {note}", sheet=sheet.name, cell=f"A{row}")
             continue
+        comments = "; ".join([comments] * bool(comments) + [f"{label}: {value}" for (label, _), value
+                                                            in zip(letters.extra, extra) if value])
         if not number:
             ctx.problems.warn(ctx.file, "cmrt.product-without-number",
                               "the product has no number (a required column); kept with its name",

@@ -187,7 +187,8 @@ EMRT_2 = MineralLayout(
         115, ("A", "policy", YES_NO), ("B", "policy_public", YES_NO)) + _company(
         131, ("D", "due_diligence_measures", YES_NO), ("E", "supplier_survey", _SURVEY_EMRT),
         ("F", "review_due_diligence", YES_NO), ("G", "corrective_action", YES_NO)),
-        ProductColumns(number="B", name="C", comments="F")),
+        ProductColumns(number="B", name="C", comments="F",
+                       extra=(("Requester's product number", "D"), ("Requester's product name", "E")))),
     mineral_choices=(
         MineralChoice("D12", "Cobalt", "D14"), MineralChoice("E12", "Copper", "E14"),
         MineralChoice("G12", "Graphite", "G14"), MineralChoice("D13", "Lithium", "D15"),

@@ -69,7 +69,7 @@ def read_minerals(book: Workbook, decl: Sheet, kind: kinds.TemplateKind, ctx: _C
         minerals=minerals,
         questions=_questions(decl, layout, minerals, ctx),
         company_questions=_company_questions(decl, base, ctx),
-        products=_product_list(book, base, ctx),
+        products=_product_list(book, base, version, ctx),
         smelters=smelters,
         mines=mines,
         rejected=tuple(sorted([*rejected, *mine_rejected], key=lambda r: (r.sheet != base.smelter_sheet, r.row))),
