@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.supply.cmrt import read_workbook
+from tests.cli import run_cli
 from tests.emrt_fixtures import Answers, build, complete, fill
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,14 +178,13 @@ def test_read_json_names_the_template_and_the_mineral_of_each_row(tmp_path):
     spec = complete(Answers(chosen=("Cobalt", "Mica"), smelters={5: SMELTERS[5], 7: SMELTERS[7]},
                             mines={5: {"metal": "Cobalt", "mine_name": "Etoile", "smelter_name": "Chemaf Etoile"}}))
     path = build(spec, tmp_path / "e.xlsx")
-    out = subprocess.run([sys.executable, "-m", "generator", "read", "--json", str(path)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = run_cli("read", "--json", str(path), cwd=ROOT)
+    assert out.returncode == 0, out.stderr
     [o] = json.loads(out.stdout)
     assert (o["template"], o["template_version"], o["minerals"]) == ("EMRT", "2.1", ["Cobalt", "Mica"])
     assert [(s["row"], s["metal"]) for s in o["smelters"]] == [(5, "Cobalt"), (7, "Mica")]
     assert [(m["row"], m["metal"], m["mine_name"]) for m in o["mines"]] == [(5, "Cobalt", "Etoile")]
-    text = subprocess.run([sys.executable, "-m", "generator", "read", str(path)], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout
+    text = run_cli("read", str(path), cwd=ROOT).stdout
     assert f"{path}: EMRT 2.1 (xlsx)\n  company: Cobalt Parts Ltd.\n  minerals in scope: Cobalt, Mica\n" in text
     assert "  smelter rows: 2 (Cobalt 1, Mica 1); rejected rows: 0\n" in text and "  mine rows: 1\n" in text
 
