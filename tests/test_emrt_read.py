@@ -200,3 +200,16 @@ def test_emrt_2_product_list_keeps_the_requesters_columns(tmp_path):
         (6, "P-100", "Cable", "blue; Requester's product number: R-9; Requester's product name: Harness"),
         (7, "P-200", "", "")]
     assert [p.code for p in d.problems] == []
+
+
+def test_mine_list_is_read_bounded(tmp_path):
+    from generator.supply.cmrt import MAX_LIST_ROWS
+    spec = complete(Answers(chosen=("Cobalt",), smelters={5: SMELTERS[5]}, mines={
+        5: {"metal": "Cobalt", "mine_name": "Etoile"},
+        5 + MAX_LIST_ROWS + 3: {"metal": "Cobalt", "mine_name": "Far below"}}))
+    d = read_workbook(build(spec, tmp_path / "e.xlsx"))
+    assert [m.mine_name for m in d.mines] == ["Etoile"]
+    assert [(p.code, p.sheet, p.cell, p.message) for p in d.problems] == [
+        ("cmrt.too-many-rows", "Mine List", f"A{5 + MAX_LIST_ROWS}",
+         f"the sheet has cells below row {4 + MAX_LIST_ROWS:,}, beyond the {MAX_LIST_ROWS:,} rows a list may have; "
+         f"they were not read")]
