@@ -32,6 +32,7 @@ SMELTERS = {5: {"metal": "Cobalt", "lookup": "Chemaf Etoile", "smelter_name": "C
             9: {"metal": "Tin", "smelter_name": "Some tin smelter"}}
 
 
+@pytest.mark.templates
 @pytest.mark.parametrize("blank, kind, version, layout, minerals", [
     ("cirscn-blank-emrt-1.3.xlsx", "EMRT 1.3", "1.3", "EMRT 1.x", ("Cobalt", "Mica")),
     ("cirscn-blank-emrt-2.0.xlsx", "EMRT 2.0", "2.0", "EMRT 2.x", ("Cobalt", "Mica")),
@@ -54,6 +55,7 @@ def test_filled_emrt_blanks_are_read_as_emrt(tmp_path, blank, kind, version, lay
     assert d.policy_url == "https://example.com/policy"
 
 
+@pytest.mark.templates
 def test_filled_crt_blank_is_read_as_crt(tmp_path):
     spec = complete(Answers(kind="CRT 2.2", smelters={5: SMELTERS[5]}))
     spec.answers["1"]["Cobalt"] = "Yes"
@@ -68,6 +70,7 @@ def test_filled_crt_blank_is_read_as_crt(tmp_path):
     assert _problems(d) == []
 
 
+@pytest.mark.templates
 def test_emrt_2_mine_list_is_read_and_incomplete_rows_rejected(tmp_path):
     spec = complete(Answers(kind="EMRT 2.1", smelters={5: SMELTERS[5]}, mines={
         5: {"metal": "Cobalt", "smelter_name": "Chemaf Etoile", "mine_name": "Etoile", "country": "CONGO, DEMOCRATIC REPUBLIC OF THE"},
@@ -84,6 +87,7 @@ def test_emrt_2_mine_list_is_read_and_incomplete_rows_rejected(tmp_path):
          "row 8 lists a Lithium mine, but Lithium is not among the minerals in scope (Cobalt, Mica)")]
 
 
+@pytest.mark.templates
 def test_amrt_is_recognised_and_named_not_read(tmp_path):
     d = read_workbook(_blank("cirscn-blank-amrt-1.3.xlsx"))
     assert (d.readable, [(p.code, p.message) for p in d.problems]) == (False, [(
@@ -91,6 +95,7 @@ def test_amrt_is_recognised_and_named_not_read(tmp_path):
                               "it answers no survey this report publishes, so it is not read")])
 
 
+@pytest.mark.templates
 @pytest.mark.parametrize("blank, template, version", [
     ("cirscn-blank-emrt-1.3.xlsx", "EMRT", "1.3"), ("cirscn-blank-emrt-2.1.xlsx", "EMRT", "2.1"),
     ("cirscn-blank-crt-2.2.xlsx", "CRT", "2.2")])

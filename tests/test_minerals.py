@@ -185,6 +185,7 @@ def test_a_list_without_minerals_is_a_warning(tmp_path):
 CORPUS = os.environ.get("CMR_CORPUS")
 
 
+@pytest.mark.templates
 def test_filled_corpus_blanks_and_the_rmi_lists_consolidate(tmp_path):
     if not CORPUS or not Path(CORPUS).is_dir():
         pytest.skip("CMR_CORPUS is not set to the folder of blank templates and lists (../shared/corpus)")
