@@ -275,6 +275,10 @@ def test_read_command_over_the_whole_corpus(corpus):
     assert [o["file"] for o in objects] == files
     unreadable = [o["file"] for o in objects if not o["readable"]]
     assert unreadable == ["cmrtbackend-rmi-smelter-lists.xlsx"]
+    kinds = {o["file"]: o["template"] for o in objects if o["file"].startswith("cirscn-")}
+    assert kinds == {"cirscn-blank-amrt-1.3.xlsx": "AMRT", "cirscn-blank-crt-2.2.xlsx": "CRT",
+                     "cirscn-blank-emrt-1.3.xlsx": "EMRT", "cirscn-blank-emrt-2.0.xlsx": "EMRT",
+                     "cirscn-blank-emrt-2.1.xlsx": "EMRT"}
     by_file = {o["file"]: o for o in objects}
     for name, (version, company, scope, rows, *_rest) in EXPECTED.items():
         o = by_file[name]

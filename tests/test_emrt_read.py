@@ -90,9 +90,9 @@ def test_emrt_2_mine_list_is_read_and_incomplete_rows_rejected(tmp_path):
 @pytest.mark.templates
 def test_amrt_is_recognised_and_named_not_read(tmp_path):
     d = read_workbook(_blank("cirscn-blank-amrt-1.3.xlsx"))
-    assert (d.readable, [(p.code, p.message) for p in d.problems]) == (False, [(
-        "emrt.amrt-not-read", "is an Additional Minerals Reporting Template (AMRT 1.3), not a CMRT, EMRT or CRT: "
-                              "it answers no survey this report publishes, so it is not read")])
+    assert (d.template, d.template_version, d.smelters, d.questions) == ("AMRT", "1.3", (), ())
+    assert [(p.code, p.cell) for p in d.problems] == [("cmrt.not-a-cmrt-template", "D2")]
+    assert d.problems[0].message.startswith("is an AMRT (Additional Minerals Reporting Template, revision 1.3)")
 
 
 @pytest.mark.templates
@@ -168,6 +168,7 @@ def test_unknown_emrt_revision_is_read_with_its_family_and_a_warning(tmp_path):
 def test_unsupported_emrt_revision_is_a_problem_never_a_guess(tmp_path):
     spec = Answers(cells={("Declaration", "J3"): "Revision 3.0\nMay 1, 2027"})
     d = read_workbook(build(spec, tmp_path / "e.xlsx"))
+    assert (d.template, d.template_version) == ("EMRT", "3.0")
     assert (d.readable, [(p.code, p.message) for p in d.problems]) == (False, [(
         "emrt.unsupported-version", "is an Extended Minerals Reporting Template (EMRT) with template revision 3.0, "
                                     "which this reader does not support")])

@@ -133,7 +133,7 @@ def _lists(decl: Declaration, layout: MineralLayout) -> list[Problem]:
     first = decl.question("intentionally_added")
     for a in first.answers if first else ():
         mineral_level = level(decl, layout, a.metal)
-        if a.answer in layout.not_used and a.answer == "No" and listed[a.metal]:
+        if a.answer == "No" and listed[a.metal]:
             problems.append(_problem(decl, "emrt.smelters-for-unused-mineral",
                                      f"{listed[a.metal]} smelter row(s) list {a.metal}, but question 1 declares "
                                      f"{a.metal} not used", cell=a.cell))
