@@ -178,8 +178,11 @@ def test_an_emrt_is_named_and_never_counted_as_a_cmrt_response(tmp_path):
         "EMRT", "2.1", "Gamma Silent Inc.", False, False)
     assert (c.survey.surveyed, c.survey.responded, c.survey.complete, c.survey.unmatched_workbooks) == (3, 2, 2, 1)
     assert c.survey.scopes == {"Company": 3}
-    assert [(p.code, p.cell) for p in problems.items if p.file.endswith("gamma.xlsx")] == [
-        ("cmrt.not-a-cmrt-template", "D2")]
+    # read as the EMRT it is (its own problems are the EMRT reader's), and named here as no CMRT answer
+    assert [p.message for p in problems.items if p.file.endswith("gamma.xlsx") and p.code == "supply.not-a-cmrt-answer"
+            ] == ["is an EMRT 2.1, not a CMRT: it answers no question of the 3TG survey, so neither it nor its 0 "
+                  "smelter row(s) count here; put it in the folder of EMRT and CRT answers (minerals: workbooks: in "
+                  "data/supply-chain.yml)"]
     report = review.render_review(model)[review.report_path(2024)]
     assert ("| Template | EMRT 2.1: not a CMRT, so not counted as a response to the 3TG survey |") in report
     assert "- Gamma Silent Inc." in report  # still a supplier without a response to the 3TG survey

@@ -105,39 +105,54 @@ def minerals_project(root: Path) -> Path:
 def test_emrt_rows_are_matched_merged_and_reconciled(tmp_path):
     model, problems = pipeline.load_model(minerals_project(tmp_path))
     m = model.consolidation.minerals
-    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.metal, o.how, o.facility_id) for o in m.outcomes}
+    outcomes = {(Path(o.file).name, o.row): (o.outcome, o.metal, o.reason, o.facility_id) for o in m.outcomes}
     assert outcomes == {
         ("acme-emrt.xlsx", 5): ("published", "Cobalt", "id", "CID003264"),
         ("acme-emrt.xlsx", 6): ("published", "Cobalt", "name", "CID003481"),
         ("acme-emrt.xlsx", 7): ("published", "Mica", "name", "CID003626"),
-        ("acme-emrt.xlsx", 8): ("unmatched", "Mica", "", ""),
-        ("acme-emrt.xlsx", 9): ("duplicate", "Mica", "id", "CID003264"),
-        ("acme-emrt.xlsx", 10): ("rejected", "", "", ""),
+        ("acme-emrt.xlsx", 8): ("unmatched", "Mica", "not-listed", ""),
+        ("acme-emrt.xlsx", 9): ("held", "Mica", "id-metal", ""),
+        ("acme-emrt.xlsx", 10): ("rejected", "", "unknown-metal", ""),
         ("beta-crt.xlsx", 5): ("duplicate", "Cobalt", "name", "CID003264"),
     }
-    assert {(Path(o.file).name, o.row): o.flags for o in m.outcomes if o.flags} == {
-        ("acme-emrt.xlsx", 9): ("the ID CID003264 is a Cobalt facility, but the row says Mica",)}
+    assert {(Path(o.file).name, o.row): o.detail for o in m.outcomes if o.outcome == "held"} == {
+        ("acme-emrt.xlsx", 9): "the ID CID003264 is a Cobalt facility, but the row says Mica"}
     assert [(p.mineral, p.smelter_id, p.name, p.status, p.reporters) for p in m.processors] == [
         ("Cobalt", "CID003264", "Chemaf Etoile", "Conformant", ("Acme Components Ltd.", "Beta Parts GmbH")),
         ("Cobalt", "CID003481", "Chizhou CN New Materials and Technology Co., Ltd.", "", ("Acme Components Ltd.",)),
         ("Mica", "CID003626", "DARUKA MINERALS", "Active", ("Acme Components Ltd.",)),
     ]
     assert [(u.metal, u.name) for u in m.unlisted] == [("Mica", "Backyard Mica")]
-    assert m.rows_read == 7 == sum(m.count(k) for k in ("published", "duplicate", "rejected", "unmatched"))
+    assert m.rows_read == 7 == sum(m.count(k) for k in ("published", "duplicate", "rejected", "unmatched", "held"))
     assert m.minerals == ("Cobalt", "Mica")
     assert [(r.company, r.roster_name, r.version) for r in m.responses] == [
         ("Acme Components Ltd.", "Acme Components Ltd.", "2.1"), ("Beta Parts GmbH", "Beta Parts GmbH", "2.2")]
-    # the 3TG consolidation is what it was without the minerals
-    assert len(model.consolidation.facilities) == 5 and model.consolidation.count("published") == 5
+    # the 3TG consolidation is what it is without the minerals
+    alone, _ = pipeline.load_model(supply_chain_project(tmp_path / "alone"))
+    assert (model.consolidation.facilities, model.consolidation.outcomes) == (
+        alone.consolidation.facilities, alone.consolidation.outcomes)
 
 
 def test_the_review_report_covers_the_minerals(tmp_path):
     model, _ = pipeline.load_model(minerals_project(tmp_path))
-    text = review.render_review(model)[review.REVIEW_REPORT]
+    text = review.render_review(model)[review.report_path(model.year)]
     assert "## Other minerals: EMRT and CRT answers" in text
-    assert "The rows reconcile: 7 = 3 + 2 + 1 + 1." in text
+    assert "The rows reconcile: 7 = 3 + 1 + 1 + 1 + 1." in text
     assert "| Minerals in scope | Cobalt, Mica |" in text and "| Template | CRT 2.2 |" in text
-    assert "| 8 | unmatched | Mica | Backyard Mica |  | not on the reference list by ID, alias or name |" in text
+    assert "| 8 | unmatched | Mica | Backyard Mica |  | not-listed: not on the reference list by ID, alias or name |" in text
+    assert "| 9 | held | Mica | Chemaf Etoile | CID003264 | id-metal: the ID CID003264 is a Cobalt facility, but the " \
+           "row says Mica |" in text
+    rows = review.render_review(model)[review.rows_path(model.year)].splitlines()
+    assert rows[-7:] == [
+        "data/emrt/acme-emrt.xlsx,Smelter List,5,Cobalt,CID003264,Chemaf Etoile,,published,id,CID003264",
+        "data/emrt/acme-emrt.xlsx,Smelter List,6,Cobalt,,Chizhou Xi'en New Material Technology Co Ltd,CHINA,"
+        "published,name,CID003481",
+        "data/emrt/acme-emrt.xlsx,Smelter List,7,Mica,,Daruka Minerals,INDIA,published,name,CID003626",
+        "data/emrt/acme-emrt.xlsx,Smelter List,8,Mica,,Backyard Mica,INDIA,unmatched,not-listed,",
+        "data/emrt/acme-emrt.xlsx,Smelter List,9,Mica,CID003264,Chemaf Etoile,,held,id-metal,",
+        "data/emrt/acme-emrt.xlsx,Smelter List,10,,,,,rejected,unknown-metal,",
+        "data/emrt/beta-crt.xlsx,Smelter List,5,Cobalt,,Chemaf Etoile,CONGO,duplicate,name,CID003264"]
+    assert len(rows) == 1 + model.consolidation.rows_read + model.consolidation.minerals.rows_read
     assert "| Cobalt | Chemaf Etoile | CID003264 | Conformant | Acme Components Ltd., Beta Parts GmbH |" in text
     assert "| RMI mica processors | 2023-05-01 | 2 | data/lists/rmi-lists.xlsx, sheet 'Mica' |" in text
 
@@ -152,12 +167,16 @@ def test_answers_in_the_wrong_folder_are_named_and_not_counted(tmp_path):
                                                                           "minerals.not-an-emrt")]
     assert found == [
         ("data/cmrt/zz-crt.xlsx", "supply.not-a-cmrt-answer",
-         "is an CRT 2.2, not a CMRT: it answers no question of the 3TG survey and is not counted; put it in the "
-         "folder of EMRT and CRT answers (minerals: workbooks: in data/supply-chain.yml)"),
+         "is an CRT 2.2, not a CMRT: it answers no question of the 3TG survey, so neither it nor its 1 smelter "
+         "row(s) count here; put it in the folder of EMRT and CRT answers (minerals: workbooks: in "
+         "data/supply-chain.yml)"),
         ("data/emrt/zz-cmrt.xlsx", "minerals.not-an-emrt",
          "is a CMRT 2.03a, not an EMRT or CRT: it is not counted among the minerals answers; put it in the "
          "folder of CMRTs (workbooks: in data/supply-chain.yml)")]
-    assert [Path(d.file).name for d in model.consolidation.declarations] == ["acme.xlsx", "beta.xlsx", "stranger.xlsx"]
+    # the CRT among the CMRTs is listed there as not counted, without its rows; the CMRT among the EMRTs is left out
+    assert [(Path(d.file).name, d.template, len(d.smelters)) for d in model.consolidation.declarations] == [
+        ("acme.xlsx", "CMRT", 5), ("beta.xlsx", "CMRT", 3), ("stranger.xlsx", "CMRT", 1), ("zz-crt.xlsx", "CRT", 0)]
+    assert [(Path(r.file).name, r.counts) for r in model.consolidation.responses][-1] == ("zz-crt.xlsx", False)
     assert [Path(d.file).name for d in model.consolidation.minerals.declarations] == ["acme-emrt.xlsx", "beta-crt.xlsx"]
 
 
@@ -336,7 +355,7 @@ def test_the_minerals_alias_file_resolves_an_unmatched_row(tmp_path):
     settings.write_text(settings.read_text(encoding="utf-8") + "  aliases: mineral-aliases.csv\n", encoding="utf-8")
     model, _ = pipeline.load_model(root)
     m = model.consolidation.minerals
-    assert [(o.outcome, o.how, o.facility_id) for o in m.outcomes if o.row == 8 and "acme" in o.file] == [
+    assert [(o.outcome, o.reason, o.facility_id) for o in m.outcomes if o.row == 8 and "acme" in o.file] == [
         ("published", "alias", "CID003971")]
     aliases.write_text("metal,name,smelter_id\nTin,Not a mineral,CID000001\n", encoding="utf-8")
     with pytest.raises(UserError) as caught:
