@@ -93,10 +93,11 @@ def test_json_and_summary_name_an_emrt_for_what_it_is(tmp_path):
                 cells={("Declaration", "D2"): "Extended Minerals Reporting Template (EMRT)"})
     write(spec, tmp_path / "e.xlsx")
     result = run(tmp_path, "--json", "e.xlsx")
-    assert result.returncode == 0  # read and named; its problem says it is no answer to the 3TG survey
+    assert result.returncode == 0  # read as the EMRT it is, with the EMRT layout
     (o,) = json.loads(result.stdout)
-    assert (o["template"], o["template_version"], o["company_name"], o["smelters"], o["questions"]) == (
-        "EMRT", "2.1", "Cobalt Parts Co.", [], {})
-    assert [p["code"] for p in o["problems"]] == ["cmrt.not-a-cmrt-template"]
+    assert (o["template"], o["template_version"], o["company_name"], o["smelters"], o["layout"]) == (
+        "EMRT", "2.1", "Cobalt Parts Co.", [], "EMRT 2.x")
+    codes = [p["code"] for p in o["problems"]]
+    assert "emrt.no-minerals" in codes and "cmrt.not-a-cmrt-template" not in codes  # D12:G13 chooses none
     summary = run(tmp_path, "e.xlsx").stdout
     assert summary.startswith("e.xlsx: EMRT 2.1 (xlsx)\n  company: Cobalt Parts Co.\n")

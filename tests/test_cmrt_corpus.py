@@ -71,6 +71,9 @@ EXPECTED = {
     "cirscn-blank-crt-2.2.xlsx": ("2.2", "", "", 0, "xlsx", False, None),
     "cirscn-blank-amrt-1.3.xlsx": ("1.3", "", "", 0, "xlsx", False, None),
 }
+MINERAL_LAYOUTS = {"cirscn-blank-emrt-1.3.xlsx": "EMRT 1.x", "cirscn-blank-emrt-2.0.xlsx": "EMRT 2.x",
+                   "cirscn-blank-emrt-2.1.xlsx": "EMRT 2.x", "cirscn-blank-crt-2.2.xlsx": "CRT 2.x",
+                   "cirscn-blank-amrt-1.3.xlsx": ""}
 KINDS = {"cirscn-blank-emrt-1.3.xlsx": "EMRT", "cirscn-blank-emrt-2.0.xlsx": "EMRT", "cirscn-blank-emrt-2.1.xlsx": "EMRT",
          "cirscn-blank-crt-2.2.xlsx": "CRT", "cirscn-blank-amrt-1.3.xlsx": "AMRT"}
 
@@ -84,7 +87,7 @@ def test_corpus_file(corpus, name):
     assert got == EXPECTED[name]
     assert d.template == KINDS.get(name, "CMRT")
     assert d.is_cmrt is (d.template == "CMRT")
-    assert d.layout == ("" if name in KINDS else d.layout)
+    assert d.layout == MINERAL_LAYOUTS.get(name, d.layout)  # an EMRT or CRT read with its own layout
     # Every non-blank row is a record or rejected; in the corpus none has to be rejected.
     assert d.rejected == ()
     assert [s.row for s in d.smelters] == sorted(s.row for s in d.smelters)
@@ -249,11 +252,20 @@ def test_real_64_declarations_raise_only_what_the_template_would(corpus):
     ("cirscn-blank-amrt-1.3.xlsx", "AMRT", "Additional Minerals Reporting Template (AMRT)", "1.3"),
 ])
 def test_other_templates_are_named_and_not_read_as_cmrts(corpus, name, kind, title, version):
-    from generator.supply.cmrt.kinds import BY_NAME
+    from generator.excel.workbook import open_workbook
+    from generator.supply.cmrt.kinds import BY_NAME, detect
 
     d = read(corpus, name)
     what = BY_NAME[kind]
-    assert (d.template, d.template_version, d.layout, d.questions, d.smelters) == (kind, version, "", (), ())
+    book = open_workbook(corpus / name)
+    assert detect(book, book.sheet("Declaration").cell("D2").value).evidence == \
+        f"its title '{title}' (sheet 'L', the English title of D2)"
+    assert (d.template, d.template_version, d.layout, d.smelters, d.is_cmrt) == (
+        kind, version, MINERAL_LAYOUTS[name], (), False)
+    if kind != "AMRT":  # an EMRT or CRT is read with its own layout (generator/supply/emrt), never a CMRT one
+        assert d.questions and "cmrt.not-a-cmrt-template" not in [p.code for p in d.problems]
+        return
+    assert d.questions == ()
     assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in d.problems] == [(
         "cmrt.not-a-cmrt-template", "error", "Declaration", "D2",
         f"is a{'n' if kind[0] in 'AE' else ''} {kind} ({what.title}, revision {version}), found from its title "

@@ -5,7 +5,8 @@ import openpyxl
 import pytest
 from cmrt_fixtures import CMRT, full_declaration, write
 
-from generator.supply.cmrt import read_workbook
+from generator.excel.workbook import open_workbook
+from generator.supply.cmrt import kinds, read_workbook
 from generator.supply.cmrt.kinds import kind_of_title
 
 
@@ -35,17 +36,20 @@ def emrt(d2: object = "扩展矿物报告模版 (EMRT)", **extra) -> CMRT:
                 cells=cells, **extra)
 
 
+def evidence(path) -> str:
+    """How the kind of the workbook at `path` was found (for an EMRT or CRT, which is read, not named)."""
+    book = open_workbook(path)
+    return kinds.detect(book, book.sheet("Declaration").cell("D2").value).evidence
+
+
 def test_an_emrt_in_the_chinese_ui_is_named_from_d2(tmp_path):
-    d = read_workbook(write(emrt(), tmp_path / "e.xlsx"))
+    path = write(emrt(), tmp_path / "e.xlsx")
+    d = read_workbook(path)
+    # Read with the EMRT layout (generator/supply/emrt), never with a CMRT one.
     assert (d.readable, d.is_cmrt, d.template, d.template_version, d.company_name, d.layout) == (
-        True, False, "EMRT", "2.1", "Cobalt Parts Co.", "")
-    assert (d.questions, d.smelters, d.company_questions) == ((), (), ())
-    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in d.problems] == [(
-        "cmrt.not-a-cmrt-template", "error", "Declaration", "D2",
-        "is an EMRT (Extended Minerals Reporting Template, revision 2.1), found from its title '扩展矿物报告模版 (EMRT)' "
-        "in Declaration!D2: it reports on cobalt and mica (from 2.0 also copper, natural graphite, lithium and "
-        "nickel), not on 3TG, so it is no answer to the 3TG (conflict minerals) survey and is not counted as one; "
-        "ask the supplier for a CMRT")]
+        True, False, "EMRT", "2.1", "Cobalt Parts Co.", "EMRT 2.x")
+    assert "cmrt.not-a-cmrt-template" not in [p.code for p in d.problems]
+    assert evidence(path) == "its title '扩展矿物报告模版 (EMRT)' in Declaration!D2"
 
 
 def test_the_language_table_wins_over_a_mistranslated_d2(tmp_path):
@@ -56,8 +60,8 @@ def test_the_language_table_wins_over_a_mistranslated_d2(tmp_path):
                        ("L", "H107"): "Conflict Minerals Reporting Template (CMRT)"})
     d = read_workbook(write(spec, tmp_path / "crt.xlsx"))
     assert (d.template, d.template_version) == ("CRT", "2.2")
-    assert "found from its title 'Cobalt Reporting Template (CRT)' (sheet 'L', the English title of D2)" \
-        in d.problems[0].message
+    assert evidence(tmp_path / "crt.xlsx") == "its title 'Cobalt Reporting Template (CRT)' (sheet 'L', the English " \
+                                              "title of D2)"
 
 
 @pytest.mark.parametrize("sheets,kind", [(("Minerals Scope", "Mine List"), "AMRT"), (("Mine List",), "EMRT")])
@@ -69,7 +73,9 @@ def test_without_a_title_the_sheets_only_one_kind_has_decide(tmp_path, sheets, k
     wb.save(path)
     d = read_workbook(path)
     assert d.template == kind
-    assert f"found from its '{sheets[0]}' sheet" in d.problems[0].message
+    assert evidence(path) == f"its '{sheets[0]}' sheet"
+    if kind == "AMRT":  # named, not read; an EMRT is read
+        assert f"found from its '{sheets[0]}' sheet" in d.problems[0].message
 
 
 def test_a_cmrt_title_or_none_reads_as_a_cmrt(tmp_path):
@@ -84,8 +90,8 @@ def test_a_cmrt_title_or_none_reads_as_a_cmrt(tmp_path):
 def test_a_flood_of_title_text_is_quoted_short(tmp_path):
     d = read_workbook(write(emrt(d2="(EMRT) " + "cobalt " * 3000), tmp_path / "long.xlsx"))
     assert d.template == "EMRT"
-    assert "found from its title '(EMRT) cobalt cobalt" in d.problems[0].message
-    assert len(d.problems[0].message) < 600
+    found = evidence(tmp_path / "long.xlsx")
+    assert found.startswith("its title '(EMRT) cobalt cobalt") and len(found) < 300
 
 
 @pytest.mark.parametrize("minerals,kind", [
@@ -103,7 +109,7 @@ def test_without_title_or_own_sheets_the_lookup_minerals_decide(tmp_path):
     cells = {("Smelter Look-up", f"A{row}"): "Cobalt" for row in range(5, 9)}
     d = read_workbook(write(emrt(d2="", cells=cells), tmp_path / "crt.xlsx"))
     assert d.template == "CRT"
-    assert "found from the minerals of its 'Smelter Look-up' sheet ('Cobalt')" in d.problems[0].message
+    assert evidence(tmp_path / "crt.xlsx") == "the minerals of its 'Smelter Look-up' sheet ('Cobalt')"
     cells[("Smelter Look-up", "A9")] = "Gold"       # a 3TG metal: no evidence against a CMRT
     d = read_workbook(write(emrt(d2="", cells=cells), tmp_path / "cmrt.xlsx"))
     assert (d.template, [p.code for p in d.problems]) == ("CMRT", ["cmrt.unsupported-version"])
