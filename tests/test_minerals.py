@@ -364,3 +364,29 @@ def test_the_minerals_alias_file_resolves_an_unmatched_row(tmp_path):
         ("data/mineral-aliases.csv", 2, "expected a metal (Cobalt, Copper, Graphite, Lithium, Mica, Nickel), a name "
          "and a smelter ID such as CID000001; found {'metal': 'Tin', 'name': 'Not a mineral', 'smelter_id': "
          "'CID000001'}")]
+
+
+
+@pytest.mark.templates
+def test_an_emrts_own_smelter_look_up_serves_as_reference_list(tmp_path):
+    if not CORPUS or not Path(CORPUS).is_dir():
+        pytest.skip("CMR_CORPUS is not set to the folder of blank templates and lists (../shared/corpus)")
+    root = minerals_project(tmp_path)
+    shutil.copy(Path(CORPUS) / "cirscn-blank-emrt-2.1.xlsx", root / "data/lists/emrt-2.1.xlsx")
+    settings = root / "data/supply-chain.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("  status_lists:", """    - file: lists/emrt-2.1.xlsx
+      title: EMRT 2.1 Smelter Look-up
+      as_of: 2025-10-17
+  status_lists:"""), encoding="utf-8")
+    build(complete(Answers(fields={**ACME_EMRT.fields, "company_name": "Gamma Silent Inc."}, chosen=("Copper",),
+                           smelters={5: {"metal": "Copper", "smelter_name": "Ruashi Mining SAS", "country": "CONGO"},
+                                     6: {"metal": "Copper", "smelter_id": "CID004212", "smelter_name": "Ruashi"}})),
+          root / "data/emrt/gamma.xlsx")
+    model, problems = pipeline.load_model(root)
+    m = model.consolidation.minerals
+    assert [(ref.source, len(ref.entries)) for ref in m.lists][-1] == (
+        "data/lists/emrt-2.1.xlsx, sheet 'Smelter Look-up'", 311)
+    gamma = [(o.row, o.outcome, o.reason, o.facility_id) for o in m.outcomes if o.file.endswith("gamma.xlsx")]
+    # the look-up gives 'Ruashi Mining SAS' two IDs: the name alone fits both (unmatched), the ID matches
+    assert gamma == [(5, "unmatched", "ambiguous-name", ""), (6, "published", "id", "CID004212")]
+    assert "Copper" in m.minerals
