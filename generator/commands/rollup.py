@@ -39,7 +39,7 @@ from generator.model import Facility
 from generator.problems import ERROR, Problem, Problems, UserError, display_path
 from generator.publish.report import Model
 from generator.supply import values
-from generator.supply.cmrt import Declaration, read_workbook
+from generator.supply.cmrt import Declaration, kinds, read_workbook
 from generator.supply.cmrt.layouts import DECLARATION, METAL_ROWS, V6, Layout, Needed
 from generator.supply.matching import country_key
 
@@ -199,9 +199,10 @@ def read_template(path: Path, shown: str, problems: Problems) -> Template | None
         return None
     if declaration.layout != V6.family or declaration.file_format != "xlsx":
         what = f"is a {declaration.file_format} CMRT of revision {declaration.template_version or 'unknown'}"
-        if not declaration.layout:  # another kind of template (EMRT, CRT, AMRT): the reader says which
-            said = next((p.message for p in declaration.errors), "")
-            what = said.split(", found from")[0] if said.startswith("is ") else "is not a CMRT"
+        kind = kinds.BY_NAME.get(declaration.template)
+        if kind is not None and kind.name != kinds.CMRT:  # another kind of template (EMRT, CRT, AMRT)
+            revision = f", revision {declaration.template_version}" if declaration.template_version else ""
+            what = f"is a{'n' if kind.name[0] in 'AE' else ''} {kind.name} ({kind.title}{revision})"
         problems.add(shown, "rollup.template-version",
                      f"{what}; expected a blank RMI CMRT 6.x (.xlsx), as downloaded from the RMI")
         return None

@@ -153,7 +153,7 @@ EMRT_1 = MineralLayout(
     template=EMRT,
     family="EMRT 1.x",
     source="corpus cirscn-blank-emrt-1.3.xlsx (Declaration, L, Checker)",
-    known_versions=("1.0", "1.1", "1.11", "1.2", "1.3"),
+    known_versions=("1.3",),  # the one 1.x in the corpus; another 1.x is read so, with a warning
     base=_base("EMRT 1.x", _CELLS_1X, _company(
         69, ("A", "policy", YES_NO), ("B", "policy_public", YES_NO)) + _company(
         77, ("D", "due_diligence_measures", YES_NO), ("E", "supplier_survey", _SURVEY_EMRT),
@@ -182,7 +182,7 @@ EMRT_2 = MineralLayout(
     template=EMRT,
     family="EMRT 2.x",
     source="corpus cirscn-blank-emrt-2.0.xlsx, cirscn-blank-emrt-2.1.xlsx (Declaration, L, Checker)",
-    known_versions=("2.0", "2.01", "2.1"),
+    known_versions=("2.0", "2.1"),
     base=_base("EMRT 2.x", _CELLS_2X, _company(
         115, ("A", "policy", YES_NO), ("B", "policy_public", YES_NO)) + _company(
         131, ("D", "due_diligence_measures", YES_NO), ("E", "supplier_survey", _SURVEY_EMRT),
@@ -214,7 +214,7 @@ CRT_2 = MineralLayout(
     template=CRT,
     family="CRT 2.x",
     source="corpus cirscn-blank-crt-2.2.xlsx (Declaration, L, Checker)",
-    known_versions=("2.0", "2.1", "2.2"),
+    known_versions=("2.2",),  # the one CRT in the corpus; another 2.x is read so, with a warning
     base=_base("CRT 2.x", _CELLS_1X, _company(
         63, ("A", "policy_public", YES_NO), ("B", "policy_covers_oecd_annex_ii", YES_NO),
         ("C", "due_diligence_measures", YES_NO), ("D", "require_supplier_due_diligence", YES_NO),
