@@ -217,5 +217,5 @@ def test_mine_list_is_read_bounded(tmp_path):
     assert [m.mine_name for m in d.mines] == ["Etoile"]
     assert [(p.code, p.sheet, p.cell, p.message) for p in d.problems] == [
         ("cmrt.too-many-rows", "Mine List", f"A{5 + MAX_LIST_ROWS}",
-         f"the sheet has cells below row {4 + MAX_LIST_ROWS:,}, beyond the {MAX_LIST_ROWS:,} rows a list may have; "
-         f"they were not read")]
+         f"the list has 1 more row with cells from row {5 + MAX_LIST_ROWS:,} on, beyond the {MAX_LIST_ROWS:,} rows a "
+         f"list may have; they were not read")]
