@@ -431,7 +431,8 @@ _ROW_TAGS = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 # A shared-string cell and the index in its value; each part stops at the next "<" or ">" (linear time).
 _SHARED_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^<>]*?\bt\s*=\s*["']\s*s\s*["'][^<>]*>\s*"""
                           rb"""(?:<(?:[\w.-]+:)?f\b[^<>]*/>\s*)?<(?:[\w.-]+:)?v\s*>\s*([0-9]+)\s*<""")
-_SHARED_TYPE = re.compile(rb"""\bt\s*=\s*["']\s*s\s*["']""")
+# Without the leading word boundary, so that it is found as a literal: an upper bound of the shared cells.
+_SHARED_TYPE = re.compile(rb"""t\s*=\s*["']\s*s\s*["']""")
 
 
 # A cell that is not written as Excel writes a small sheet's cells, `<c r="A1"` to `<c r="GZ9999"`.
@@ -591,6 +592,7 @@ class _XlsxErrors:
     def __init__(self, data: bytes):
         self._data = data
         self._parts: dict[str, str] | None = None
+        self._zip: zipfile.ZipFile | None = None
 
     def find(self, sheet: str, max_row: int | None, xml: bytes | None = None) -> dict[tuple[int, int], str]:
         if xml is None:
@@ -603,11 +605,13 @@ class _XlsxErrors:
     def xml(self, sheet: str) -> tuple[str, bytes] | None:
         """(part name, XML) of a sheet; None if it cannot be found or read."""
         try:
-            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-                part = self._sheet_parts(zf).get(sheet)
-                if not part or part not in zf.namelist():
-                    return None
-                return part, zf.read(part)
+            if self._zip is None:  # the zip's directory is read once, not once a sheet
+                self._zip = zipfile.ZipFile(io.BytesIO(self._data))
+            zf = self._zip
+            part = self._sheet_parts(zf).get(sheet)
+            if not part or part not in zf.NameToInfo:
+                return None
+            return part, zf.read(part)
         except Exception as err:
             log.debug("cannot read the XML of sheet %s: %s", sheet, err)
             return None
