@@ -1,127 +1,117 @@
-"""Benchmark: reading, consolidating and publishing supplier CMRTs at a large filer's scale.
+"""Benchmark: the figures of issue 17, each printed beside its target with PASS or MISS.
 
     make bench            # or: CMR_CORPUS=../shared/corpus .venv/bin/python benchmarks/run.py
 
-Generates supplier workbooks in the real 6.x layouts from the blank templates under
-CMR_CORPUS, filled with openpyxl as a supplier does (50 to 300 smelter rows, every
-declaration question answered), plus some 2.x and 3.x files; then times each stage
-separately and prints workbooks per second, peak memory and the ratio of our read
-time to a floor (python-calamine reading only the same sheets of the same files).
-Generated files are kept in benchmarks/.work/ (git-ignored) to make reruns fast.
+Supplier workbooks are made from the three real filled 6.4 declarations under CMR_CORPUS
+(wwww13wwww-*-cmrt-6.4.xlsx), each made distinct in content inside the zip's XML: its own
+company name (Declaration!D8, an inline string) and its own subset of the smelter rows
+(some rows of the Smelter List dropped at random). They are kept in benchmarks/.work/
+(git-ignored), never committed.
+
+Figures: `read` of 200 workbooks against the floor (python-calamine reading the same two sheets,
+Declaration and Smelter List, in one process); `build --no-site` cold on 300 workbooks with
+every core against the one-core floor over the same files; the rebuild after one workbook
+changes as a share of the cold build (300 and 1,000); ms per workbook at 100, 300 and 1,000;
+the peak memory of the build's process tree at 1,000. Each build runs as `python -m generator
+build --no-site` in its own process, in a fresh copy of the example with an empty cache.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import openpyxl  # noqa: E402
-import python_calamine  # noqa: E402
-
-from generator import pipeline  # noqa: E402
-from generator.problems import Problems  # noqa: E402
-from generator.supply import cmrt  # noqa: E402
-from generator.supply import folder as workbooks  # noqa: E402
-
 WORK = ROOT / "benchmarks" / ".work"
-TEMPLATES = ["rmi-blank-cmrt-6.01.xlsx", "rmi-blank-cmrt-6.1.xlsx", "rmi-blank-cmrt-6.22.xlsx",
-             "rmi-blank-cmrt-6.31.xlsx", "rmi-blank-cmrt-6.5.xlsx"]
-OLDER = ["ddm-gsp-cmrt-2.03a.xlsx", "ddm-gsp-cmrt-3.01.xlsx", "ddm-gsp-cmrt-2.00.xls", "broadcom-cmrt-2.03a.xls"]
-ANSWERS = ["Yes", "Yes", "No", "No", "No", "Greater than 90%", "Yes", "Yes"]
+POOL = WORK / "pool-6.4"
+BASES = ("wwww13wwww-centralglass-cmrt-6.4.xlsx", "wwww13wwww-honeywell-cmrt-6.4.xlsx",
+         "wwww13wwww-jxadvancedmetals-cmrt-6.4.xlsx")
+SHEETS = ("Declaration", "Smelter List")
+ROSTER = 50
+_D8 = re.compile(rb'<c r="D8"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+_ROW = re.compile(rb'<row r="(\d+)"[^>]*>.*?</row>', re.DOTALL)
 
 
-def fill(template: Path, out: Path, rows: int, seed: int) -> None:
-    """Fill a blank 6.x template as a supplier does: company block, eight questions, smelter rows."""
-    rng = random.Random(seed)
-    wb = openpyxl.load_workbook(template)
-    decl, smelters, lookup = wb["Declaration"], wb["Smelter List"], wb["Smelter Look-up"]
-    decl["D3"] = "English"
-    for address, value in {"D8": f"Benchmark Supplier {seed}", "D9": "A. Company", "D12": f"DUNS {seed:09d}",
-                           "D13": "DUNS", "D14": "1 Industrial Way, Springfield", "D15": "Pat Doe",
-                           "D16": "pat@example.com", "D17": "+1 555 0100", "D18": "Sam Roe", "D19": "Director",
-                           "D20": "sam@example.com", "D22": "2025-03-31"}.items():
-        decl[address] = value
-    for q, answer in enumerate(ANSWERS):
-        for m in range(4):
-            decl[f"D{26 + 6 * q + m}"] = answer
-    for letter in range(8):
-        decl[f"D{75 + 2 * letter}"] = "Yes"
-    reference = [(r[0].value, r[2].value, r[3].value, r[4].value)
-                 for r in lookup.iter_rows(min_row=5, max_col=5) if r[0].value and r[4].value]
-    for i, (metal, name, country, cid) in enumerate(rng.sample(reference, min(rows, len(reference)))):
-        row = 5 + i
-        smelters[f"A{row}"] = cid
-        smelters[f"B{row}"] = metal
-        smelters[f"C{row}"] = name
-        smelters[f"D{row}"] = name
-        smelters[f"E{row}"] = country
-        smelters[f"F{row}"] = cid
-        smelters[f"G{row}"] = "RMI"
-    wb.save(out)
+@dataclass(frozen=True)
+class Target:
+    """One figure and its target: PASS when `value` is at most `limit`."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str
+
+    def line(self) -> str:
+        verdict = "PASS" if self.value <= self.limit else "MISS"
+        return f"  {self.name:<58} {self.value:>9.3f}{self.unit:<3} target <= {self.limit:g}{self.unit:<3} {verdict}"
 
 
-def unique_copy(source: Path, target: Path, index: int) -> None:
-    """The same workbook with a different byte content (its core properties), so hashes differ."""
-    if source.suffix == ".xls":
-        shutil.copy(source, target)
-        return
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = data.replace(b"</cp:coreProperties>",
-                                    f"<dc:description>copy {index}</dc:description></cp:coreProperties>".encode())
-            zout.writestr(item, data)
+# --- the workbooks ---------------------------------------------------------------------------
+
+def _parts(path: Path) -> tuple[list[tuple[zipfile.ZipInfo, bytes]], str, str]:
+    """Every part of a workbook, and the part names of its Declaration and Smelter List."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    content = {i.filename: d for i, d in parts}
+    rels = dict(re.findall(rb'Id="(rId\d+)"[^>]*Target="([^"]+)"', content["xl/_rels/workbook.xml.rels"]))
+    rels.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="(rId\d+)"',
+                                              content["xl/_rels/workbook.xml.rels"])})
+    sheets = dict(re.findall(rb'<sheet name="([^"]+)"[^>]*r:id="(rId\d+)"', content["xl/workbook.xml"]))
+    decl, smelters = ("xl/" + rels[sheets[name.encode()]].decode() for name in SHEETS)
+    return parts, decl, smelters
 
 
-def base_files(corpus: Path) -> list[Path]:
-    base = WORK / "base"
-    base.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i, name in enumerate(TEMPLATES):
-        for variant, rows in enumerate((50, 300)):
-            out = base / f"{Path(name).stem}-{rows}.xlsx"
-            if not out.exists():
-                print(f"  filling {out.name} ...", flush=True)
-                fill(corpus / name, out, rows + 37 * i, seed=10 * i + variant)
-            files.append(out)
-    return files
+def make_workbook(index: int, base: tuple, out: Path) -> None:
+    """Workbook `index`: the base's parts with its own company name and its own subset of smelter rows."""
+    parts, decl, smelters = base
+    rng = random.Random(index)
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename == decl:
+                name = f"Benchmark Supplier {index}".encode()
+                data = _D8.sub(b'<c r="D8" t="inlineStr"><is><t>' + name + b"</t></is></c>", data, count=1)
+            elif info.filename == smelters:
+                data = _ROW.sub(lambda m: b"" if int(m.group(1)) >= 5 and rng.random() < 0.2 else m.group(0), data)
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(out)
 
 
-def supplier_set(n: int, bases: list[Path], corpus: Path) -> Path:
-    """n workbooks: nine in ten 6.x, the rest 2.x and 3.x; cached on disk."""
-    folder = WORK / f"set-{n}"
-    if folder.exists() and len(list(folder.iterdir())) == n:
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for i in range(n):
-        source = corpus / OLDER[i % len(OLDER)] if i % 10 == 9 else bases[i % len(bases)]
-        unique_copy(source, folder / f"supplier-{i:04d}{source.suffix}", i)
-    return folder
+def pool(n: int, corpus: Path) -> list[Path]:
+    """The first n distinct workbooks, made once and kept in benchmarks/.work/."""
+    POOL.mkdir(parents=True, exist_ok=True)
+    paths = [POOL / f"supplier-{i:04d}.xlsx" for i in range(n)]
+    todo = [i for i, p in enumerate(paths) if not p.exists()]
+    if todo:
+        print(f"  making {len(todo)} workbooks in {POOL} ...", flush=True)
+        bases = [_parts(corpus / name) for name in BASES]
+        for i in todo:
+            make_workbook(i, bases[i % len(bases)], paths[i])
+    return paths
 
 
-def project(folder: Path, corpus: Path) -> Path:
-    """A copy of the example with the supplier set and a reference list from a 6.5 template."""
-    root = Path(tempfile.mkdtemp(prefix="cmr-bench-"))
+def project(files: list[Path], corpus: Path) -> Path:
+    """A copy of the example reading `files` (hard links), with the roster and a reference list."""
+    root = Path(tempfile.mkdtemp(prefix="cmr-bench-", dir=WORK))
     shutil.copytree(ROOT / "data", root / "data")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
-    (root / "data" / "cmrt").symlink_to(folder)
+    folder = root / "data" / "cmrt"
+    folder.mkdir()
+    for path in files:
+        os.link(path, folder / path.name)
     shutil.copy(corpus / "rmi-blank-cmrt-6.5.xlsx", root / "data" / "lookup.xlsx")
-    roster = "name\n" + "".join(f"Benchmark Supplier {s}\n" for s in range(50))
+    roster = "name\n" + "".join(f"Benchmark Supplier {s}\n" for s in range(ROSTER))
     (root / "data" / "suppliers.csv").write_text(roster, encoding="utf-8")
     report = (root / "data" / "report.yml").read_text(encoding="utf-8")
     report = report.replace("  suppliers:\n    value: 60\n    qualifier: over\n", "")
@@ -134,95 +124,148 @@ def project(folder: Path, corpus: Path) -> Path:
     return root
 
 
-def timed(fn):
+# --- measuring -------------------------------------------------------------------------------
+
+def floor(files: list[Path]) -> float:
+    """Seconds python-calamine takes, in this one process, to read the two sheets of every file."""
+    import python_calamine
     start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
+    for path in files:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for sheet in SHEETS:
+            book.get_sheet_by_name(sheet).to_python()
+    return time.perf_counter() - start
 
 
-def floor_and_ours(files: list[Path]) -> tuple[float, float]:
-    """Single-process seconds for the same .xlsx files: the floor (python-calamine reading only the
-    Declaration and Smelter List sheets), then our reader (cells, checks and records)."""
-    floor_s, _ = timed(lambda: [_floor_one(p) for p in files])
-    ours_s, _ = timed(lambda: [cmrt.read_workbook(p) for p in files])
-    return floor_s, ours_s
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
 
 
-def _floor_one(path: Path) -> None:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    for sheet in ("Declaration", "Smelter List"):
-        book.get_sheet_by_name(sheet).to_python()
+def run(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Seconds and peak resident MB (the whole process tree, sampled) of one generator command;
+    its CPU seconds (every process of it) are added to CPU_SECONDS, to show how busy the machine was."""
+    used = _children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    CPU_SECONDS.append(_children_cpu() - used)
+    if proc.returncode != 0:
+        sys.exit(f"`generator {' '.join(args[:3])} ...` failed ({proc.returncode}):\n{err.decode()[-3000:]}")
+    return seconds, peak[0] / 1024 ** 2
 
 
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+CPU_SECONDS: list[float] = []
 
 
-def run_size(n: int, bases, corpus) -> dict:
-    """Measure one supplier set in a fresh process, so its peak memory is its own."""
-    supplier_set(n, bases, corpus)
-    out = subprocess.run([sys.executable, __file__, "--measure", str(n)], check=True, stdout=subprocess.PIPE,
-                         text=True, env={**os.environ, "CMR_CORPUS": str(corpus)}).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def measure(n: int, corpus: Path) -> dict:
-    folder = WORK / f"set-{n}"
-    root = project(folder, corpus)
+@dataclass(frozen=True)
+class Build:
+    n: int
+    cold: float
+    rebuild: float
+    peak_mb: float
+    cold_cpu: float
+
+
+def build(files: list[Path], corpus: Path, change: Path) -> Build:
+    """A cold `build --no-site`, then one workbook changes, then the rebuild."""
+    root = project(files, corpus)
     try:
-        read_s, decls = timed(lambda: workbooks.read_declarations(root / "data" / "cmrt", Problems(), root))
-        model_s, (model, _) = timed(lambda: pipeline.load_model(root))
-        render_s, _ = timed(lambda: pipeline.render_pages(model))
-        changed = sorted((root / "data" / "cmrt").iterdir())[0]
-        unique_copy(changed, WORK / "changed.xlsx", 10**6 + n)
-        shutil.copy(WORK / "changed.xlsx", changed)
-        rebuild_s, _ = timed(lambda: pipeline.load_model(root))
-        return {"n": n, "read": read_s, "consolidate": model_s, "render": render_s, "rebuild": rebuild_s,
-                "facilities": len(model.facilities), "rows": sum(len(d.smelters) for d in decls),
-                "rss_mb": peak_rss_mb()}
+        cold, peak = run(["build", "--no-site", "--root", str(root)], ROOT)
+        cold_cpu = CPU_SECONDS[-1]
+        target = root / "data" / "cmrt" / files[len(files) // 2].name
+        target.unlink()
+        shutil.copy(change, target)  # new content, a new inode
+        rebuild, _ = run(["build", "--no-site", "--root", str(root)], ROOT)
+        return Build(len(files), cold, rebuild, peak, cold_cpu)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,300,1000", help="supplier set sizes (default: 100,300,1000)")
-    parser.add_argument("--floor-sample", type=int, default=60, help="workbooks in the floor comparison")
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # internal: one set, in its own process
+    parser.add_argument("--sizes", default="100,300,1000", help="build sizes (default: 100,300,1000)")
+    parser.add_argument("--read", type=int, default=200, help="workbooks read by `read` (default: 200)")
     args = parser.parse_args()
     corpus = Path(os.environ.get("CMR_CORPUS", ROOT.parent / "shared" / "corpus"))
-    if args.measure:
-        print(json.dumps(measure(args.measure, corpus)))
-        return 0
-    if not (corpus / TEMPLATES[-1]).exists():
-        print(f"benchmark needs the blank templates in CMR_CORPUS ({corpus}): not found", file=sys.stderr)
+    if not all((corpus / name).exists() for name in (*BASES, "rmi-blank-cmrt-6.5.xlsx")):
+        print(f"the benchmark needs the 6.4 declarations and the 6.5 blank in CMR_CORPUS ({corpus})", file=sys.stderr)
         return 2
-    print(f"cores: {os.cpu_count()}; corpus: {corpus}")
-    bases = base_files(corpus)
-    results = [run_size(int(n), bases, corpus) for n in args.sizes.split(",")]
-    print()
-    print("read: cold, all cores; consol.: the whole model with the cache warm (lists, matching, figures); "
-          "rebuild: the model after one workbook changed")
-    print(f"{'workbooks':>9} {'rows':>7} {'read s':>7} {'wb/s':>6} {'ms/wb':>6} {'consol. s':>9} "
-          f"{'render s':>8} {'read+consol. s':>14} {'e2e wb/s':>8} {'rebuild s':>9} {'peak MB':>7}")
-    for r in results:
-        total = r["read"] + r["consolidate"]
-        print(f"{r['n']:>9} {r['rows']:>7} {r['read']:>7.1f} {r['n'] / r['read']:>6.1f} "
-              f"{1000 * r['read'] / r['n']:>6.1f} {r['consolidate']:>9.2f} {r['render']:>8.2f} "
-              f"{total:>14.1f} {r['n'] / total:>8.1f} {r['rebuild']:>9.2f} {r['rss_mb']:>7.0f}")
-    sample = sorted(supplier_set(max(int(n) for n in args.sizes.split(",")), bases, corpus).iterdir())
-    sample = [p for p in sample if p.suffix == ".xlsx"][: args.floor_sample]
-    floor_and_ours(sample[:5])  # warm the file cache and imports for both
-    floor_s, ours_s = floor_and_ours(sample)
-    print(f"\nfloor (python-calamine, same sheets, {len(sample)} .xlsx, one process): {floor_s:.2f} s; "
-          f"ours: {ours_s:.2f} s; ratio {ours_s / floor_s:.2f}x")
-    site_s, _ = timed(lambda: subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir",
-                                              str(WORK / "site")], cwd=ROOT, check=True,
-                                             stdout=subprocess.DEVNULL))
-    print(f"example site, full build (pages + MkDocs): {site_s:.1f} s")
-    return 0
+    sizes = [int(n) for n in args.sizes.split(",")]
+    files = pool(max([*sizes, args.read]) + 1, corpus)
+    change = files[-1]  # distinct from every file of any set
+    print(f"cores: {os.cpu_count()}; load before: {os.getloadavg()[0]:.2f}; corpus: {corpus}", flush=True)
+
+    reads = files[: args.read]
+    floor(reads[:10])  # warm the page cache and the import
+    read_floor = min(floor(reads) for _ in range(2))
+    read_s = min(run(["read", "--json", *map(str, reads)], ROOT)[0] for _ in range(2))
+    print(f"read {len(reads)}: floor {read_floor:.2f} s, ours {read_s:.2f} s "
+          f"(CPU {min(CPU_SECONDS[-2:]):.2f} s, all processes)", flush=True)
+
+    builds = {}
+    for n in sizes:
+        builds[n] = build(files[:n], corpus, change)
+        b = builds[n]
+        print(f"build {n}: cold {b.cold:.2f} s (CPU {b.cold_cpu:.2f} s, all processes), rebuild {b.rebuild:.2f} s, "
+              f"peak {b.peak_mb:.0f} MB", flush=True)
+    build_floor = floor(files[:300]) if 300 in builds else None
+    if build_floor is not None:
+        print(f"floor over the 300 of the build: {build_floor:.2f} s", flush=True)
+
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+    targets = [Target(f"read of {len(reads)} / calamine floor (one process)", read_s / read_floor, 1.3, "x")]
+    if build_floor is not None:
+        targets.append(Target(f"build --no-site cold, 300, {os.cpu_count()} cores / one-core floor",
+                              builds[300].cold / build_floor, 0.7, "x"))
+    targets += [Target(f"rebuild after one change / cold build, {n}", b.rebuild / b.cold * 100, 2, "%")
+                for n, b in builds.items() if n in (300, 1000)]
+    per = {n: 1000 * b.cold / n for n, b in builds.items()}
+    for n, ms in per.items():
+        print(f"  ms per workbook (cold build), {n:>5}: {ms:7.1f} ms")
+    if len(per) > 1:
+        targets.append(Target("ms per workbook, largest / smallest over the sizes (flat)",
+                              max(per.values()) / min(per.values()), 1.25, "x"))
+    if 1000 in builds:
+        targets.append(Target("peak memory, build of 1,000 (process tree)", builds[1000].peak_mb, 500, "MB"))
+    for target in targets:
+        print(target.line())
+    return 0 if all(t.value <= t.limit for t in targets) else 1
 
 
 if __name__ == "__main__":

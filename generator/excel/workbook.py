@@ -310,13 +310,15 @@ class Workbook:
             _check_text(name, xml, self._strings)
         small = not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml)
         cut = _rows_up_to(xml, max_row) if max_row is not None and not (small and max_row >= 9999) else None
-        rows_cut = 0
-        if cut is not None:
-            xml, rows_cut = cut
-        if not small or cut is not None:
-            _check_extent(name, xml)
+        if small or _extent(xml)[2] <= MAX_SHEET_CELLS:
+            # The whole sheet is within the bounds: calamine loads it from the workbook as it is (no
+            # second zip), and the rows after `max_row` are dropped when its cells are taken.
+            return self._book, xml, cut is not None, cut[1] if cut else 0
         if cut is None:
+            _check_extent(name, xml)  # raises: too large, and nothing to cut
             return self._book, xml, False, 0
+        xml, rows_cut = cut
+        _check_extent(name, xml)
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(_replace_part(self._data, part_name, xml)))
         except BaseException as err:
@@ -429,7 +431,8 @@ _ROW_TAGS = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 # A shared-string cell and the index in its value; each part stops at the next "<" or ">" (linear time).
 _SHARED_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^<>]*?\bt\s*=\s*["']\s*s\s*["'][^<>]*>\s*"""
                           rb"""(?:<(?:[\w.-]+:)?f\b[^<>]*/>\s*)?<(?:[\w.-]+:)?v\s*>\s*([0-9]+)\s*<""")
-_SHARED_TYPE = re.compile(rb"""\bt\s*=\s*["']\s*s\s*["']""")
+# Without the leading word boundary, so that it is found as a literal: an upper bound of the shared cells.
+_SHARED_TYPE = re.compile(rb"""t\s*=\s*["']\s*s\s*["']""")
 
 
 # A cell that is not written as Excel writes a small sheet's cells, `<c r="A1"` to `<c r="GZ9999"`.
@@ -463,15 +466,21 @@ def _check_extent(name: str, xml: bytes, strings: _SharedStrings | None = None) 
         _check_text(name, xml, strings)
     if not _NOT_SMALL_CELL.search(xml) and not _PREFIXED_CELL.search(xml):
         return  # within GZ9999: the fast path for every real CMRT sheet
+    height, width, cells = _extent(xml)
+    if cells > MAX_SHEET_CELLS:
+        raise WorkbookError("workbook.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
+                                              f"({height * width:,} cells); the limit is {MAX_SHEET_CELLS:,} cells")
+
+
+def _extent(xml: bytes) -> tuple[int, int, int]:
+    """(rows, columns, cells) a sheet's XML spans, from the addresses of its cells and rows."""
     cells = [_address(m.group(2)) for m in _XML_CELL.finditer(xml)]
     rows = [_row_number(m.group(2)) for m in _XML_ROW.finditer(xml)]
     loose_cells = max(len(_CELL_TAGS.findall(xml)) - sum(c is not None for c in cells), 0)
     loose_rows = max(len(_ROW_TAGS.findall(xml)) - sum(r is not None for r in rows), 0)
     height = max([r for r, _ in filter(None, cells)] + [r for r in rows if r is not None], default=0) + loose_rows
     width = max((c for _, c in filter(None, cells)), default=0) + loose_cells
-    if height * width > MAX_SHEET_CELLS:
-        raise WorkbookError("workbook.too-large", f"sheet '{name}' spans {height:,} rows and {width:,} columns "
-                                              f"({height * width:,} cells); the limit is {MAX_SHEET_CELLS:,} cells")
+    return height, width, height * width
 
 
 def _check_text(name: str, xml: bytes, strings: _SharedStrings) -> None:
@@ -583,6 +592,7 @@ class _XlsxErrors:
     def __init__(self, data: bytes):
         self._data = data
         self._parts: dict[str, str] | None = None
+        self._zip: zipfile.ZipFile | None = None
 
     def find(self, sheet: str, max_row: int | None, xml: bytes | None = None) -> dict[tuple[int, int], str]:
         if xml is None:
@@ -595,11 +605,13 @@ class _XlsxErrors:
     def xml(self, sheet: str) -> tuple[str, bytes] | None:
         """(part name, XML) of a sheet; None if it cannot be found or read."""
         try:
-            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-                part = self._sheet_parts(zf).get(sheet)
-                if not part or part not in zf.namelist():
-                    return None
-                return part, zf.read(part)
+            if self._zip is None:  # the zip's directory is read once, not once a sheet
+                self._zip = zipfile.ZipFile(io.BytesIO(self._data))
+            zf = self._zip
+            part = self._sheet_parts(zf).get(sheet)
+            if not part or part not in zf.NameToInfo:
+                return None
+            return part, zf.read(part)
         except Exception as err:
             log.debug("cannot read the XML of sheet %s: %s", sheet, err)
             return None
