@@ -118,7 +118,9 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
     if listing is not None:
         path = data_dir / listing.file
         smelter_file, sheet = display_path(path, root), listing.sheet
-        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of)
+        labels = files["report"].status_labels
+        facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of,
+                                       labels.by_status(), labels.heading)
     consolidation = None
     settings_path = data_dir / SUPPLY_CHAIN_FILE
     if settings_path.exists():

@@ -300,13 +300,23 @@ def unsafe_urls(page: PageScan) -> list[tuple[str, str, str]]:
     return bad
 
 
+def site_pages(site: Path) -> list[Path]:
+    """The built site's pages: every HTML file but the offline search's frame (docs/assets/offline/)."""
+    return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
+
+
+# The site's own scripts, in docs/assets/: the facility filter and the offline search's worker shim.
+OWN_SCRIPTS = ("assets/filter.js", "assets/offline/file-worker.js")
+
+
 def foreign_scripts(page: PageScan) -> list[tuple[dict, str]]:
     """Scripts that are not the theme's: its bundle files, its JSON config and its small inline helpers."""
     own = []
     for attrs, text in page.scripts:
         src = attrs.get("src")
         if src is not None:
-            ok = "assets/javascripts/" in src and urllib.parse.urlsplit(src).scheme == "" and "//" not in src
+            ours = any(name in src for name in OWN_SCRIPTS)
+            ok = ("assets/javascripts/" in src or ours) and urllib.parse.urlsplit(src).scheme == "" and "//" not in src
         elif attrs.get("type") == "application/json":
             ok = attrs.get("id") == "__config"
         else:

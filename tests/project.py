@@ -54,6 +54,8 @@ def content(**overrides) -> dict[str, dict]:
                        "template": "CMRT"},
             "smelter_list": {"file": "smelters.xlsx", "sheet": "Smelters",
                              "designation_as_of": dt.date(2025, 3, 1), "designation_source": "RMAP"},
+            "status_labels": {"heading": "Conflict-free designation", "conformant": "Conflict-free",
+                              "not_enrolled": "Not designated"},
             "website_statement": "This report is on our website.",
         },
         "policy.yml": {"title": "Conflict minerals policy", "summary": "Summary.", "body": "Body."},

@@ -147,8 +147,8 @@ def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path))
     pages = pipeline.render_pages(model)
     smelters = pages["smelters.md"]
-    assert "| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free |" in smelters
-    assert "| Gold | Asahi Pretec Corporation | CID000082 | JAPAN | Not designated |" in smelters
+    assert "| Argor-Heraeus SA | Conflict-free | SWITZERLAND | CID000077 | Gold |" in smelters
+    assert "| Asahi Pretec Corporation | Not designated | JAPAN | CID000082 | Gold |" in smelters
     assert "| Conformant smelter list (conformance) | June 30, 2014 | data/lists/conformant.csv |" in smelters
     assert "Our suppliers also named 1 facilities that are not on the reference list" in smelters
     assert "Unknown Wolfram Works" not in "".join(pages.values())
@@ -190,7 +190,7 @@ def test_an_emrt_is_named_and_never_counted_as_a_cmrt_response(tmp_path):
 
 def test_unlisted_facilities_can_be_published(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path, unlisted="publish"))
-    assert "| Tungsten | Unknown Wolfram Works |  | CHINA | Not designated |" in pipeline.render_pages(model)["smelters.md"]
+    assert "| Unknown Wolfram Works | Not designated | CHINA |  | Tungsten |" in pipeline.render_pages(model)["smelters.md"]
 
 
 def test_survey_figures_are_not_typed_twice(tmp_path):
@@ -286,7 +286,7 @@ conformance:
     pipeline.write_pages(pipeline.render_pages(model), root / "docs")
     pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
-    html = (root / "site/smelters/index.html").read_text(encoding="utf-8")
+    html = (root / "site/smelters.html").read_text(encoding="utf-8")
     assert "CID000077" in html and "Conflict-free" in html
     assert "Broadcom" not in html
     text = (root / "review/2024/report.md").read_text(encoding="utf-8")
@@ -358,9 +358,9 @@ def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
     settings.write_text(settings.read_text() + "publish_supplier_names: true\n")
     model, _ = pipeline.load_model(root)
     smelters = pipeline.render_pages(model)["smelters.md"]
-    assert ("| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Conflict-free | "
+    assert ("| Argor-Heraeus SA | Conflict-free | SWITZERLAND | CID000077 | Gold | "
             "Acme Components Ltd., Beta Parts GmbH |") in smelters
-    assert "| Gold | Beta Gold SA |  |  | Not designated |  |" in smelters  # the curated list names no supplier
+    assert "| Beta Gold SA | Not designated |  |  | Gold |  |" in smelters  # the curated list names no supplier
 
 
 def test_the_preview_regenerates_the_review_report_too(tmp_path):

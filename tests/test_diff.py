@@ -26,9 +26,12 @@ Facilities: 1 added, 1 removed, 1 designation changed
 Countries: 1 added, 1 removed
   + Bolivia
   - Peru
-Figures: 2 changed
+Figures: 5 changed
   smelters.conflict_free: 2 -> 4
+  smelters.conformant: 2 -> 4
+  smelters.conformant_percent: 40% -> 80%
   smelters.not_designated: 3 -> 1
+  smelters.not_enrolled: 3 -> 1
 Pages: 5 changed
 """
 CHANGED_PAGES = ["countries.md", "downloads/report.json", "downloads/smelters.csv", "due-diligence.md",
@@ -96,7 +99,9 @@ def test_diff_markdown_for_the_job_summary(repo):
                      "| Designation changed | Gold | Beta Gold SA | Not designated → Conflict-free |"]
     assert "### Countries: 1 added, 1 removed\n\n- Added: Bolivia\n- Removed: Peru\n" in result.stdout
     assert ("| Figure | Before | After |\n|---|---|---|\n"
-            "| smelters.conflict\\_free | 2 | 4 |\n| smelters.not\\_designated | 3 | 1 |\n") in result.stdout
+            "| smelters.conflict\\_free | 2 | 4 |\n| smelters.conformant | 2 | 4 |\n"
+            "| smelters.conformant\\_percent | 40% | 80% |\n| smelters.not\\_designated | 3 | 1 |\n"
+            "| smelters.not\\_enrolled | 3 | 1 |\n") in result.stdout
     assert "### Pages: 5 changed\n" in result.stdout
     assert re.findall(r"^- `docs/(\S+)` changed \(\+\d+ -\d+ lines\)$", result.stdout, re.M) == CHANGED_PAGES
 

@@ -173,12 +173,14 @@ def test_exhibit_carries_the_websites_figures_and_facilities():
                       for line in pages["smelters.md"].splitlines()
                       if line.startswith(("| Gold | 8", "| Tantalum | 2", "| Tin | 6", "| Tungsten | 1", "| **Total"))]
     assert cells(document, "Metal")[:5] == website_counts == [
-        ["Gold", "87", "37", "50"], ["Tantalum", "22", "21", "1"], ["Tin", "63", "11", "52"],
-        ["Tungsten", "18", "2", "16"], ["Total", "190", "71", "119"]]
+        ["Gold", "87", "37", "50", "43%"], ["Tantalum", "22", "21", "1", "95%"], ["Tin", "63", "11", "52", "17%"],
+        ["Tungsten", "18", "2", "16", "11%"], ["Total", "190", "71", "119", "37%"]]
     facilities = [row for row in _all_tables(document) if len(row) == 3 and row[0] in
                   ("Gold", "Tantalum", "Tin", "Tungsten")]
-    website = [line.strip("| ").split(" | ") for line in pages["smelters.md"].splitlines()
-               if line.count(" | ") == 2 and line.startswith(("| Gold |", "| Tantalum |", "| Tin |", "| Tungsten |"))]
+    # the website's tables: name, status, metal (the name and status first, for phones)
+    website = [[metal, name, status] for name, status, metal in
+               (line.strip("| ").split(" | ") for line in pages["smelters.md"].splitlines()
+                if line.count(" | ") == 2 and line.endswith(("| Gold |", "| Tantalum |", "| Tin |", "| Tungsten |")))]
     assert len(facilities) == 190
     assert [[html.unescape(c.replace("\\", "")) for c in row] for row in website] == facilities
     countries = re.search(r'<a name="countries">.*?<ul>(.*?)</ul>', document, re.S).group(1)

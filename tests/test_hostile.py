@@ -106,24 +106,25 @@ def test_every_injection_is_published_as_escaped_markdown(injected):
     unlisted = {u.name: u.country for u in model.consolidation.unlisted}
     for text in hi.INJECTIONS:
         assert text in unlisted, f"supplier row {text!r} did not reach the consolidation"
-        assert f"| {markdown_text(text)} |  | {markdown_text(unlisted[text])} | Not designated |" in smelters
-        assert f"| {markdown_text(text)} |  |  | Conflict-free |" in smelters    # the curated list's row
+        assert f"| {markdown_text(text)} | Not designated | {markdown_text(unlisted[text])} |  |" in smelters
+        assert f"| {markdown_text(text)} | Conflict-free |  |  |" in smelters    # the curated list's row
     # nothing from a supplier is raw HTML or a Markdown link or attribute list anywhere in the pages
     for rel, page in pages.items():
         if rel.endswith(".md"):
+            page = re.sub(r'<figure class="cmr-chart">.*?</figure>', "", page, flags=re.S)  # our charts, below
             for pattern in (r"<(script|img|svg|a |javascript)", r"(?<!\\)\]\(javascript", r"(?<!\\)\{:"):
                 assert not re.search(pattern, page), (rel, pattern)
 
 
 def test_built_pages_hold_no_foreign_script_handler_or_unsafe_link(injected):
     root = injected[0]
-    for path in sorted((root / "site").rglob("*.html")):
+    for path in hi.site_pages(root / "site"):
         page = hi.scan(path.read_text(encoding="utf-8"))
         where = path.relative_to(root / "site").as_posix()
         assert hi.foreign_scripts(page) == [], where
         assert page.handlers == [], where
         assert hi.unsafe_urls(page) == [], where
-    page = hi.scan((root / "site/smelters/index.html").read_text(encoding="utf-8"))
+    page = hi.scan((root / "site/smelters.html").read_text(encoding="utf-8"))
     text = " ".join(" ".join(page.text).split())
     for injection in [*hi.INJECTIONS, *hi.FORMULAS, EVIL_COMPANY]:
         assert " ".join(injection.split()) in text, f"{injection!r} is not shown as text"
@@ -229,7 +230,7 @@ def test_control_characters_are_dropped_from_pages_and_shown_escaped_on_the_term
     assert "  smelter rows: 3 (Gold 1, Tantalum 1, Tin 1); rejected rows: 0" in read.stdout.splitlines()
     published = outputs(root)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", published)
-    assert f"| Gold | {markdown_text('Asahi]0;pwned Refining_x202E_')} |  | JAPAN | Not designated |" in published
+    assert f"| {markdown_text('Asahi]0;pwned Refining_x202E_')} | Not designated | JAPAN |  | Gold |" in published
     assert "Gold,Asahi]0;pwned Refining_x202E_,,JAPAN," in published   # the CSV download
 
 
@@ -563,7 +564,7 @@ def test_cli_reports_yaml_bombs_without_traceback(tmp_path):
 def test_every_page_of_the_example_allows_exactly_its_theme_scripts(example_site):
     import base64
     import hashlib
-    for path in sorted(example_site.rglob("*.html")):
+    for path in hi.site_pages(example_site):
         page = hi.scan(path.read_text(encoding="utf-8"))
         policies = [m["content"] for m in page.metas if m.get("http-equiv") == "Content-Security-Policy"]
         assert len(policies) == 1, path

@@ -38,6 +38,8 @@ def test_example_release_validates_and_agrees_with_the_csv_and_the_model():
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert data["counts"] == {
         "facilities": 190, "countries": 34, "by_designation": {"Conflict-free": 71, "Not designated": 119},
+        "by_status": {"conformant": 71, "active": 0, "non_conformant": 0, "not_enrolled": 119},
+        "conformant_percent": "37%",
         "by_metal": {"Gold": {"facilities": 87, "conflict_free": 37, "not_designated": 50},
                      "Tantalum": {"facilities": 22, "conflict_free": 21, "not_designated": 1},
                      "Tin": {"facilities": 63, "conflict_free": 11, "not_designated": 52},
@@ -49,7 +51,8 @@ def test_example_release_validates_and_agrees_with_the_csv_and_the_model():
     rows = list(csv.DictReader(io.StringIO(pages["downloads/smelters.csv"])))
     assert [(f["metal"], f["name"], f["designation"]) for f in data["facilities"]] == \
         [(r["Metal"], r["Smelter or refiner"], r["Conflict-free designation"]) for r in rows]
-    assert all(f["conflict_free"] == (f["designation"] == "Conflict-free") for f in data["facilities"])
+    assert all(f["conflict_free"] == (f["designation"] == "Conflict-free") == (f["status"] == "conformant")
+               for f in data["facilities"])
     model, _ = pipeline.load_model(ROOT)
     assert data["figures"] == model.figures
     assert data["countries"] == list(model.content.countries.countries)
@@ -65,8 +68,8 @@ def test_special_characters_are_published_as_written(tmp_path):
 
 
 @pytest.mark.parametrize("change,error", [
-    (lambda d: d["facilities"][0].update(designation="Maybe"),
-     "facilities/0/designation: 'Maybe' is not one of ['Conflict-free', 'Not designated']"),
+    (lambda d: d["facilities"][0].update(status="Maybe"),
+     "facilities/0/status: 'Maybe' is not one of ['conformant', 'active', 'non_conformant', 'not_enrolled']"),
     (lambda d: d["report"]["period"].update(end="2013-13-01"),
      "report/period/end: '2013-13-01' is not a 'date'"),
     (lambda d: d.update(extra=1), ": Additional properties are not allowed ('extra' was unexpected)"),

@@ -55,7 +55,7 @@ def test_serve_regenerates_on_data_edits_and_shows_errors(tmp_path):
     project = make_project(tmp_path / "project")
     log = tmp_path / "serve.log"
     port = free_port()
-    url = f"http://127.0.0.1:{port}/countries/"
+    url = f"http://127.0.0.1:{port}/countries.html"
     with log.open("w", encoding="utf-8") as out:
         server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                   cwd=project, stdout=out, stderr=subprocess.STDOUT,
@@ -103,7 +103,7 @@ def test_plain_mkdocs_build_does_not_write_docs(tmp_path):
                             cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (project / "docs" / "countries.md").read_text(encoding="utf-8") == before
-    assert "Bolivia" not in (tmp_path / "site" / "countries" / "index.html").read_text(encoding="utf-8")
+    assert "Bolivia" not in (tmp_path / "site" / "countries.html").read_text(encoding="utf-8")
 
 
 def test_banner_escapes_the_problems():

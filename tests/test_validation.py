@@ -102,8 +102,9 @@ def test_smelter_rows_rejected_with_their_cells(tmp_path):
         "[smelters.name]",
         "data/smelters.xlsx, sheet 'Smelters', cell B7: error: row rejected: Gold facility 'Good Refinery' "
         "is listed twice (first in row 2) [smelters.name]",
-        "data/smelters.xlsx, sheet 'Smelters', cell C8: error: row rejected: unknown designation 'Maybe'; "
-        "expected one of Conflict-free, Not designated [smelters.designation]",
+        "data/smelters.xlsx, sheet 'Smelters', cell C8: error: row rejected: unknown status 'Maybe'; "
+        "expected one of Conflict-free, Active, Non-conformant, Not designated (or RMI's Conformant, "
+        "Not enrolled or other) [smelters.designation]",
     ]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,8 @@ def test_earlier_year_is_rendered_under_its_year(tmp_path):
 
 def test_year_over_year_page(tmp_path):
     pages, _ = pipeline.generate(two_years(tmp_path))
-    assert pages["changes.md"].split("\n", 1)[1] == """\
+    page = re.sub(r'<figure class="cmr-chart">.*?</figure>', "[chart]", pages["changes.md"], flags=re.S)
+    assert page.split("\n", 1)[1] == """\
 # Changes from year to year
 
 Each year's report side by side, and what changed in the list of smelters and refiners between consecutive \
@@ -100,6 +102,24 @@ its metal and name.
 | Tin | 1 | 1 |
 | Tungsten | 1 | 1 |
 | Countries of origin | 2 | 2 |
+
+## Response rate year by year
+
+[chart]
+
+| Year | Response rate |
+| --- | ---: |
+| 2023 | about 80% |
+| 2024 | about 85% |
+
+## Facilities by status year by year
+
+[chart]
+
+| Year | Conflict-free | Not designated | Facilities | Share Conflict-free |
+| --- | ---: | ---: | ---: | ---: |
+| 2023 | 2 | 3 | 5 | 40% |
+| 2024 | 3 | 1 | 4 | 75% |
 
 ## 2023 to 2024
 
@@ -169,14 +189,14 @@ def test_site_with_earlier_years_builds_in_strict_mode_with_a_nav_to_every_year(
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "NO_MKDOCS_2_WARNING": "1"}
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
                    cwd=root, env=env, check=True, timeout=300)
-    for page in ("2023/index.html", "2023/smelters/index.html", "2024/risk/index.html", "changes/index.html",
+    for page in ("2023/index.html", "2023/smelters.html", "2024/risk.html", "changes.html",
                  "2023/downloads/report.json"):
         assert (site / page).is_file(), page
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Earlier reports" in home and "Changes from year to year" in home
-    assert home.index('href="2024/"') < home.index('href="2023/"')
-    assert 'href="2023/smelters/"' in home
-    archived = (site / "2023/smelters/index.html").read_text(encoding="utf-8")
+    assert home.index('href="2024/index.html"') < home.index('href="2023/index.html"')
+    assert 'href="2023/smelters.html"' in home
+    archived = (site / "2023/smelters.html").read_text(encoding="utf-8")
     assert "This is the 2023 report." in archived
 
 
@@ -209,8 +229,9 @@ def test_problems_of_every_year_are_reported_at_once(tmp_path):
     assert result.stderr.splitlines() == [
         "data/archive/2023/smelters.xlsx, sheet 'Smelters', cell A2: error: row rejected: unknown metal 'Lead'; "
         "expected one of Gold, Tantalum, Tin, Tungsten [smelters.metal]",
-        "data/smelters.xlsx, sheet 'Smelters', cell C2: error: row rejected: unknown designation 'Maybe'; "
-        "expected one of Conflict-free, Not designated [smelters.designation]",
+        "data/smelters.xlsx, sheet 'Smelters', cell C2: error: row rejected: unknown status 'Maybe'; "
+        "expected one of Conflict-free, Active, Non-conformant, Not designated (or RMI's Conformant, "
+        "Not enrolled or other) [smelters.designation]",
         "2 error(s), 0 warning(s).",
     ]
 
@@ -303,8 +324,8 @@ def test_the_example_with_a_second_and_third_reporting_year(tmp_path):
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "NO_MKDOCS_2_WARNING": "1"}
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
                    cwd=tmp_path, env=env, check=True, timeout=300)
-    assert "Thaisarco" in (site / "2013/smelters/index.html").read_text(encoding="utf-8")
-    assert "New Gold Refinery Ltd." in (site / "changes/index.html").read_text(encoding="utf-8")
+    assert "Thaisarco" in (site / "2013/smelters.html").read_text(encoding="utf-8")
+    assert "New Gold Refinery Ltd." in (site / "changes.html").read_text(encoding="utf-8")
     for year in (None, 2013):
         document, _name, _ = pipeline.exhibit(tmp_path, year=year)
         assert edgar_breaches(document) == []

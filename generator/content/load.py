@@ -74,6 +74,20 @@ class SmelterList:
 
 
 @dataclass(frozen=True)
+class StatusLabels:
+    """The words the pages show for each status (RMI's by default) and for the column."""
+    heading: str = "RMI status"
+    conformant: str = "Conformant"
+    active: str = "Active"
+    non_conformant: str = "Non-conformant"
+    not_enrolled: str = "Not enrolled or other"
+
+    def by_status(self) -> dict[str, str]:
+        return {"conformant": self.conformant, "active": self.active, "non_conformant": self.non_conformant,
+                "not_enrolled": self.not_enrolled}
+
+
+@dataclass(frozen=True)
 class Products:
     summary: Markdown
     items: list[str]
@@ -93,6 +107,7 @@ class Report:
     survey: Survey
     website_statement: Markdown
     smelter_list: SmelterList | None = None
+    status_labels: StatusLabels = StatusLabels()
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class CmrPlugin(BasePlugin):
                 log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
             return config
         config.site_name = self.site_name = site_name(company, report)
+        config.extra["polyfills"] = local_polyfills(config.extra.get("polyfills", []))
         folders = archive_folders(data, problems, root)
         self.year_names = {str(year): name for year, folder in folders if (name := year_name(folder))}
         years = [year for year, _folder in folders]
@@ -94,6 +95,9 @@ class CmrPlugin(BasePlugin):
     def on_page_markdown(self, markdown, *, page, config, files):
         return banner(self.problems) + markdown if self.problems else markdown
 
+    def on_page_content(self, html, *, page, config, files):
+        return with_header_scopes(html)
+
     def on_post_page(self, output, *, page, config):
         if self.site_name:
             config.site_name = self.site_name  # back to the current report's, for the next page and the 404 page
@@ -120,6 +124,17 @@ def year_name(folder: Path) -> str:
     company, _ = schema.load(folder / "company.yml", Company, problems)
     report, _ = schema.load(folder / "report.yml", Report, problems)
     return site_name(company, report) if company is not None and report is not None else ""
+
+
+# Material's offline plugin adds a shim from unpkg.com that lets the search run from the file system;
+# the site loads nothing from another host, so its own shim (docs/assets/offline/) stands in for it.
+FILE_WORKER = "assets/offline/file-worker.js"
+
+
+def local_polyfills(polyfills: list[str]) -> list[str]:
+    """The theme's polyfills with the offline plugin's remote shim replaced by the local one."""
+    local = [p for p in polyfills if "://" not in p and p != FILE_WORKER]
+    return [*local, FILE_WORKER]
 
 
 def regenerate(root: Path) -> list[Problem]:
@@ -180,6 +195,15 @@ def extended_nav(nav: list, years: list[int], docs: Path | None = None) -> list:
     earlier = [{str(year): under(nav, year)} for year in sorted(years, reverse=True)]
     return [*nav, {"Changes from year to year": CHANGES_PAGE}, {"Earlier reports": earlier}]
 
+
+
+_HEADER_CELL = re.compile(r"<th(?![^>]*\bscope=)(?=[\s>])")
+
+
+def with_header_scopes(html: str) -> str:
+    """Every header cell of a page's tables marked as its column's header (Markdown tables have
+    header cells in their first row only)."""
+    return _HEADER_CELL.sub('<th scope="col"', html)
 
 
 # GitHub Pages cannot send headers, so the policy is a <meta> tag, first in <head>. Scripts: the

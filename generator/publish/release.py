@@ -16,7 +16,7 @@ from generator.publish.escape import published_text
 from generator.publish.report import Model
 
 JSON_PATH = "downloads/report.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: statuses in RMI's categories; "minerals" only with the Other minerals page
 MINERALS_SINCE = 2  # the first version with "minerals"
 
 
@@ -27,7 +27,7 @@ def report_json(model: Model) -> str:
 def report_data(model: Model) -> dict:
     data = _report_data(model)
     if model.other_minerals is not None:
-        data.update(format_version=FORMAT_VERSION, minerals=_minerals(model))
+        data.update(minerals=_minerals(model))
     return data
 
 
@@ -37,7 +37,7 @@ def _report_data(model: Model) -> dict:
     facilities = model.facilities
     return {
         "format": "cmr-report",
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "company": {
             "name": company.name,
             "state_of_incorporation": company.state_of_incorporation,
@@ -62,7 +62,10 @@ def _report_data(model: Model) -> dict:
         },
         "counts": {
             "facilities": len(facilities),
-            "by_designation": model.designation_counts,
+            "by_designation": {"Conflict-free": model.status_counts["conformant"],
+                               "Not designated": len(facilities) - model.status_counts["conformant"]},
+            "by_status": model.status_counts,
+            "conformant_percent": model.conformant_percent,
             "by_metal": {g.metal: {"facilities": len(g.facilities), "conflict_free": g.conflict_free,
                                    "not_designated": len(g.facilities) - g.conflict_free}
                          for g in model.groups},
@@ -71,7 +74,8 @@ def _report_data(model: Model) -> dict:
         "countries": list(content.countries.countries),
         "facilities": [
             {"metal": f.metal, "name": published_text(f.name), "smelter_id": published_text(f.smelter_id) or None,
-             "country": published_text(f.country) or None, "designation": f.designation, "conflict_free": f.conflict_free}
+             "country": published_text(f.country) or None, "designation": f.designation, "status": f.status,
+             "conflict_free": f.conflict_free, "covered_country": model.in_covered_country(f)}
             for f in facilities
         ],
         "figures": dict(model.figures),

@@ -17,6 +17,8 @@ import io
 import jinja2
 
 from generator.content.schema import Markdown
+from generator.model import STATUSES
+from generator.publish import charts
 from generator.publish.escape import csv_cell, markdown_text
 from generator.publish.release import JSON_PATH, report_json
 from generator.publish.report import Model, figure_text, fill, long_date
@@ -89,7 +91,10 @@ def render_changes(models: list[Model]) -> str:
     env = environment(models[-1].figures)
     changes = [compare(before, after) for before, after in zip(models, models[1:])]
     links = {m.year: Markdown(f"[{m.year}]({'' if m is models[-1] else f'{m.year}/'}index.md)") for m in models}
-    context = {"models": models, "changes": list(reversed(changes)), "links": links, "rows": CHANGES_ROWS}
+    statuses = [s for s in STATUSES if any(s in m.shown_statuses for m in models)]
+    response_series = [(m.year, *m.response_rate) for m in models if m.response_rate is not None]
+    context = {"models": models, "changes": list(reversed(changes)), "links": links, "rows": CHANGES_ROWS,
+               "statuses": statuses, "response_series": response_series}
     return GENERATED_NOTE + env.get_template("changes.md.j2").render(context)
 
 
@@ -131,7 +136,12 @@ def environment(figures: dict[str, str]) -> jinja2.Environment:
             return fill(value, escaped).strip()
         return markdown_text(value)
 
-    return template_environment(finalize)
+    env = template_environment(finalize)
+    env.globals.update(status_chart=charts.status_chart, funnel_chart=charts.funnel_chart,
+                       covered_chart=charts.covered_chart, response_chart=charts.response_chart,
+                       response_series_chart=charts.response_series_chart,
+                       status_series_chart=charts.status_series_chart)
+    return env
 
 
 def template_environment(finalize) -> jinja2.Environment:

@@ -8,15 +8,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.content.load import FILES, Content, Figure, shown_file
 from generator.content.schema import Markdown, did_you_mean
-from generator.model import CONFLICT_FREE, DESIGNATIONS, METALS, MINERALS, NOT_DESIGNATED, Facility
+from generator.model import ACTIVE, CONFORMANT, METALS, MINERALS, NON_CONFORMANT, NOT_ENROLLED, STATUSES, Facility
 from generator.problems import Problems
 from generator.supply.consolidate import Consolidation
 from generator.supply.matching import country_key, name_key
+from generator.supply.status import is_covered_country, statuses_by_id
 
 # Figures that only the supplier answers give (data/supply-chain.yml).
 SUPPLY_CHAIN_FIGURES = ("survey.responses", "survey.complete", "survey.incomplete", "smelters.unlisted")
@@ -26,6 +28,9 @@ MINERALS_FIGURES = ("minerals.processors", "minerals.responses", *(f"minerals.{m
 if TYPE_CHECKING:
     from generator.supply.minerals import MineralsConsolidation
 
+# What became of supplier smelter rows that were not counted as a facility, as the funnel says it.
+OUTCOME_STEPS = {"rejected": "Rejected: not a usable smelter row", "unmatched": "Not on the reference list",
+                 "held": "Held for review", "duplicate": "Repeats of a facility already counted"}
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
 
@@ -38,6 +43,14 @@ class MetalGroup:
     @property
     def conflict_free(self) -> int:
         return sum(f.conflict_free for f in self.facilities)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        return {s: sum(f.status == s for f in self.facilities) for s in STATUSES}
+
+    @property
+    def conformant_percent(self) -> str:
+        return percent(self.conflict_free, len(self.facilities))
 
 
 @dataclass(frozen=True)
@@ -78,14 +91,77 @@ class Model:
         return minerals if minerals is not None and minerals.settings.page else None
 
     @property
+    def labels(self) -> dict[str, str]:
+        """The word the pages show for each status."""
+        return self.content.report.status_labels.by_status()
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        return {s: sum(f.status == s for f in self.facilities) for s in STATUSES}
+
+    @property
+    def shown_statuses(self) -> list[str]:
+        """The statuses the tables have a column for: conformant, and every other one some facility has."""
+        counts = self.status_counts
+        return [s for s in STATUSES if s == CONFORMANT or counts[s]]
+
+    @property
     def designation_counts(self) -> dict[str, int]:
-        return {d: sum(f.designation == d for f in self.facilities) for d in DESIGNATIONS}
+        """Facilities by the word shown for their status, for the shown statuses."""
+        counts = self.status_counts
+        return {self.labels[s]: counts[s] for s in self.shown_statuses}
+
+    @property
+    def conformant_percent(self) -> str:
+        return percent(self.status_counts[CONFORMANT], len(self.facilities))
+
+    @property
+    def response_rate(self) -> tuple[int, str] | None:
+        """The response rate as a whole percent and as the report states it; None when not stated."""
+        if self.consolidation is not None:
+            rate = self.consolidation.survey.response_rate_percent
+            return rate, f"{rate}%"
+        figure = self.content.report.survey.response_rate_percent
+        return (figure.value, figure_text(figure, "%")) if figure is not None else None
+
+    @property
+    def status_heading(self) -> str:
+        return self.content.report.status_labels.heading
+
+    def in_covered_country(self, facility: Facility) -> bool:
+        return is_covered_country(facility.country)
+
+    @property
+    def covered_country_facilities(self) -> int:
+        return sum(is_covered_country(f.country) for f in self.facilities)
+
+    @property
+    def funnel(self) -> list[tuple[str, int]]:
+        """From the supplier smelter rows read to the facilities published: (step, rows)."""
+        if self.consolidation is None:
+            return []
+        counts = Counter(o.outcome for o in self.consolidation.outcomes)
+        steps = [("Smelter rows reported", len(self.consolidation.outcomes))]
+        steps += [(OUTCOME_STEPS.get(o, o), counts[o]) for o in sorted(counts, key=_outcome_order)
+                  if o != "published"]
+        return [*steps, ("Facilities published", counts["published"])]
+
+    @property
+    def exclusions(self) -> list[tuple[str, str, int]]:
+        """Rows not counted as a facility, by what became of them and why: (step, reason, rows)."""
+        if self.consolidation is None:
+            return []
+        counts = Counter((o.outcome, o.reason or "") for o in self.consolidation.outcomes
+                         if o.outcome not in ("published", "duplicate"))
+        return [(OUTCOME_STEPS.get(o, o), reason or "(no reason given)", n)
+                for (o, reason), n in sorted(counts.items(), key=lambda i: (_outcome_order(i[0][0]), -i[1], i[0][1]))]
 
 
 def build_model(content: Content, facilities: list[Facility], problems: Problems,
                 consolidation: Consolidation | None = None) -> Model:
     """Combine the curated list with the consolidated supplier answers, and compute the figures."""
-    facilities = list(facilities) + _supplier_facilities(facilities, consolidation)
+    labels = content.report.status_labels.by_status()
+    facilities = list(facilities) + _supplier_facilities(facilities, consolidation, labels)
     groups = [MetalGroup(metal, sorted((f for f in facilities if f.metal == metal), key=_facility_key))
               for metal in METALS]
     listing = content.report.smelter_list
@@ -103,23 +179,25 @@ def build_model(content: Content, facilities: list[Facility], problems: Problems
     return Model(content, groups, figures, as_of, source, consolidation)
 
 
-def _supplier_facilities(curated: list[Facility], consolidation: Consolidation | None) -> list[Facility]:
+def _supplier_facilities(curated: list[Facility], consolidation: Consolidation | None,
+                         labels: dict[str, str]) -> list[Facility]:
     """Consolidated facilities not already on the curated list (by smelter ID, or metal and name)."""
     if consolidation is None:
         return []
     known = {f.smelter_id for f in curated if f.smelter_id} | {(f.metal, name_key(f.name)) for f in curated}
     as_of = consolidation.conformance.as_of
     named = consolidation.settings.publish_supplier_names
+    statuses = statuses_by_id(consolidation.conformance.entries)
     result = []
     for f in consolidation.facilities:
         if f.smelter_id in known or (f.metal, name_key(f.name)) in known:
             continue
-        designation = CONFLICT_FREE if f.conformant else NOT_DESIGNATED
-        result.append(Facility(f.metal, f.name, designation, f.smelter_id, f.country, "supplier CMRTs", as_of,
-                               f.reporters if named else ()))
+        status = statuses.get(f.smelter_id, NOT_ENROLLED)
+        result.append(Facility(f.metal, f.name, labels[status], f.smelter_id, f.country, "supplier CMRTs", as_of,
+                               f.reporters if named else (), status))
     if consolidation.settings.unlisted_facilities == "publish":
-        result += [Facility(u.metal, u.name, NOT_DESIGNATED, "", u.country, "not on the reference list", as_of,
-                            u.reporters if named else ()) for u in consolidation.unlisted]
+        result += [Facility(u.metal, u.name, labels[NOT_ENROLLED], "", u.country, "not on the reference list",
+                            as_of, u.reporters if named else (), NOT_ENROLLED) for u in consolidation.unlisted]
     return result
 
 
@@ -158,6 +236,11 @@ def fill(text: Markdown, figures: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: figures[m.group(1)], text)
 
 
+def percent(part: int, whole: int) -> str:
+    """A share as a whole percentage ("0%" of nothing)."""
+    return f"{round(100 * part / whole) if whole else 0}%"
+
+
 def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
@@ -181,6 +264,11 @@ def _figures(content: Content, groups: list[MetalGroup], as_of: dt.date | None, 
         "smelters.total": str(len(facilities)),
         "smelters.conflict_free": str(conflict_free),
         "smelters.not_designated": str(len(facilities) - conflict_free),
+        "smelters.conformant": str(conflict_free),
+        "smelters.conformant_percent": percent(conflict_free, len(facilities)),
+        "smelters.active": str(sum(f.status == ACTIVE for f in facilities)),
+        "smelters.non_conformant": str(sum(f.status == NON_CONFORMANT for f in facilities)),
+        "smelters.not_enrolled": str(sum(f.status == NOT_ENROLLED for f in facilities)),
         "smelters.as_of": long_date(as_of) if as_of else "",
         "smelters.source": source,
         "countries.count": str(len(content.countries.countries)),
@@ -242,6 +330,11 @@ def _walk(value, key: str):
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk(item, f"{key}[{i}]")
+
+
+def _outcome_order(outcome: str) -> tuple[int, str]:
+    order = list(OUTCOME_STEPS)
+    return (order.index(outcome) if outcome in order else len(order), outcome)
 
 
 def _facility_key(facility: Facility) -> tuple:
