@@ -39,7 +39,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # The tests over real supplier workbooks read CMR_CORPUS (default: ../shared/corpus beside the project).
-test: lint /usr/bin/chromium
+# axe-core (the accessibility rules the browser tests run) from the npm registry, as locked.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+test: lint /usr/bin/chromium node_modules/.package-lock.json
 	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python -m pytest
 
 # Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.
@@ -55,4 +59,4 @@ bench: $(STAMP)
 	CMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site .pytest_cache node_modules

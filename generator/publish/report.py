@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from generator.supply.minerals import MineralsConsolidation
 
 # What became of supplier smelter rows that were not counted as a facility, as the funnel says it.
-OUTCOME_STEPS = {"rejected": "Rejected: not a usable smelter row", "unmatched": "Not on the reference list",
+OUTCOME_STEPS = {"rejected": "Rejected as not a usable smelter row", "unmatched": "Not on the reference list",
                  "held": "Held for review", "duplicate": "Repeats of a facility already counted"}
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}

@@ -1,0 +1,151 @@
+"""Statuses in RMI's words, the figures and their charts, the smelter table's columns."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import pipeline
+from generator.model import ACTIVE, CONFORMANT, NON_CONFORMANT, NOT_ENROLLED
+from generator.publish.charts import Bar, bar_chart
+from generator.supply.reference import ReferenceEntry
+from generator.supply.status import category, conformance_status, is_covered_country, statuses_by_id
+from tests import cmrt_fixtures as fx
+from tests.project import content, make_project
+from tests.test_consolidation import supply_chain_project
+
+RMI_CONFORMANCE = """Metal,Smelter ID,Standard Smelter Name,Country,RMI Status
+Gold,CID000077,Argor-Heraeus SA,Switzerland,Conformant
+Tungsten,CID000004,A.L.M.T. Corp.,Japan,Active
+Gold,CID000082,Asahi Pretec Corporation,Japan,Non Conformant
+Tin,CID003387,LuNa Smelter Ltd.,Rwanda,In Communication
+"""
+LUNA = "Tin,RWANDA,LuNa Smelter Ltd.,LuNa,,CID003387\n"
+
+
+def rmi_project(root: Path) -> Path:
+    """A supplier-answer project in today's words: RMI's statuses and labels, a smelter in Rwanda."""
+    supply_chain_project(root)
+    data = root / "data"
+    report = yaml.safe_load((data / "report.yml").read_text(encoding="utf-8"))
+    del report["status_labels"]          # RMI's words, the default
+    del report["smelter_list"]           # the supplier answers alone
+    (data / "report.yml").write_text(yaml.safe_dump(report, sort_keys=False), encoding="utf-8")
+    (data / "lists/conformant.csv").write_text(RMI_CONFORMANCE, encoding="utf-8")
+    with (data / "lists/reference.csv").open("a", encoding="utf-8") as out:
+        out.write(LUNA)
+    acme = fx.full_declaration("6.5")
+    acme.smelters = {
+        5: {"metal": "Gold", "smelter_name": "ARGOR heraeus s.a.", "country": "SWITZERLAND"},
+        6: {"metal": "Gold", "smelter_name": "Asahi", "smelter_id": "CID 000082"},
+        7: {"metal": "Tin", "smelter_name": "Timah Mentok Smelter", "country": "INDONESIA"},
+        8: {"metal": "Tin", "smelter_name": "LuNa Smelter", "smelter_id": "CID003387", "country": "RWANDA"},
+        9: {"metal": "Tungsten", "smelter_name": "Unknown Wolfram Works", "country": "CHINA"},
+        11: {"metal": "Gold"},
+    }
+    fx.write(acme, data / "cmrt/acme.xlsx")
+    return root
+
+
+@pytest.mark.parametrize("word,status", [
+    ("Conformant", CONFORMANT), ("COMPLIANT", CONFORMANT), ("Conflict-free", CONFORMANT),
+    ("Active", ACTIVE), ("Non Conformant", NON_CONFORMANT), ("Non-Conformant", NON_CONFORMANT),
+    ("Suspended", NON_CONFORMANT), ("In Communication", NOT_ENROLLED), ("Outreach Required", NOT_ENROLLED),
+    ("Communication Suspended - Not Interested", NOT_ENROLLED), ("Not designated", NOT_ENROLLED),
+    ("Maybe", None),
+])
+def test_rmi_words_fall_into_rmis_categories(word, status):
+    assert category(word) == status
+
+
+def test_a_teams_label_is_read_as_its_status_and_a_blank_conformance_status_is_conformant():
+    assert category("Audited", {CONFORMANT: "Audited"}) == CONFORMANT
+    assert conformance_status("") == CONFORMANT
+    assert conformance_status("Who knows") == NOT_ENROLLED
+
+
+def test_of_two_statuses_of_one_smelter_the_stricter_holds():
+    entries = [ReferenceEntry("Gold", "CID1", "A", status="Conformant"),
+               ReferenceEntry("Gold", "CID1", "A", status="Non Conformant"),
+               ReferenceEntry("Gold", "CID2", "B", status="Active"),
+               ReferenceEntry("Gold", "CID2", "B", status="Conformant")]
+    assert statuses_by_id(entries) == {"CID1": NON_CONFORMANT, "CID2": ACTIVE}
+
+
+@pytest.mark.parametrize("country,covered", [
+    ("RWANDA", True), ("Congo, Democratic Republic of the", True), ("DRC", True), ("Republic of Congo", True),
+    ("Tanzania, United Republic of", True), ("South Sudan", True), ("Central African Republic", True),
+    ("Sudan", False), ("South Africa", False), ("", False), ("Japan", False),
+])
+def test_covered_countries_in_any_spelling(country, covered):
+    assert is_covered_country(country) is covered
+
+
+def test_supplier_site_shows_rmi_statuses_counts_and_share(tmp_path):
+    pages, problems = pipeline.generate(rmi_project(tmp_path))
+    smelters = pages["smelters.md"]
+    assert "| Metal | Facilities | Conformant | Active | Non-conformant | Not enrolled or other | " \
+           "Share Conformant |" in smelters
+    assert "| Gold | 2 | 1 | 0 | 1 | 0 | 50% |" in smelters
+    assert "| Tin | 2 | 0 | 0 | 0 | 2 | 0% |" in smelters
+    assert "| Tungsten | 1 | 0 | 1 | 0 | 0 | 0% |" in smelters
+    assert "| **Total** | **5** | **1** | **1** | **1** | **2** | **20%** |" in smelters
+    assert "1 of the 5 facilities (20%) are Conformant." in smelters
+    assert "| Smelter or refiner | RMI status | Country | Smelter ID | Metal |" in smelters
+    assert "| LuNa Smelter Ltd. | Not enrolled or other | RWANDA (Covered Country) | CID003387 | Tin |" in smelters
+    assert "| Asahi Pretec Corporation | Non-conformant | JAPAN | CID000082 | Gold |" in smelters
+    assert "1 of the facilities are located in a Covered Country" in smelters
+    data = json.loads(pages["downloads/report.json"])
+    assert data["counts"]["by_status"] == {"conformant": 1, "active": 1, "non_conformant": 1, "not_enrolled": 2}
+    luna = next(f for f in data["facilities"] if f["smelter_id"] == "CID003387")
+    assert (luna["status"], luna["designation"], luna["covered_country"]) == (NOT_ENROLLED, "Not enrolled or other",
+                                                                                True)
+
+
+def test_supplier_site_shows_the_funnel_the_response_rate_and_the_covered_countries_answers(tmp_path):
+    pages, _ = pipeline.generate(rmi_project(tmp_path))
+    dd = pages["due-diligence.md"]
+    assert "| Suppliers surveyed | 3 |\n| Suppliers that answered | 2 |\n| Response rate | 67% |" in dd
+    assert "| Metal | Yes | No | Unknown |" in dd
+    funnel = dd[dd.index("| Step | Rows |"):].split("\n\n")[0].splitlines()
+    assert funnel == ["| Step | Rows |", "| --- | ---: |", "| Smelter rows reported | 10 |",
+                      "| Rejected as not a usable smelter row | 1 |", "| Not on the reference list | 2 |",
+                      "| Repeats of a facility already counted | 2 |", "| Facilities published | 5 |"]
+    assert "| Not on the reference list | not on the reference list by ID, alias or name | 1 |" in dd
+    for chart in ("response", "covered", "funnel"):
+        assert f'aria-labelledby="{chart}-2024-title"' in dd
+
+
+def test_example_keeps_its_2013_words():
+    pages, _ = pipeline.generate(pipeline_root())
+    smelters = pages["smelters.md"]
+    assert "| Metal | Facilities | Conflict-free | Not designated | Share Conflict-free |" in smelters
+    assert "| Smelter or refiner | Conflict-free designation | Metal |" in smelters
+    assert "Conformant" not in smelters.replace("conformance", "")
+
+
+def pipeline_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def test_chart_is_an_image_with_a_title_text_labels_and_only_drawing_elements():
+    chart = bar_chart("c", "Facilities <by> status", [Bar("Gold: A & B", 3, "3"), Bar("Tin", 0, "0")])
+    assert chart.startswith('<figure class="cmr-chart">\n<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+                            'aria-labelledby="c-title"')
+    assert '<title id="c-title">Facilities &lt;by&gt; status</title>' in chart
+    assert re.findall(r"<text[^>]*>([^<]*)</text>", chart) == ["Gold: A &amp; B", "3", "Tin", "0"]
+    assert set(re.findall(r"<(\w+)", chart)) == {"figure", "svg", "title", "text", "rect"}
+    assert chart == bar_chart("c", "Facilities <by> status", [Bar("Gold: A & B", 3, "3"), Bar("Tin", 0, "0")])
+
+
+def test_status_labels_are_set_in_report_yml(tmp_path):
+    report = content()["report.yml"]
+    report["status_labels"] = {"heading": "Audit status", "conformant": "Audited", "not_enrolled": "Not audited"}
+    make_project(tmp_path, smelters=[("Gold", "A", "Audited"), ("Tin", "B", "Not audited"), ("Tin", "C", "Active")],
+                 **{"report.yml": report})
+    smelters = pipeline.generate(tmp_path)[0]["smelters.md"]
+    assert "| Metal | Facilities | Audited | Active | Not audited | Share Audited |" in smelters
+    assert "| A | Audited | Gold |" in smelters and "| C | Active | Tin |" in smelters
