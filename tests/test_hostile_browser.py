@@ -34,6 +34,9 @@ def hostile_site(tmp_path_factory):
     return root / "site"
 
 
+pytestmark = pytest.mark.browser
+
+
 def watched(page):
     """Record console messages about the Content Security Policy, and violation events."""
     page.console_csp = []

@@ -154,7 +154,7 @@ def test_every_page_passes_axe_core_wcag_2_1_a_and_aa(example_site, supplier_sit
                 page.goto(f"{url}/{rel}")
                 assert axe_violations(page) == [], rel
                 checked += 1
-    assert checked == 7 + 7 + 14  # six pages and 404.html; two years and the changes page
+    assert checked == 7 + 8 + 14  # six pages and 404.html; with the goals page; two years and the changes page
 
 
 def test_the_site_opened_from_disk_navigates_and_searches(example_site):

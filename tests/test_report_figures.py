@@ -10,6 +10,7 @@ import yaml
 
 from generator import pipeline
 from generator.model import ACTIVE, CONFORMANT, NON_CONFORMANT, NOT_ENROLLED
+from generator.problems import UserError
 from generator.publish.charts import Bar, bar_chart
 from generator.supply.reference import ReferenceEntry
 from generator.supply.status import category, conformance_status, is_covered_country, statuses_by_id
@@ -24,6 +25,14 @@ Gold,CID000082,Asahi Pretec Corporation,Japan,Non Conformant
 Tin,CID003387,LuNa Smelter Ltd.,Rwanda,In Communication
 """
 LUNA = "Tin,RWANDA,LuNa Smelter Ltd.,LuNa,,CID003387\n"
+
+
+GOALS = {
+    "introduction": "We set goals each year and report on them the next.",
+    "last_year": [{"goal": "Reach a response rate of 90%.", "done": "We reached {{ survey.response_rate }}."},
+                  {"goal": "Ask every smelter to join the RMAP.", "done": "We wrote to 12 smelters."}],
+    "next_year": ["Visit two refiners.", "Train the buyers."],
+}
 
 
 def rmi_project(root: Path) -> Path:
@@ -47,6 +56,7 @@ def rmi_project(root: Path) -> Path:
         11: {"metal": "Gold"},
     }
     fx.write(acme, data / "cmrt/acme.xlsx")
+    (data / "goals.yml").write_text(yaml.safe_dump(GOALS, sort_keys=False), encoding="utf-8")
     return root
 
 
@@ -149,3 +159,33 @@ def test_status_labels_are_set_in_report_yml(tmp_path):
     smelters = pipeline.generate(tmp_path)[0]["smelters.md"]
     assert "| Metal | Facilities | Audited | Active | Not audited | Share Audited |" in smelters
     assert "| A | Audited | Gold |" in smelters and "| C | Active | Tin |" in smelters
+
+
+def test_goals_are_their_own_page_in_the_nav_of_their_year(tmp_path):
+    from tests.test_browser import two_years as years
+    root = years(tmp_path)
+    (root / "data/goals.yml").write_text(yaml.safe_dump(GOALS, sort_keys=False), encoding="utf-8")
+    pages, problems = pipeline.generate(root)
+    assert problems.items == []
+    goals = pages["goals.md"]
+    assert goals.split("\n", 1)[1].startswith("# Goals\n")
+    assert "### Goal 1\n\nReach a response rate of 90%.\n\n**What was done:** We reached about 85%.\n" in goals
+    assert "## Plans for next year\n\n- Visit two refiners.\n- Train the buyers.\n" in goals
+    assert "2023/goals.md" not in pages and "Goals" not in pages["due-diligence.md"]
+    assert "- [Goals](goals.md): last year's goals" in pages["index.md"]
+    from generator.publish.mkdocs_plugin import extended_nav
+    pipeline.write_pages(pages, root / "docs")
+    nav = extended_nav([{"Overview": "index.md"}, {"Due diligence": "due-diligence.md"}], [2023], root / "docs")
+    assert nav[:3] == [{"Overview": "index.md"}, {"Due diligence": "due-diligence.md"}, {"Goals": "goals.md"}]
+    assert nav[-1] == {"Earlier reports": [{"2023": [{"Overview": "2023/index.md"},
+                                                     {"Due diligence": "2023/due-diligence.md"}]}]}
+
+
+def test_a_goal_without_what_was_done_is_an_error_naming_its_line(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / "data/goals.yml").write_text("last_year:\n  - goal: Do more.\nnext_year: []\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        pipeline.generate(tmp_path)
+    assert [str(p) for p in err.value.problems.items] == [
+        "data/goals.yml, line 2, key 'last_year[0].done': error: required key is missing; expected Markdown text "
+        "[yaml.missing-key]"]

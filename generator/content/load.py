@@ -159,6 +159,21 @@ class Countries:
 
 
 @dataclass(frozen=True)
+class GoalDone:
+    """One of last year's goals, and what was done about it."""
+    goal: Markdown
+    done: Markdown
+
+
+@dataclass(frozen=True)
+class Goals:
+    """data/goals.yml (optional): last year's goals with what was done, and next year's plans."""
+    last_year: list[GoalDone]
+    next_year: list[Markdown]
+    introduction: Markdown | None = None
+
+
+@dataclass(frozen=True)
 class Content:
     company: Company
     report: Report
@@ -167,6 +182,7 @@ class Content:
     risk: Risk
     countries: Countries
     lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+    goals: Goals | None = None
 
 
 FILES = {
@@ -177,6 +193,9 @@ FILES = {
     "risk": ("risk.yml", Risk),
     "countries": ("countries.yml", Countries),
 }
+
+
+GOALS_FILE = "goals.yml"  # optional
 
 
 def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -> tuple[Content | None, dict]:
@@ -191,10 +210,17 @@ def load_content(data_dir: Path, problems: Problems, root: Path | None = None) -
         path = data_dir / filename
         name = display_path(path, root)
         values[attr], lines[name] = schema.load(path, cls, problems, display=name)
+    goals = None
+    goals_path = data_dir / GOALS_FILE
+    if goals_path.exists():
+        name = display_path(goals_path, root)
+        goals, lines[name] = schema.load(goals_path, Goals, problems, display=name)
+        if goals is None:
+            return None, values
     if any(v is None for v in values.values()):
         return None, values
     _check_content(values, lines, problems)
-    return Content(**values, lines=lines), values
+    return Content(**values, lines=lines, goals=goals), values
 
 
 def _check_content(values: dict, lines: dict, problems: Problems) -> None:

@@ -70,6 +70,8 @@ class CmrPlugin(BasePlugin):
             config.nav = with_minerals_page(config.nav)
         if years and config.nav:
             config.nav = extended_nav(config.nav, years, docs)
+        elif config.nav:
+            config.nav = with_goals(config.nav, docs)
         return config
 
     def on_page_context(self, context, *, page, config, nav):
@@ -179,9 +181,23 @@ def with_minerals_page(nav: list) -> list:
     return [*nav[:after + 1], {MINERALS_TITLE: MINERALS_PAGE}, *nav[after + 1:]]
 
 
+def with_goals(nav: list, docs: Path, prefix: str = "") -> list:
+    """The nav with "Goals" after "Due diligence" when that year has a goals page (data/goals.yml)."""
+    if not (docs / f"{prefix}goals.md").is_file():
+        return nav
+    goals = {"Goals": f"{prefix}goals.md"}
+    out: list = []
+    for item in nav:
+        out.append(item)
+        if isinstance(item, dict) and f"{prefix}due-diligence.md" in item.values():
+            out.append(goals)
+    return out if goals in out else [*out, goals]
+
+
 def extended_nav(nav: list, years: list[int], docs: Path | None = None) -> list:
-    """The nav of mkdocs.yml, followed by the changes page and each earlier year's copy of it
-    (without the pages that year has not got, such as "Other minerals", when `docs` is given)."""
+    """The nav of mkdocs.yml (with each year's goals page, if any), followed by the changes page and
+    each earlier year's copy of it (without the pages that year has not got, such as "Other minerals",
+    when `docs` is given)."""
     def under(items, year):
         out = []
         for item in items:
@@ -192,8 +208,11 @@ def extended_nav(nav: list, years: list[int], docs: Path | None = None) -> list:
                 out.append({title: value} if title is not None else value)
         return out
 
-    earlier = [{str(year): under(nav, year)} for year in sorted(years, reverse=True)]
-    return [*nav, {"Changes from year to year": CHANGES_PAGE}, {"Earlier reports": earlier}]
+    def goals(items, prefix=""):
+        return with_goals(items, docs, prefix) if docs is not None else items
+
+    earlier = [{str(year): goals(under(nav, year), f"{year}/")} for year in sorted(years, reverse=True)]
+    return [*goals(nav), {"Changes from year to year": CHANGES_PAGE}, {"Earlier reports": earlier}]
 
 
 

@@ -39,6 +39,7 @@ PAGES = {
 MINERALS_PAGE = "minerals.md"  # "Other minerals": only when data/supply-chain.yml publishes them
 MINERALS_CSV = "downloads/minerals.csv"
 MINERALS_CSV_HEADER = ["Mineral", "Smelter or processor", "Smelter ID", "Country", "Status", "Status as of"]
+GOALS_PAGE = "goals.md"  # with data/goals.yml only; the cmr plugin adds it to the nav
 CSV_PATH = "downloads/smelters.csv"
 CSV_HEADER = ["Metal", "Smelter or refiner", "Smelter ID", "Country",
               "Conflict-free designation", "Designation as of"]
@@ -77,7 +78,8 @@ def render_pages(model: Model, edition: Edition | None = None) -> dict[str, str]
         "root": Markdown(edition.root),
     }
     note = ARCHIVED_NOTE.format(year=edition.year) if edition.archived else GENERATED_NOTE
-    pages = {path: note + env.get_template(name).render(context) for path, name in PAGES.items()}
+    templates = {**PAGES, GOALS_PAGE: "goals.md.j2"} if model.content.goals is not None else PAGES
+    pages = {path: note + env.get_template(name).render(context) for path, name in templates.items()}
     pages[CSV_PATH] = smelters_csv(model)
     pages[JSON_PATH] = report_json(model)
     if model.other_minerals is not None:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.content.load import FILES, Content, Figure, shown_file
+from generator.content.load import FILES, GOALS_FILE, Content, Figure, shown_file
 from generator.content.schema import Markdown, did_you_mean
 from generator.model import ACTIVE, CONFORMANT, METALS, MINERALS, NON_CONFORMANT, NOT_ENROLLED, STATUSES, Facility
 from generator.problems import Problems
@@ -319,6 +319,9 @@ def markdown_fields(content: Content):
     for attr in FILES:
         file_name = shown_file(content.lines, attr)
         yield from ((file_name, key, text) for key, text in _walk(getattr(content, attr), ""))
+    if content.goals is not None:
+        file_name = next((name for name in content.lines if name.endswith(GOALS_FILE)), GOALS_FILE)
+        yield from ((file_name, key, text) for key, text in _walk(content.goals, ""))
 
 
 def _walk(value, key: str):
