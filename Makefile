@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check exhibit lint test golden serve bench clean
+.PHONY: site pages check exhibit pdf lint test golden serve bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -21,10 +21,14 @@ check: $(STAMP)
 exhibit: $(STAMP)
 	$(BIN)/python -m generator exhibit
 
+# The whole report as one PDF, printed by Debian's Chromium: site/downloads/report.pdf (after `make site`).
+pdf: site /usr/bin/chromium
+	$(BIN)/python -m generator pdf
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,pdf]'
 	touch $(STAMP)
 
 # Root in the container; on a CI runner (GitHub's ubuntu images already ship /usr/bin/chromium) through sudo.

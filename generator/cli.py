@@ -110,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
     _common(diff)
     diff.set_defaults(handler=_diff)
 
+    pdf = sub.add_parser(
+        "pdf", help="write the whole report as one PDF into site/downloads/report.pdf",
+        description="Print the built site's pages of the current report as one PDF, after a cover (company, "
+                    "period, conclusion) and a table of contents, with page numbers, using Chromium through "
+                    "Playwright. Run `build` first; the site's pages link to the PDF.")
+    _common(pdf)
+    pdf.add_argument("--site-dir", type=Path, help="the built site (default: site/ in the project)")
+    pdf.add_argument("--output", type=Path, help="where to write it (default: SITE/downloads/report.pdf)")
+    pdf.set_defaults(handler=_pdf)
+
     serve = sub.add_parser(
         "serve", help="preview the website, regenerating the pages whenever data/ changes",
         description="Regenerate the pages from data/ and serve the website with MkDocs' live-reloading "
@@ -260,6 +270,16 @@ def _new_year(args) -> int:
     from generator.commands.new_year import start_year, summary
     result = start_year(args.root, args.year)
     print("\n".join(terminal_text(line) for line in summary(result, args.root)))
+    return 0
+
+
+def _pdf(args) -> int:
+    from generator import pipeline
+    from generator.publish.pdf import write_pdf
+    model, problems = pipeline.load_model(args.root, strict=args.strict)
+    _print_warnings(problems)
+    output = write_pdf(model, args.site_dir or args.root / "site", args.output)
+    print(f"{output}: the whole report as PDF, {output.stat().st_size:,} bytes")
     return 0
 
 

@@ -168,3 +168,37 @@ def test_the_site_opened_from_disk_navigates_and_searches(example_site):
         page.locator(".md-search-result__item").first.wait_for(timeout=15000)
         assert "Smelters and refiners" in page.locator(".md-search-result__list").inner_text()
         assert page.foreign_requests == []
+
+
+def test_make_pdf_prints_the_whole_report_with_a_cover_contents_and_page_numbers(example_site):
+    from pypdf import PdfReader
+
+    from generator import pipeline
+    from generator.publish.pdf import write_pdf
+    model, _ = pipeline.load_model(ROOT)
+    output = write_pdf(model, example_site)
+    assert output == example_site / "downloads/report.pdf"
+    assert not (example_site / ".report-print.html").exists()
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(output).pages]
+    total = len(pages)
+    assert total > 10
+    assert pages[0].startswith("Infinera Corporation Conflict Minerals Report for 2013 Reporting period: January 1, "
+                               "2013 to December 31, 2013 Conclusion: DRC conflict undeterminable")
+    titles = ["Infinera Corporation: Conflict Minerals Report 2013", "Conflict Minerals Policy", "Due diligence",
+              "Smelters and refiners", "Countries of origin", "Risk mitigation and risk factors"]
+    assert pages[1] == f"Contents {' '.join(titles)} Page 2 of {total}"
+    for number, text in enumerate(pages, start=1):
+        assert text.endswith(f"Page {number} of {total}"), number
+    starts = [next(i for i, text in enumerate(pages[2:], start=2) if text.startswith(title)) for title in titles]
+    assert starts == sorted(starts)
+    whole = " ".join(pages)
+    assert "Thaisarco" in whole and "Gold: Conflict-free" in whole  # every table row, and the charts
+    assert "Filter facilities" not in whole
+    with serve(example_site) as url, browser_page(url) as page:
+        page.goto(f"{url}/index.html")
+        link = page.get_by_role("link", name="Download the whole report as PDF")
+        response = page.request.get(f"{url}/{link.get_attribute('href')}")
+        assert response.status == 200 and response.body()[:5] == b"%PDF-"
+        page.goto(f"{url}/smelters.html")
+        assert page.get_by_role("link", name="Download the whole report as PDF").get_attribute("href") == \
+            "downloads/report.pdf"

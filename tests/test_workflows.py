@@ -70,7 +70,7 @@ def test_workflows_run_the_makefile_targets_the_test_suite_uses():
     pr, deploy = _load(PR), _load(DEPLOY)
     make = re.compile(r"^make (\S+)")
     assert [make.match(r).group(1) for r in _runs(pr) if make.match(r)] == ["check", "test", "site"]
-    assert [make.match(r).group(1) for r in _runs(deploy) if make.match(r)] == ["check", "site"]
+    assert [make.match(r).group(1) for r in _runs(deploy) if make.match(r)] == ["check", "site", "pdf"]
     assert {"check", "test", "site"} <= _makefile_targets()
     # The Makefile's targets run the generator's commands, and CI's own script runs the same suite.
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
