@@ -25,10 +25,6 @@ STATUSES = (CONFORMANT, ACTIVE, NON_CONFORMANT, NOT_ENROLLED)
 CONFLICT_FREE = "Conflict-free"
 NOT_DESIGNATED = "Not designated"
 
-# The Covered Countries of Rule 13p-1: the DRC and the countries that share a border with it.
-COVERED_COUNTRIES = ("Democratic Republic of the Congo", "Angola", "Burundi", "Central African Republic",
-                     "Republic of the Congo", "Rwanda", "South Sudan", "Tanzania", "Uganda", "Zambia")
-
 
 @dataclass(frozen=True)
 class Facility:

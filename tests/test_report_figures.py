@@ -12,8 +12,9 @@ from generator import pipeline
 from generator.model import ACTIVE, CONFORMANT, NON_CONFORMANT, NOT_ENROLLED
 from generator.problems import UserError
 from generator.publish.charts import Bar, bar_chart
+from generator.supply.matching import is_covered_country
 from generator.supply.reference import ReferenceEntry
-from generator.supply.status import category, conformance_status, is_covered_country, statuses_by_id
+from generator.supply.status import category, conformance_status, statuses_by_id
 from tests import cmrt_fixtures as fx
 from tests.project import content, make_project
 from tests.test_consolidation import supply_chain_project
@@ -119,12 +120,18 @@ def test_supplier_site_shows_the_funnel_the_response_rate_and_the_covered_countr
     pages, _ = pipeline.generate(rmi_project(tmp_path))
     dd = pages["due-diligence.md"]
     assert "| Suppliers surveyed | 3 |\n| Suppliers that answered | 2 |\n| Response rate | 67% |" in dd
-    assert "| Metal | Yes | No | Unknown |" in dd
     funnel = dd[dd.index("| Step | Rows |"):].split("\n\n")[0].splitlines()
     assert funnel == ["| Step | Rows |", "| --- | ---: |", "| Smelter rows reported | 10 |",
-                      "| Rejected as not a usable smelter row | 1 |", "| Not on the reference list | 2 |",
-                      "| Repeats of a facility already counted | 2 |", "| Facilities published | 5 |"]
-    assert "| Not on the reference list | not on the reference list by ID, alias or name | 1 |" in dd
+                      "| Rejected as not a usable smelter row | 1 |", "| Not matched to the reference list | 2 |",
+                      "| Held for review | 1 |", "| Repeats of a facility already counted | 1 |",
+                      "| Facilities published | 5 |"]
+    assert dd[dd.index("| Excluded as | Reason | Rows |"):].split("\n\n")[0].splitlines()[2:] == [
+        "| Rejected as not a usable smelter row | only a metal | 1 |",
+        "| Not matched to the reference list | not on the reference list by ID, alias or name | 1 |",
+        "| Not matched to the reference list | no facility named (a placeholder such as 'Smelter not yet "
+        "identified') | 1 |",
+        "| Held for review | the smelter ID names another facility than the name | 1 |"]
+    assert "| Metal | Yes | No | Unknown | Not answered | Not asked (metal not used) |" in dd
     for chart in ("response", "covered", "funnel"):
         assert f'aria-labelledby="{chart}-2024-title"' in dd
 

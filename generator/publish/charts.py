@@ -73,8 +73,8 @@ def funnel_chart(model) -> Markdown:
 
 
 def covered_chart(model) -> Markdown:
-    answers = model.consolidation.survey.covered_countries
-    bars = [Bar(f"{metal}: {answer}", n, str(n)) for metal, counts in answers.items() for answer, n in counts.items()]
+    bars = [Bar(f"{metal}: {answer}", n, str(n)) for metal, counts in model.covered_answers.items()
+            for answer, n in counts.items()]
     return bar_chart(f"covered-{model.year}", "Suppliers' answers: does the metal come from the Covered Countries?",
                      bars)
 

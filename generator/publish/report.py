@@ -17,8 +17,8 @@ from generator.content.schema import Markdown, did_you_mean
 from generator.model import ACTIVE, CONFORMANT, METALS, MINERALS, NON_CONFORMANT, NOT_ENROLLED, STATUSES, Facility
 from generator.problems import Problems
 from generator.supply.consolidate import Consolidation
-from generator.supply.matching import country_key, name_key
-from generator.supply.status import is_covered_country, statuses_by_id
+from generator.supply.matching import country_key, is_covered_country, name_key
+from generator.supply.status import statuses_by_id
 
 # Figures that only the supplier answers give (data/supply-chain.yml).
 SUPPLY_CHAIN_FIGURES = ("survey.responses", "survey.complete", "survey.incomplete", "smelters.unlisted")
@@ -29,8 +29,18 @@ if TYPE_CHECKING:
     from generator.supply.minerals import MineralsConsolidation
 
 # What became of supplier smelter rows that were not counted as a facility, as the funnel says it.
-OUTCOME_STEPS = {"rejected": "Rejected as not a usable smelter row", "unmatched": "Not on the reference list",
+OUTCOME_STEPS = {"rejected": "Rejected as not a usable smelter row", "unmatched": "Not matched to the reference list",
                  "held": "Held for review", "duplicate": "Repeats of a facility already counted"}
+# The reasons of review/rows.csv (generator.supply.matching, consolidate.REJECTED_CODES) in words.
+REASON_WORDS = {
+    "id-only": "only a smelter ID, without a metal or name", "no-metal": "no metal", "metal-only": "only a metal",
+    "unknown-metal": "a metal other than the four", "rejected": "not a usable smelter row",
+    "no-name": "no smelter name or known ID", "ambiguous-name": "the name fits more than one facility",
+    "not-listed": "not on the reference list by ID, alias or name",
+    "placeholder": "no facility named (a placeholder such as 'Smelter not yet identified')",
+    "id-metal": "the smelter ID is a facility of another metal",
+    "id-name": "the smelter ID names another facility than the name",
+}
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _QUALIFIER_WORDS = {"exactly": "", "over": "over ", "about": "about ", "under": "under "}
 
@@ -116,6 +126,15 @@ class Model:
         return percent(self.status_counts[CONFORMANT], len(self.facilities))
 
     @property
+    def covered_answers(self) -> dict[str, dict[str, int]]:
+        """Per metal, the suppliers' answers to whether it comes from the Covered Countries."""
+        if self.consolidation is None:
+            return {}
+        return {metal: {"Yes": n.yes, "No": n.no, "Unknown": n.unknown, "Not answered": n.not_answered,
+                        "Not asked (metal not used)": n.not_used}
+                for metal, n in self.consolidation.survey.covered_countries.items()}
+
+    @property
     def response_rate(self) -> tuple[int, str] | None:
         """The response rate as a whole percent and as the report states it; None when not stated."""
         if self.consolidation is not None:
@@ -153,7 +172,7 @@ class Model:
             return []
         counts = Counter((o.outcome, o.reason or "") for o in self.consolidation.outcomes
                          if o.outcome not in ("published", "duplicate"))
-        return [(OUTCOME_STEPS.get(o, o), reason or "(no reason given)", n)
+        return [(OUTCOME_STEPS.get(o, o), REASON_WORDS.get(reason, reason) or "(no reason given)", n)
                 for (o, reason), n in sorted(counts.items(), key=lambda i: (_outcome_order(i[0][0]), -i[1], i[0][1]))]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from generator.model import ACTIVE, CONFORMANT, NON_CONFORMANT, NOT_ENROLLED
-from generator.supply.matching import name_key
 
 RMI_LABELS = {CONFORMANT: "Conformant", ACTIVE: "Active", NON_CONFORMANT: "Non-conformant",
               NOT_ENROLLED: "Not enrolled or other"}
@@ -24,10 +23,6 @@ _WORDS = {
 }
 # Stricter first: when a list names one smelter with two statuses, the stricter holds.
 _STRICTNESS = (NON_CONFORMANT, NOT_ENROLLED, ACTIVE, CONFORMANT)
-# Words in a country's folded name that place it in a Covered Country (every spelling of the DRC
-# and of the Republic of the Congo contains "congo").
-_COVERED_WORDS = re.compile(r"\b(congo|drc|angola|burundi|central african|rwanda|south sudan|tanzania|uganda|"
-                            r"zambia)\b")
 
 
 def _fold(word: str) -> str:
@@ -62,9 +57,4 @@ def statuses_by_id(entries) -> dict[str, str]:
         if before is None or _STRICTNESS.index(status) < _STRICTNESS.index(before):
             found[entry.smelter_id] = status
     return found
-
-
-def is_covered_country(country: str) -> bool:
-    """Whether a country, however spelled, is one of the Covered Countries (the DRC or a neighbour)."""
-    return bool(country.strip()) and bool(_COVERED_WORDS.search(name_key(country)))
 
