@@ -197,7 +197,7 @@ Gold,CID000077,Argor-Heraeus SA,Switzerland,Suspended
     argor = next(f for f in model.consolidation.facilities if f.smelter_id == "CID000077")
     assert argor.conformant is False
     smelters = pipeline.render_pages(model)["smelters.md"]
-    assert "| Gold | Argor-Heraeus SA | CID000077 | SWITZERLAND | Not designated |" in smelters
+    assert "| Argor-Heraeus SA | Non-conformant | SWITZERLAND | CID000077 | Gold |" in smelters  # Suspended
 
 
 def test_a_conformance_list_that_contradicts_itself_counts_nothing_conformant_for_that_id(tmp_path):

@@ -76,7 +76,7 @@ def test_workflows_run_the_makefile_targets_the_test_suite_uses():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "check: $(STAMP)\n\t$(BIN)/python -m generator check\n" in makefile
     assert "site: $(STAMP)\n\t$(BIN)/python -m generator build\n" in makefile
-    assert "test: lint /usr/bin/chromium\n\tCMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python -m pytest\n" in makefile
+    assert "test: lint /usr/bin/chromium node_modules/.package-lock.json\n\tCMR_CORPUS=$${CMR_CORPUS:-../shared/corpus} $(BIN)/python -m pytest\n" in makefile
     assert "lint: $(STAMP)\n\t$(BIN)/ruff check generator tests benchmarks\n\t$(BIN)/mypy\n" in makefile
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").rstrip().endswith("\nmake test")
 
