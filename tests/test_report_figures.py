@@ -109,6 +109,12 @@ def test_supplier_site_shows_rmi_statuses_counts_and_share(tmp_path):
     assert "| LuNa Smelter Ltd. | Not enrolled or other | RWANDA (Covered Country) | CID003387 | Tin |" in smelters
     assert "| Asahi Pretec Corporation | Non-conformant | JAPAN | CID000082 | Gold |" in smelters
     assert "1 of the facilities are located in a Covered Country" in smelters
+    from generator.problems import Problems
+    from generator.publish.exhibit import render_exhibit
+    model, _ = pipeline.load_model(tmp_path)
+    exhibit = render_exhibit(model, Problems())
+    assert "<td>LuNa Smelter Ltd.</td><td>CID003387</td><td>RWANDA (Covered Country)</td>" \
+           "<td>Not enrolled or other</td>" in exhibit
     data = json.loads(pages["downloads/report.json"])
     assert data["counts"]["by_status"] == {"conformant": 1, "active": 1, "non_conformant": 1, "not_enrolled": 2}
     luna = next(f for f in data["facilities"] if f["smelter_id"] == "CID003387")
@@ -196,3 +202,13 @@ def test_a_goal_without_what_was_done_is_an_error_naming_its_line(tmp_path):
     assert [str(p) for p in err.value.problems.items] == [
         "data/goals.yml, line 2, key 'last_year[0].done': error: required key is missing; expected Markdown text "
         "[yaml.missing-key]"]
+
+
+def test_the_offline_plugins_remote_shim_is_replaced_by_the_local_one_even_with_invalid_data(tmp_path):
+    from mkdocs.config import load_config
+    make_project(tmp_path)
+    (tmp_path / "data/report.yml").write_text("title: [unclosed\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    assert config.extra["polyfills"] == ["assets/offline/file-worker.js"]
+    assert config.use_directory_urls is False

@@ -51,6 +51,8 @@ class CmrPlugin(BasePlugin):
         self.serving = command == "serve"
 
     def on_config(self, config, **_):
+        # First, so that no page (not even the preview's, with invalid data) loads the remote shim.
+        config.extra["polyfills"] = local_polyfills(config.extra.get("polyfills", []))
         root = Path(config.config_file_path).parent
         data = root / "data"
         problems = Problems()
@@ -61,7 +63,6 @@ class CmrPlugin(BasePlugin):
                 log.warning("data/ has errors; run `python -m generator check` (site name left as in mkdocs.yml)")
             return config
         config.site_name = self.site_name = site_name(company, report)
-        config.extra["polyfills"] = local_polyfills(config.extra.get("polyfills", []))
         folders = archive_folders(data, problems, root)
         self.year_names = {str(year): name for year, folder in folders if (name := year_name(folder))}
         years = [year for year, _folder in folders]
