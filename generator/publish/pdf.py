@@ -77,9 +77,10 @@ def _local_links(body: str) -> str:
     return _LOCAL_LINK.sub(target, body)
 
 
-def document(model: Model, site: Path) -> str:
-    """The whole report as one HTML document, with the site's own stylesheets."""
-    parts = sections(site)
+def document(model: Model, site: Path, parts: list[Section], starts: dict[str, int] | None = None,
+             only: Section | None = None) -> str:
+    """The whole report as one HTML document, with the site's own stylesheets; `starts` numbers the
+    contents with each section's first page; `only` is one section alone (to count its pages)."""
     index = (site / "index.html").read_text(encoding="utf-8")
     sheets = "".join(f'<link rel="stylesheet" href="{href}">' for href in _STYLESHEETS.findall(index))
     company, report = model.content.company, model.content.report
@@ -89,14 +90,22 @@ def document(model: Model, site: Path) -> str:
              f"<p>Reporting period: {html.escape(period)}</p>"
              f"<p>Conclusion: {html.escape(report.conclusion)}</p>"
              f"<p>Form SD, Exhibit 1.01: {html.escape(report.rule)}</p></section>")
-    contents = "".join(f'<li><a href="#page-{s.name}">{html.escape(s.title)}</a></li>' for s in parts)
-    pages = "".join(f'<section class="cmr-pdf-page" id="page-{s.name}">{s.body}</section>' for s in parts)
+    contents = "".join(f'<li><a href="#page-{s.name}">{html.escape(s.title)}</a>'
+                       + (f'<span class="cmr-pdf-at">, page {starts[s.name]}</span>' if starts else "") + "</li>"
+                       for s in parts)
+    pages = "".join(f'<section class="cmr-pdf-page" id="page-{s.name}">{s.body}</section>'
+                    for s in ([only] if only else parts))
+    front = "" if only else (f'{cover}<section class="cmr-pdf-contents"><h1>Contents</h1><ol>{contents}</ol>'
+                             "</section>")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{html.escape(company.name)} {html.escape(report.title)} {model.year}</title>{sheets}"
             f"<style>{PRINT_CSS}</style></head>"
-            f'<body><div class="md-typeset">{cover}'
-            f'<section class="cmr-pdf-contents"><h1>Contents</h1><ol>{contents}</ol></section>'
-            f"{pages}</div></body></html>")
+            f'<body><div class="md-typeset">{front}{pages}</div></body></html>')
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF that Chromium wrote (each is a /Type /Page object)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
 
 def write_pdf(model: Model, site: Path, output: Path | None = None) -> Path:
@@ -109,17 +118,27 @@ def write_pdf(model: Model, site: Path, output: Path | None = None) -> Path:
         raise UserError(f"{CHROMIUM}: not found; the PDF is printed by Debian's chromium (apt-get install chromium)")
     output = output or site / PDF_PATH
     output.parent.mkdir(parents=True, exist_ok=True)
+    parts = sections(site)
     source = site / ".report-print.html"  # in site/, so the stylesheets' relative addresses hold
-    source.write_text(document(model, site), encoding="utf-8")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(java_script_enabled=False)
-            page.goto(source.resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            page.pdf(path=str(output), format="Letter", print_background=True, display_header_footer=True,
-                     header_template="<span></span>", footer_template=FOOTER,
-                     margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
+
+            def printed(text: str) -> bytes:
+                source.write_text(text, encoding="utf-8")
+                page.goto(source.resolve().as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                return page.pdf(format="Letter", print_background=True, display_header_footer=True,
+                                header_template="<span></span>", footer_template=FOOTER,
+                                margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
+
+            # Each section starts a page: print each alone to know where it starts (cover and contents: 2).
+            starts, at = {}, 3
+            for part in parts:
+                starts[part.name] = at
+                at += page_count(printed(document(model, site, parts, only=part)))
+            output.write_bytes(printed(document(model, site, parts, starts)))
             browser.close()
     finally:
         source.unlink(missing_ok=True)
