@@ -277,7 +277,7 @@ def _pdf(args) -> int:
     from generator import pipeline
     from generator.publish.pdf import write_pdf
     model, problems = pipeline.load_model(args.root, strict=args.strict)
-    _print_warnings(problems)
+    _print_warnings(problems, args.verbose)
     output = write_pdf(model, args.site_dir or args.root / "site", args.output)
     print(f"{output}: the whole report as PDF, {output.stat().st_size:,} bytes")
     return 0
