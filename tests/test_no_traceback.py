@@ -164,6 +164,6 @@ def test_build_check_and_exhibit_work_without_a_curated_smelter_list(tmp_path):
     current, checked, _ = pipeline.check(root)
     assert pipeline.stale_outputs(root, current, checked) == []
     text, _name, _ = pipeline.exhibit(root, "exhibit-1.01.htm")
-    assert "Each one's designation is as of" in pages["smelters.md"]
-    assert "Each one's designation is as of" in text
+    assert "Each one's status is as of" in pages["smelters.md"]
+    assert "Each one's status is as of" in text
     assert content()["report.yml"]["smelter_list"]  # the project's own default still has one
