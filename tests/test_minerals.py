@@ -246,7 +246,7 @@ def test_no_page_unless_the_settings_ask_for_it(tmp_path):
     pages = pipeline.render_pages(pipeline.load_model(minerals_project(tmp_path))[0])
     assert "minerals.md" not in pages and "downloads/minerals.csv" not in pages
     data = json.loads(pages[JSON_PATH])
-    assert data["format_version"] == 1 and "minerals" not in data and validate(data) == []
+    assert data["format_version"] == 3 and "minerals" not in data and validate(data) == []
 
 
 def test_the_other_minerals_page_lists_processors_by_mineral_with_status_counts_and_countries(tmp_path):
@@ -282,7 +282,7 @@ def test_the_minerals_csv_and_the_report_json(tmp_path):
         ["Mica", "DARUKA MINERALS", "CID003626", "INDIA", "Active", "2023-05-01"]]
     data = json.loads(pages[JSON_PATH])
     assert validate(data) == []
-    assert data["format_version"] == 2
+    assert data["format_version"] == 3
     assert data["minerals"]["counts"] == {"Cobalt": {"processors": 2, "conformant": 1, "active": 0, "neither": 1},
                                           "Mica": {"processors": 1, "conformant": 0, "active": 1, "neither": 0}}
     assert data["minerals"]["processors"][2] == {"mineral": "Mica", "name": "DARUKA MINERALS",
@@ -292,7 +292,7 @@ def test_the_minerals_csv_and_the_report_json(tmp_path):
         ("reference", "RMI cobalt refiners"), ("reference", "RMI mica processors"),
         ("status", "RMI conformant list"), ("status", "RMI active list")]
     [error] = validate({**data, "format_version": 1})
-    assert error.endswith("should not be valid under {'required': ['minerals']}")
+    assert error == "format_version: 3 was expected"
 
 
 def test_supplier_text_on_the_page_is_escaped_and_the_csv_defused(tmp_path):
@@ -317,10 +317,10 @@ def test_the_site_builds_in_strict_mode_with_the_page_in_the_nav(tmp_path):
     root = published_minerals_project(tmp_path)
     pipeline.write_pages(pipeline.render_pages(pipeline.load_model(root)[0]), root / "docs")
     pipeline.build_site(root, root / "site")
-    html = (root / "site/minerals/index.html").read_text(encoding="utf-8")
+    html = (root / "site/minerals.html").read_text(encoding="utf-8")
     assert "Chemaf Etoile" in html
-    smelters = (root / "site/smelters/index.html").read_text(encoding="utf-8")
-    assert re.search(r'<a href="\.\./minerals/" class="md-nav__link">\s*<span class="md-ellipsis">\s*Other minerals\s*<',
+    smelters = (root / "site/smelters.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="minerals\.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Other minerals\s*<',
                      smelters)
 
 
@@ -335,7 +335,7 @@ def test_the_example_builds_unchanged():
     root = Path(__file__).resolve().parent.parent
     pages, _ = pipeline.generate(root)
     assert "minerals.md" not in pages and pipeline.stale_pages(pages, root / "docs") == []
-    assert json.loads(pages[JSON_PATH])["format_version"] == 1
+    assert json.loads(pages[JSON_PATH])["format_version"] == 3
 
 
 def test_earlier_years_nav_leaves_out_the_page_they_have_not_got(tmp_path):

@@ -2,9 +2,9 @@
 
 Its shape is documented by the hand-written JSON Schema in
 docs/assets/report.schema.json; bump FORMAT_VERSION when a change to it would
-break a reader. Version 2 adds "minerals" (the "Other minerals" page's processors),
-which a version-1 reader refuses (no other key is allowed): a report without them
-stays exactly a version-1 document. Text is published as written (JSON escaping makes it inert);
+break a reader. Version 2 added "minerals" (the "Other minerals" page's processors);
+version 3 gives every facility its status in RMI's categories (designation is then
+the team's word for it), with "minerals" only when that page is published. Text is published as written (JSON escaping makes it inert);
 output is deterministic: sorted keys, two-space indent, UTF-8, "\n".
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ from generator.publish.report import Model
 
 JSON_PATH = "downloads/report.json"
 FORMAT_VERSION = 3  # 3: statuses in RMI's categories; "minerals" only with the Other minerals page
-MINERALS_SINCE = 2  # the first version with "minerals"
 
 
 def report_json(model: Model) -> str:
