@@ -10,8 +10,7 @@ import sys
 import pytest
 
 from tests.browser import browser_page, serve
-from tests.test_example import example_rows
-from tests.test_years import build, two_years
+from tests.builders import build, example_rows, two_years
 
 pytestmark = pytest.mark.browser
 

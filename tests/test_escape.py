@@ -8,7 +8,7 @@ import markdown
 import pytest
 
 from generator.publish.escape import csv_cell, html_text, markdown_text
-from tests.test_golden import HOSTILE
+from tests.builders import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]
 

@@ -8,15 +8,9 @@ import subprocess
 import sys
 from collections import Counter
 
-import openpyxl
-
 from generator import pipeline
+from tests.builders import example_rows
 from tests.conftest import ROOT
-
-
-def example_rows() -> list[tuple[str, str, str]]:
-    sheet = openpyxl.load_workbook(ROOT / "data/smelters.xlsx", read_only=True)["Smelters"]
-    return [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True) if any(r)]
 
 
 def test_example_spreadsheet_holds_the_reports_190_facilities():

@@ -11,7 +11,6 @@ import html
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -19,104 +18,12 @@ import pytest
 from generator import pipeline
 from generator.problems import Problems, UserError
 from generator.publish.exhibit import check_file_name, default_name, render_exhibit
+from tests.builders import (
+    edgar_breaches,
+    special_characters_project,
+)
 from tests.conftest import ROOT
 from tests.project import content, make_project
-from tests.test_golden import special_characters_project
-
-# HTML 3.2 as EDGAR accepts it (EFM 5.2.2), less img (we attach no graphics).
-EDGAR_TAGS = {
-    "html", "head", "title", "meta", "body",
-    "a", "address", "b", "big", "blockquote", "br", "caption", "center", "cite", "code", "dd", "dfn",
-    "dir", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li",
-    "menu", "ol", "p", "pre", "samp", "small", "strike", "strong", "sub", "sup", "table", "td", "th",
-    "tr", "tt", "u", "ul", "var",
-}
-EDGAR_ATTRIBUTES = {
-    "align", "border", "cellpadding", "cellspacing", "clear", "colspan", "compact", "dir", "href",
-    "id", "lang", "name", "noshade", "nowrap", "rowspan", "size", "start", "title", "type", "valign",
-    "width",
-}
-ACTIVE_CONTENT = {"script", "applet", "object", "embed", "iframe", "frame", "frameset", "form", "input",
-                  "button", "select", "textarea", "link", "style", "base", "img"}
-# Table 5-1: printable ASCII plus tab, line feed, carriage return and form feed.
-EDGAR_CHARACTERS = re.compile(r"[\x20-\x7e\t\n\r\f]*")
-SEC_ARCHIVES = "https://www.sec.gov/Archives/edgar/data/"
-
-
-class EdgarRules(HTMLParser):
-    """Collect every breach of EDGAR's HTML rules in a document."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.breaches: list[str] = []
-        self.names: set[str] = set()
-        self.fragments: list[str] = []
-        self.open_tables = 0
-        self.html_tags = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in EDGAR_TAGS or tag in ACTIVE_CONTENT:
-            self.breaches.append(f"tag <{tag}>")
-        self.html_tags += tag == "html"
-        if tag == "table":
-            if self.open_tables:
-                self.breaches.append("nested <table>")
-            self.open_tables += 1
-        for name, value in attrs:
-            if name not in EDGAR_ATTRIBUTES or name.startswith("on"):
-                self.breaches.append(f"attribute {name} on <{tag}>")
-            if name in ("name", "id"):
-                self.names.add(value)
-            value = (value or "").strip().lower()
-            if "javascript:" in value or "vbscript:" in value or value.startswith("data:"):
-                self.breaches.append(f"active content in {name} on <{tag}>")
-            if name == "href":
-                if value.startswith("#"):
-                    self.fragments.append(value[1:])
-                elif not value.startswith(SEC_ARCHIVES.lower()):
-                    self.breaches.append(f"external reference {value}")
-            if re.match(r"[a-z]+:", value) and name != "href":
-                self.breaches.append(f"reference {value} in {name} on <{tag}>")
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.open_tables -= 1
-
-    def handle_entityref(self, name):
-        # EDGAR knows HTML 4's named entities; we hold the exhibit to the four markup ones (others numeric).
-        if name not in ("amp", "lt", "gt", "quot"):
-            self.breaches.append(f"entity &{name};")
-
-    def handle_charref(self, name):
-        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-        if code < 32 and code not in (9, 10, 12, 13) or 127 <= code < 160 or code > 0x10FFFF:
-            self.breaches.append(f"reference to a control character &#{name};")
-
-    def handle_decl(self, decl):
-        if re.search(r"(?i)https?:|ftp:", decl):
-            self.breaches.append(f"external reference in <!{decl}>")
-
-    def handle_pi(self, data):
-        self.breaches.append(f"processing instruction {data}")
-
-    def unknown_decl(self, data):
-        self.breaches.append(f"declaration {data}")
-
-
-def edgar_breaches(document: str) -> list[str]:
-    rules = EdgarRules()
-    rules.feed(document)
-    rules.close()
-    breaches = list(rules.breaches)
-    bad = sorted({c for c in document if not EDGAR_CHARACTERS.fullmatch(c)})
-    if bad:
-        breaches.append(f"characters outside table 5-1: {bad!r}")
-    breaches += [f"link to a missing anchor #{f}" for f in rules.fragments if f not in rules.names]
-    if rules.html_tags != 1:
-        breaches.append(f"{rules.html_tags} <html> tags")
-    if re.search(r"(?i)url\s*\(|@import|expression\s*\(", document):
-        breaches.append("style sheet reference")
-    return breaches
 
 
 def exhibit_of(root: Path) -> str:

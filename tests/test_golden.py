@@ -11,31 +11,10 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from tests.project import SMELTERS, content, make_project
+from tests.builders import special_characters_project
+from tests.project import SMELTERS, make_project
 
 GOLDEN = Path(__file__).parent / "golden"
-
-HOSTILE = [
-    "<script>alert('x')</script>",
-    "<img src=x onerror=alert(1)>",
-    "[click](javascript:alert(1))",
-    "Pipe | Co. `tick` *star* _under_",
-    "# Heading Smelters",
-    "- dash",
-    "1. Numbered Refinery",
-    "{: onclick=alert(1)}",
-    "Tom & Jerry &amp; Sons \\ back",
-]
-
-
-def special_characters_project(root: Path) -> Path:
-    company = content()["company.yml"]
-    company["name"] = "Acme <b>Bold</b> & Co. | Ltd"
-    countries = {"introduction": "Sources:", "countries": ["Côte d'Ivoire", "<i>Peru</i>", "=cmd|' /C calc'!A0"]}
-    smelters = [("Gold", name, "Conflict-free" if i % 2 else "Not designated") for i, name in enumerate(HOSTILE)]
-    smelters.append(("Tin", "+SUM(A1:A2)", "Not designated"))
-    smelters.append(("Tin", "@cmd", "Not designated"))
-    return make_project(root, smelters=smelters, **{"company.yml": company, "countries.yml": countries})
 
 
 CASES = {

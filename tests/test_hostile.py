@@ -20,7 +20,6 @@ import zipfile
 from pathlib import Path
 
 import markdown
-import openpyxl
 import pytest
 
 from generator import pipeline
@@ -29,8 +28,9 @@ from generator.problems import UserError
 from generator.publish.escape import csv_cell, markdown_text
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
-from tests.project import SMELTERS, make_project
-from tests.test_consolidation import supply_chain_project
+from tests.builders import EVIL_FILE, injection_project
+from tests.project import make_project
+from tests.supply_project import supply_chain_project
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 2 * 1024**3   # address space of a child process reading a hostile file
@@ -54,37 +54,8 @@ def outputs(root: Path) -> str:
 
 # --- injection: supplier text reaches pages and the review report only as text -------------------
 
-def injection_project(root: Path) -> Path:
-    """The supply-chain project, publishing unlisted facilities, plus a CMRT and a curated list full of injections."""
-    supply_chain_project(root, unlisted="publish")
-    hi.injection_cmrt(root / "data/cmrt" / EVIL_FILE)
-    curated = [("Gold", text, "Conflict-free") for text in hi.INJECTIONS] + list(SMELTERS)
-    curated += [("Tin", text, "Not designated") for text in hi.FORMULAS + hi.SPLIT_FORMULAS]
-    write_text_smelters(root / "data/smelters.xlsx", curated)
-    roster = (root / "data/suppliers.csv").read_text(encoding="utf-8-sig")
-    (root / "data/suppliers.csv").write_text(roster + "\"<img src=x onerror=window.__pwned=1> | Roster\",S-9,\n",
-                                             encoding="utf-8")
-    with open(root / "data/supply-chain.yml", "a", encoding="utf-8") as f:
-        f.write("publish_supplier_names: true\n")   # so company names reach the page too
-    return root
-
-
-def write_text_smelters(path: Path, rows) -> Path:
-    """The curated list with every cell stored as text, so '=...' stays a string (as Excel's ' prefix does)."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Smelters"
-    for values in [("Metal", "Smelter or refiner", "Conflict-free designation"), *rows]:
-        sheet.append(list(values))
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.data_type = "s"
-    workbook.save(path)
-    return path
-
 
 EVIL_COMPANY = "<script>window.__pwned=1</script> Evil | Corp"   # the company name in the hostile CMRT
-EVIL_FILE = "# <img src=x onerror=window.__pwned=1> [x](javascript:y) `evil`.xlsx"  # file names are text too
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from generator import pipeline
 from generator.commands import review
 from tests import hostile_inputs as hi
 from tests.browser import browser_page, serve
+from tests.builders import injection_project
 from tests.project import make_project
-from tests.test_hostile import injection_project
 
 pytestmark = pytest.mark.browser
 

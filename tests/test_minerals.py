@@ -17,9 +17,9 @@ from generator.commands import review
 from generator.problems import UserError
 from generator.publish.mkdocs_plugin import extended_nav, with_minerals_page
 from generator.publish.release import JSON_PATH
+from tests.builders import validate
 from tests.emrt_fixtures import Answers, build, complete, fill
-from tests.test_consolidation import SUPPLY_CHAIN, supply_chain_project
-from tests.test_release import validate
+from tests.supply_project import SUPPLY_CHAIN, supply_chain_project
 
 MINERALS_SETTINGS = """minerals:
   workbooks: emrt

@@ -12,7 +12,7 @@ from generator.commands.new_year import shift_period
 from tests import cmrt_fixtures as fx
 from tests.cli import run_cli
 from tests.project import write_smelters
-from tests.test_consolidation import REFERENCE, supply_chain_project
+from tests.supply_project import REFERENCE, supply_chain_project
 
 # The dates a new year must renew, as the supply-chain project of test_consolidation states them for 2024.
 DATES_2024 = {"report.yml": ("designation_as_of: 2025-03-01",),

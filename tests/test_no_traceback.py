@@ -17,7 +17,7 @@ from generator.problems import Problems, UserError
 from generator.supply import folder as workbooks
 from tests import cmrt_fixtures as fx
 from tests.project import ROOT, content, make_project
-from tests.test_consolidation import supply_chain_project
+from tests.supply_project import supply_chain_project
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

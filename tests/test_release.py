@@ -14,15 +14,8 @@ import pytest
 
 from generator import pipeline
 from generator.publish.release import JSON_PATH
+from tests.builders import HOSTILE, SCHEMA, special_characters_project, validate
 from tests.conftest import ROOT
-from tests.test_golden import HOSTILE, special_characters_project
-
-SCHEMA = json.loads((ROOT / "docs/assets/report.schema.json").read_text(encoding="utf-8"))
-
-
-def validate(data: dict) -> list[str]:
-    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
-    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data))
 
 
 def test_schema_is_a_valid_json_schema():

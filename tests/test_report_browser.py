@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_page, serve
+from tests.builders import build, two_years
 from tests.hostile_inputs import site_pages
-from tests.test_report_figures import rmi_project
-from tests.test_years import build, two_years
+from tests.rmi_project import rmi_project
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules/axe-core/axe.min.js"

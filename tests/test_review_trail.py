@@ -21,7 +21,7 @@ from generator.supply.matching import Matcher, name_key
 from generator.supply.reference import read_list
 from tests import cmrt_fixtures as fx
 from tests.cli import run_cli
-from tests.test_consolidation import supply_chain_project
+from tests.supply_project import supply_chain_project
 
 ROW_COLUMNS = "file,sheet,row,metal,smelter_id,smelter_name,country,outcome,reason,facility_id"
 
@@ -298,7 +298,7 @@ def test_a_smelter_in_a_covered_country_is_flagged(tmp_path):
 
 
 def supply_reference() -> str:
-    from tests.test_consolidation import REFERENCE
+    from tests.supply_project import REFERENCE
     return REFERENCE
 
 
@@ -446,7 +446,7 @@ def test_dotted_legal_forms_match_real_reference_lists(corpus):
 
 @pytest.fixture
 def corpus() -> Path:
-    from tests.test_consolidation import CORPUS
+    from tests.supply_project import CORPUS
     if not CORPUS or not Path(CORPUS).is_dir():
         pytest.skip("CMR_CORPUS is not set to the folder of real supplier workbooks (../shared/corpus)")
     return Path(CORPUS)

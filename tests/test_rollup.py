@@ -402,7 +402,7 @@ def test_every_6x_blank_of_the_corpus_is_there(corpus):
 
 def _supplier_answers_project(root: Path) -> Path:
     """The example's shape with supplier answers: the consolidation fixture plus a curated list with IDs."""
-    from tests.test_consolidation import supply_chain_project
+    from tests.supply_project import supply_chain_project
     supply_chain_project(root)
     write_smelters(root / "data/smelters.xlsx", [
         ("Tantalum", "Ningxia Orient Tantalum", "Conflict-free", "CID001277", "China"),

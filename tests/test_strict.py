@@ -6,7 +6,7 @@ import yaml
 
 from generator import pipeline
 from generator.problems import UserError
-from tests.test_consolidation import supply_chain_project
+from tests.supply_project import supply_chain_project
 
 
 def with_thin_audit(root):

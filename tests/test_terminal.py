@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.project import ROOT
-from tests.test_consolidation import supply_chain_project
+from tests.supply_project import supply_chain_project
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

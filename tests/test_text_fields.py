@@ -68,7 +68,7 @@ def test_a_formula_behind_invisible_characters_is_neutralised():
 
 def test_supplier_text_with_overrides_is_published_without_them(tmp_path):
     from tests import cmrt_fixtures as fx
-    from tests.test_consolidation import supply_chain_project
+    from tests.supply_project import supply_chain_project
 
     root = supply_chain_project(tmp_path)
     spec = fx.full_declaration("6.5")

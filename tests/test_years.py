@@ -14,31 +14,16 @@ import yaml
 
 from generator import pipeline
 from generator.problems import UserError
+from tests.builders import build, edgar_breaches, example_rows, run_cli, two_years
 from tests.conftest import ROOT
 from tests.project import SMELTERS, make_project, report_for, write_data, write_smelters
-from tests.test_example import example_rows
-from tests.test_exhibit import edgar_breaches
 
-# 2023 is SMELTERS; 2024 drops two, adds one, and Beta Gold becomes conflict-free; 2025 changes again.
-SMELTERS_2024 = [
-    ("Gold", "Alpha Refinery Co., Ltd.", "Conflict-free"),
-    ("Gold", "Beta Gold SA", "Conflict-free"),
-    ("Tin", "PT Delta Tin", "Not designated"),
-    ("Tungsten", "Zeta Wolfram", "Conflict-free"),
-]
 SMELTERS_2025 = [
     ("Gold", "Alpha Refinery Co., Ltd.", "Not designated"),
     ("Tin", "PT Delta Tin", "Conflict-free"),
     ("Tungsten", "Zeta Wolfram", "Conflict-free"),
     ("Tantalum", "Eta Tantalum", "Conflict-free"),
 ]
-
-
-def two_years(root: Path) -> Path:
-    """2024 is current; 2023 is archived."""
-    make_project(root, smelters=SMELTERS_2024, **{"report.yml": report_for(2024, 45, 85)})
-    write_data(root / "data/archive/2023", SMELTERS, **{"report.yml": report_for(2023, 40, 80)})
-    return root
 
 
 def add_2025(root: Path) -> Path:
@@ -254,15 +239,6 @@ def snapshot(docs: Path, prefix: str) -> dict[str, bytes]:
             if prefix or not below.split("/")[0].isdigit():
                 files[below] = path.read_bytes()
     return files
-
-
-def build(root: Path) -> subprocess.CompletedProcess:
-    return run_cli("build", "--no-site", cwd=root)
-
-
-def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
 
 
 def test_exhibit_of_an_earlier_year(tmp_path):
