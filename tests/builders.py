@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import jsonschema
 import openpyxl
 
 from tests import hostile_inputs as hi
+from tests.cli import run_cli
 from tests.conftest import ROOT
 from tests.project import SMELTERS, content, make_project, report_for, write_data
 from tests.supply_project import supply_chain_project
@@ -40,11 +40,6 @@ def two_years(root: Path) -> Path:
 
 def build(root: Path) -> subprocess.CompletedProcess:
     return run_cli("build", "--no-site", cwd=root)
-
-
-def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
 
 
 HOSTILE = [

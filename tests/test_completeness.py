@@ -1,8 +1,6 @@
 """Completeness: warnings, with exact messages, for sections the rule or the OECD guidance expects."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from generator import pipeline
 from generator.content.completeness import lacking
 from generator.problems import UserError
+from tests.cli import run_cli
 from tests.project import MD, content, make_project
 
 
@@ -67,11 +66,6 @@ def test_complete_projects_have_no_warnings(tmp_path):
 ])
 def test_what_counts_as_lacking(text, expected):
     assert lacking(text) == expected
-
-
-def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
 
 
 def test_check_prints_the_warnings_and_strict_makes_them_fatal(tmp_path):

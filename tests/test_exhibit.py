@@ -22,6 +22,7 @@ from tests.builders import (
     edgar_breaches,
     special_characters_project,
 )
+from tests.cli import run_cli
 from tests.conftest import ROOT
 from tests.project import content, make_project
 
@@ -140,11 +141,6 @@ def test_exhibit_is_deterministic_and_from_the_model():
     assert render_exhibit(model, Problems()) == render_exhibit(model, Problems()) == exhibit_of(ROOT)
 
 
-def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
-
-
 def test_each_years_default_exhibit_name_is_one_edgar_accepts():
     for year in (2013, 2025, 9999):
         problems = Problems()
@@ -188,8 +184,6 @@ def test_check_fails_when_the_exhibit_could_not_be_made(tmp_path):
 
 
 def test_exhibit_into_a_folder_is_a_problem_not_a_traceback(tmp_path):
-    import subprocess
-    import sys
     result = subprocess.run([sys.executable, "-m", "generator", "exhibit", "--output", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -1,14 +1,13 @@
 """Validation of data/: exact messages naming file, line and key; one failure for all problems."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator import pipeline
 from generator.problems import UserError
+from tests.cli import run_cli
 from tests.project import content, make_project, write_smelters
 
 
@@ -134,11 +133,6 @@ def test_a_smelter_list_saved_as_csv_is_a_problem_not_a_crash(tmp_path):
     assert result.stderr.splitlines()[0] == (
         "data/smelters.csv: error: is not a workbook: its content is neither .xlsx, .xlsb or .ods (zip) nor .xls (OLE2) "
         "[workbook.not-a-workbook]")
-
-
-def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
 
 
 def test_cli_reports_every_problem_once_without_traceback(tmp_path):

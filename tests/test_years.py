@@ -14,7 +14,8 @@ import yaml
 
 from generator import pipeline
 from generator.problems import UserError
-from tests.builders import build, edgar_breaches, example_rows, run_cli, two_years
+from tests.builders import build, edgar_breaches, example_rows, two_years
+from tests.cli import run_cli
 from tests.conftest import ROOT
 from tests.project import SMELTERS, make_project, report_for, write_data, write_smelters
 
