@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from generator.excel.values import as_text, date_from_parts, fold, percent, quoted
 from generator.excel.workbook import (
@@ -43,6 +44,7 @@ from generator.supply.cmrt.layouts import (
     LAYOUTS,
     LAYOUTS_BY_KIND,
     METAL_ROWS,
+    DeclarationCells,
     Layout,
     layout_for,
     parse_version,
@@ -126,19 +128,7 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
         template_version=version,
         layout=layout.family,
         smelter_sheet=layout.smelter_sheet,
-        file_format=book.file_format,
-        encrypted=book.encrypted,
-        language=ctx.text(decl, "D3"),
-        company_name=ctx.text(decl, cells.company_name),
-        declaration_scope=ctx.text(decl, cells.declaration_scope),
-        scope_description=ctx.text(decl, cells.scope_description),
-        unique_id=ctx.text(decl, cells.unique_id),
-        unique_id_authority=ctx.text(decl, cells.unique_id_authority),
-        address=ctx.text(decl, cells.address),
-        contact=Person(ctx.text(decl, cells.contact_name), ctx.text(decl, cells.contact_title),
-                       ctx.text(decl, cells.contact_email), ctx.text(decl, cells.contact_phone)),
-        authorizer=Person(ctx.text(decl, cells.authorizer_name), ctx.text(decl, cells.authorizer_title),
-                          ctx.text(decl, cells.authorizer_email), ctx.text(decl, cells.authorizer_phone)),
+        **company_block(book, decl, cells, ctx),
         effective_date=_effective_date(decl, layout, ctx),
         questions=_metal_questions(decl, layout, ctx),
         company_questions=_company_questions(decl, layout, ctx),
@@ -150,6 +140,23 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
     book.report_notes(ctx.problems, ctx.file)  # after every sheet is loaded
     ctx.problems.extend(check_declaration(declaration, layout, lookup))
     return _with_problems(declaration, ctx)
+
+
+def company_block(book: Workbook, decl: Sheet, cells: DeclarationCells, ctx: _Context) -> dict[str, Any]:
+    """The file and company fields of a Declaration, from the cells a layout names (every RMI template
+    has the same company block, at its own addresses)."""
+    def text(address: str) -> str:
+        return ctx.text(decl, address)
+    return {
+        "file_format": book.file_format, "encrypted": book.encrypted, "language": text("D3"),
+        "company_name": text(cells.company_name), "declaration_scope": text(cells.declaration_scope),
+        "scope_description": text(cells.scope_description), "unique_id": text(cells.unique_id),
+        "unique_id_authority": text(cells.unique_id_authority), "address": text(cells.address),
+        "contact": Person(text(cells.contact_name), text(cells.contact_title), text(cells.contact_email),
+                          text(cells.contact_phone)),
+        "authorizer": Person(text(cells.authorizer_name), text(cells.authorizer_title),
+                             text(cells.authorizer_email), text(cells.authorizer_phone)),
+    }
 
 
 def _other_kind(book: Workbook, decl: Sheet, found: kinds.Finding, ctx: _Context) -> Declaration:

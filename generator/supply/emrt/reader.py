@@ -13,7 +13,7 @@ from generator.excel.workbook import Sheet, Workbook, WorkbookError, column_inde
 from generator.model import MINERALS
 from generator.supply import values
 from generator.supply.cmrt import kinds
-from generator.supply.cmrt.declaration import Declaration, MetalAnswer, MineRow, Person, Question, Rejected
+from generator.supply.cmrt.declaration import Declaration, MetalAnswer, MineRow, Question, Rejected
 from generator.supply.cmrt.layouts import DECLARATION, parse_version
 from generator.supply.cmrt.reader import (
     MAX_LIST_ROWS,
@@ -25,6 +25,7 @@ from generator.supply.cmrt.reader import (
     _product_list,
     _smelter_list,
     _with_problems,
+    company_block,
 )
 from generator.supply.emrt.checks import check_minerals
 from generator.supply.emrt.layouts import MineralLayout, mineral_layout_for
@@ -52,19 +53,7 @@ def read_minerals(book: Workbook, decl: Sheet, kind: kinds.TemplateKind, ctx: _C
         template_version=version,
         layout=layout.family,
         smelter_sheet=base.smelter_sheet,
-        file_format=book.file_format,
-        encrypted=book.encrypted,
-        language=ctx.text(decl, "D3"),
-        company_name=ctx.text(decl, cells.company_name),
-        declaration_scope=ctx.text(decl, cells.declaration_scope),
-        scope_description=ctx.text(decl, cells.scope_description),
-        unique_id=ctx.text(decl, cells.unique_id),
-        unique_id_authority=ctx.text(decl, cells.unique_id_authority),
-        address=ctx.text(decl, cells.address),
-        contact=Person(ctx.text(decl, cells.contact_name), ctx.text(decl, cells.contact_title),
-                       ctx.text(decl, cells.contact_email), ctx.text(decl, cells.contact_phone)),
-        authorizer=Person(ctx.text(decl, cells.authorizer_name), ctx.text(decl, cells.authorizer_title),
-                          ctx.text(decl, cells.authorizer_email), ctx.text(decl, cells.authorizer_phone)),
+        **company_block(book, decl, cells, ctx),
         effective_date=_effective_date(decl, base, ctx),
         minerals=minerals,
         questions=_questions(decl, layout, minerals, ctx),
