@@ -238,8 +238,9 @@ def hostile_files(folder: Path, base: Path) -> dict[str, tuple[str, str]]:
     sheets = "Definitions, Instructions, Revision, {}Product List, Checker, Smelter Look-up, L, C, SorP"
     return {
         "bomb.xlsx": ("workbook.too-large", f"unpacks to {unpacked:,} bytes; the limit is 419,430,400"),
-        "lying-bomb.xlsx": ("workbook.unreadable", "cannot read sheet 'Smelter List': I/O error: File is larger "
-                                               "than its declared uncompressed size"),
+        # unpacked no further than its declared size, the part fails its checksum
+        "lying-bomb.xlsx": ("workbook.corrupt", "is a damaged zip file, not a readable workbook: Bad CRC-32 for file "
+                                               "'xl/worksheets/sheet5.xml'"),
         "laughs-sheet.xlsx": ("workbook.xml-dtd", dtd.format("xl/worksheets/sheet5.xml")),
         "laughs-sharedStrings.xlsx": ("workbook.xml-dtd", dtd.format("xl/sharedStrings.xml")),
         "laughs-workbook.xlsx": ("workbook.xml-dtd", dtd.format("xl/workbook.xml")),

@@ -15,13 +15,15 @@
 """
 from __future__ import annotations
 
+import functools
 import html
 import io
 import logging
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -197,16 +199,18 @@ class Workbook:
     """An opened workbook. Sheets are loaded only when asked for."""
 
     def __init__(self, path: Path, data: bytes, file_format: str, encrypted: bool,
-                 strings: _SharedStrings | None = None):
+                 package: _Package | None = None):
         self.path = path
         self.file_format = file_format
         self.encrypted = encrypted
         self._data = data
-        self._strings = strings
+        self._package = package
+        self._strings = package.strings if package is not None else None
         self.notes: list[Note] = []
         """Warnings found while loading sheets (cells cut to Excel's limit), for the caller to report."""
         try:
-            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            opened = package.stored() if package is not None else data
+            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(opened))
             meta = self._book.sheets_metadata
         except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
@@ -223,7 +227,7 @@ class Workbook:
             if kept != name and name in self.hidden_sheets and kept not in self.hidden_sheets:
                 self.notes.append(Note("workbook.hidden-twin", f"the workbook has a hidden sheet '{name}' beside the "
                                        f"visible sheet '{kept}'; the visible one was read", kept, ""))
-        self._errors = _XlsxErrors(data) if file_format == "xlsx" else _XlsErrors(data) if file_format == "xls" \
+        self._errors = _XlsxErrors(package) if package is not None else _XlsErrors(data) if file_format == "xls" \
             else _NoErrors()
 
     def report_notes(self, problems: Problems, display: str) -> None:
@@ -319,8 +323,9 @@ class Workbook:
             return self._book, xml, False, 0
         xml, rows_cut = cut
         _check_extent(name, xml)
+        assert self._package is not None  # an .xlsx always has one
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(_replace_part(self._data, part_name, xml)))
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._package.stored({part_name: xml})))
         except BaseException as err:
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
@@ -328,8 +333,12 @@ class Workbook:
         return book, xml, True, rows_cut
 
 
-def open_workbook(path: Path) -> Workbook:
-    """Open `path`, decrypting it in memory if it uses Excel's default password."""
+def open_workbook(path: Path, lists: Collection[str] = ()) -> Workbook:
+    """Open `path`, decrypting it in memory if it uses Excel's default password.
+
+    `lists` names the sheets that hold lists (compared as sheet names are: case and spaces folded):
+    their blank rows at the end (the template's formulas, thousands of rows long) are left out
+    before any parser sees them; see `_Package`."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -345,11 +354,11 @@ def open_workbook(path: Path) -> Workbook:
     if data.startswith(OLE_MAGIC):
         data, encrypted = _decrypt(data)
     if data.startswith(ZIP_MAGIC):
-        kind = check_ooxml(data)
+        kind = check_ooxml(data, dtds=False)
         if kind != "xlsx":  # .xlsb and .ods: calamine reads them; the worker's limits bound them
+            _refuse_dtds_in(data)
             return Workbook(path, data, kind, encrypted)
-        data, strings = _shared_strings(data)
-        return Workbook(path, data, "xlsx", encrypted, strings)
+        return Workbook(path, data, "xlsx", encrypted, _Package(data, lists))
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
     raise WorkbookError("workbook.not-a-workbook",
@@ -378,9 +387,10 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
     return out.getvalue(), True
 
 
-def check_ooxml(data: bytes) -> str:
-    """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed;
-    else its kind: "xlsx", "xlsb" or "ods"."""
+def check_ooxml(data: bytes, dtds: bool = True) -> str:
+    """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed
+    (and, with `dtds`, one with a document type declaration in any part); else its kind: "xlsx",
+    "xlsb" or "ods"."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -388,7 +398,7 @@ def check_ooxml(data: bytes) -> str:
             total = sum(i.file_size for i in infos)
             if len(infos) > MAX_PARTS:
                 raise WorkbookError("workbook.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
-            if total <= MAX_PART_BYTES:
+            if dtds and total <= MAX_PART_BYTES:
                 _refuse_dtds(zf, infos)
     except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
         raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
@@ -410,12 +420,24 @@ def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
     this names the part instead of failing somewhere inside the parser."""
     for info in infos:
         with zf.open(info) as f:
-            head = f.read(XML_PROLOG_BYTES).replace(b"\x00", b"")  # UTF-16 text without its zero bytes
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise WorkbookError("workbook.xml-dtd",
-                                f"has an XML document type declaration (<!DOCTYPE>) in {info.filename}; workbooks "
-                                "never have one, and it could define entities (entity expansion, external files), "
-                                "so the file is refused")
+            _refuse_dtd(info.filename, f.read(XML_PROLOG_BYTES))
+
+
+def _refuse_dtds_in(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _refuse_dtds(zf, zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
+        raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
+
+
+def _refuse_dtd(part: str, content: bytes) -> None:
+    head = content[:XML_PROLOG_BYTES].replace(b"\x00", b"")  # UTF-16 text without its zero bytes
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise WorkbookError("workbook.xml-dtd",
+                            f"has an XML document type declaration (<!DOCTYPE>) in {part}; workbooks "
+                            "never have one, and it could define entities (entity expansion, external files), "
+                            "so the file is refused")
 
 
 # Cell and row addresses in every spelling XML and calamine allow: any case, leading zeros, white space
@@ -485,7 +507,7 @@ def _extent(xml: bytes) -> tuple[int, int, int]:
 
 def _check_text(name: str, xml: bytes, strings: _SharedStrings) -> None:
     """Many cells may point at one long shared string: bound the text they expand to, not their number."""
-    if not strings.lengths:
+    if not strings.count:
         return
     shared = len(_SHARED_TYPE.findall(xml))
     if shared * strings.longest <= MAX_SHEET_TEXT:
@@ -499,36 +521,96 @@ def _check_text(name: str, xml: bytes, strings: _SharedStrings) -> None:
                                               f"of shared text; the limit is {MAX_SHEET_TEXT:,}")
 
 
-@dataclass(frozen=True)
 class _SharedStrings:
-    """What the shared-string table holds: an upper bound of each string's length (its bytes)."""
+    """What the shared-string table holds: the number of strings, an upper bound of the longest one's
+    length (its bytes) and, measured only when a sheet needs it, of each one's."""
 
-    lengths: tuple[int, ...]
-    longest: int
+    def __init__(self, xml: bytes):
+        self._xml = xml
+        pieces = xml.split(b"<si>")
+        if xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml:  # as Excel writes it: no match per string
+            self.count = len(pieces) - 1
+            self.longest = max(map(len, pieces[1:]), default=0) + 4
+        else:
+            self.count = len(self.lengths)
+            self.longest = max(self.lengths, default=0)
+
+    @functools.cached_property
+    def lengths(self) -> tuple[int, ...]:
+        starts = [m.start() for m in _SST_ITEM.finditer(self._xml)] + [len(self._xml)]
+        return tuple(b - a for a, b in zip(starts, starts[1:]))
 
 
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SST_START = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _DECLARED_COUNT = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*(["'])[^"']*\1""")
 _LONG_TEXT = re.compile(rb">[^<]{%d}" % MAX_CELL_CHARS)
+_SHEET_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_UNREAD_PARTS = ("xl/media/", "xl/printerSettings/", "xl/drawings/", "xl/calcChain.xml", "xl/comments", "customXml/",
+                 "docMetadata/", "docProps/", "xl/embeddings/", "xl/vbaProject.bin", "xl/worksheets/_rels/",
+                 "xl/threadedComments/", "xl/persons/")
 
 
-def _shared_strings(data: bytes) -> tuple[bytes, _SharedStrings | None]:
-    """Measure the shared strings; drop the counts the table declares when they are not its own
-    (calamine reserves memory for the declared count: 4,000,000,000 strings in a few bytes)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = [n for n in zf.namelist() if n.lower().endswith("sharedstrings.xml")]
-        if not names:
-            return data, None
-        name = names[0]
-        xml = zf.read(name)
-    starts = [m.start() for m in _SST_ITEM.finditer(xml)] + [len(xml)]
-    lengths = tuple(b - a for a, b in zip(starts, starts[1:]))
-    head = _SST_START.search(xml)
-    if head and _untrue_counts(head.group(0), len(lengths)):
-        fixed = _DECLARED_COUNT.sub(b"", head.group(0))
-        data = _replace_part(data, name, xml[:head.start()] + fixed + xml[head.end():])
-    return data, _SharedStrings(lengths, max(lengths, default=0))
+class _Package:
+    """The parts of an .xlsx that a parser reads, each inflated once, and handed to calamine as a zip
+    that stores them uncompressed: its own reading inflates nothing again, and our bounds and error
+    scans read the same bytes. Pictures, drawings, comments, printer settings and the like are left
+    out (nothing reads them); so is the calculation chain. The shared-string table has its declared
+    counts removed when they are not its own (calamine reserves memory for the declared count:
+    4,000,000,000 strings in a few bytes).
+
+    A list sheet (named in `lists`) loses its blank rows at the end: the templates carry their
+    formulas thousands of rows down, and a parser would read them all for a list of forty rows.
+    A row is blank when none of its cells holds anything a reader takes for a value (see
+    `_trim_blank_rows`); where that cannot be told for sure, the sheet is kept whole."""
+
+    def __init__(self, data: bytes, lists: Collection[str] = ()):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                self.infos = {i.filename: i for i in zf.infolist() if not i.filename.startswith(_UNREAD_PARTS)}
+                self.parts = {name: zf.read(info) for name, info in self.infos.items()}
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError,
+                zlib.error) as err:
+            raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
+        for name, content in self.parts.items():
+            _refuse_dtd(name, content)
+        self.strings: _SharedStrings | None = None
+        for name in [n for n in self.parts if n.lower().endswith("sharedstrings.xml")][:1]:
+            self.strings = _SharedStrings(self.parts[name])
+            head = _SST_START.search(self.parts[name])
+            if head and _untrue_counts(head.group(0), self.strings.count):
+                xml = self.parts[name]
+                self.parts[name] = xml[:head.start()] + _DECLARED_COUNT.sub(b"", head.group(0)) + xml[head.end():]
+        self.sheets = self._sheet_parts()
+        folded = {_fold_name(n) for n in lists}
+        for sheet, part in self.sheets.items():
+            if _fold_name(sheet) in folded and part in self.parts:
+                self.parts[part] = _trim_blank_rows(self.parts[part])
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> part name, from the workbook and its relationships ({} if they do not parse)."""
+        try:
+            rels = ElementTree.fromstring(self.parts["xl/_rels/workbook.xml.rels"])
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            book = ElementTree.fromstring(self.parts["xl/workbook.xml"])
+        except Exception as err:  # calamine says what is wrong with them when it opens the workbook
+            log.debug("cannot map the sheets to their parts: %s", err)
+            return {}
+        parts = {}
+        for el in book.iter():
+            if el.tag.endswith("}sheet") and el.get(_SHEET_REL) in targets:
+                target = targets[el.get(_SHEET_REL)]
+                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                parts[el.get("name")] = posixpath.normpath(path)
+        return parts
+
+    def stored(self, replaced: dict[str, bytes] | None = None) -> bytes:
+        """The parts as a zip that stores them uncompressed, with `replaced` parts swapped in."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+            for name, content in self.parts.items():
+                zf.writestr(self.infos[name], (replaced or {}).get(name, content), compress_type=zipfile.ZIP_STORED)
+        return out.getvalue()
 
 
 def _untrue_counts(tag: bytes, items: int) -> bool:
@@ -565,13 +647,62 @@ def _rows_up_to(xml: bytes, max_row: int) -> tuple[bytes, int] | None:
 _ROWS_WITH_CELLS = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*[^/]>\s*<(?:[\w.-]+:)?c[\s>/]")
 
 
-def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                                   compresslevel=1) as zout:
-        for info in zin.infolist():
-            zout.writestr(info.filename, content if info.filename == name else zin.read(info))
-    return out.getvalue()
+# In the rows cut: a value with attributes (xml:space), an inline string, any element with a namespace prefix.
+_ODD_VALUE = re.compile(rb"<(?:v |is|[\w.-]+:)")
+_PLAIN_ROOT = re.compile(rb'<worksheet [^>]*\bxmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"')
+
+
+def _trim_blank_rows(xml: bytes) -> bytes:
+    """A list sheet's XML without its blank rows at the end, nor those just above its last row that is
+    not blank (the copyright line of a Product List); the XML as it is where that cannot be told.
+
+    A cell is blank when it holds no value, an empty one, a cached error, or the 0 (or FALSE) a
+    formula caches for no input: the list readers read a row of such cells as blank and never
+    report it (merged ranges stay: they are listed apart from the rows). Only XML written as Excel
+    writes it is cut: the sheet in the default namespace, every cell tag beginning `<c `, and in the
+    rows cut, values only in plain `<v>` and no element with a namespace prefix (an `x:c` cell)."""
+    end = xml.rfind(b"</sheetData>")
+    start = xml.find(b"<sheetData>")
+    if start < 0 or end < start or not _PLAIN_ROOT.search(xml, 0, start):
+        return xml
+    cuts = []
+    stop = end
+    for _ in range(2):
+        last = _last_value(xml, start, stop)
+        cut = xml.find(b"<row ", last, stop)
+        if cut >= 0:
+            if _ODD_VALUE.search(xml, cut, stop):
+                break
+            cuts.append((cut, stop))
+        stop = xml.rfind(b"<row ", start, last)  # the row of the last cell that is not blank
+        if last == start or stop < 0:
+            break
+    for cut, stop in cuts:  # the later one first
+        xml = xml[:cut] + xml[stop:]
+    return xml
+
+
+def _last_value(xml: bytes, start: int, stop: int) -> int:
+    """Where the last cell between `start` and `stop` with a value that is not blank begins
+    (`start` if there is none); an inline string is never blank."""
+    inline = xml.rfind(b"<is>", start, stop)
+    inline = xml.rfind(b"<c ", start, inline) if inline >= 0 else -1
+    pos = stop
+    while True:
+        v = xml.rfind(b"<v>", max(start, inline), pos)
+        cell = xml.rfind(b"<c ", start, v) if v >= 0 else -1
+        if cell < 0:
+            return max(start, inline)
+        pos = cell
+        if xml[v + 3:v + 4] == b"<":  # <v></v>: empty
+            continue
+        tag = xml[cell:xml.find(b">", cell)]
+        if b' t="e"' in tag:
+            continue
+        # A number or FALSE of 0 (no type, or t="n" or "b"; no other attribute Excel writes has a "t")
+        if xml.startswith(b"0</v>", v + 3) and (b"t" not in tag or b' t="n"' in tag or b' t="b"' in tag):
+            continue
+        return cell
 
 
 def _fold_name(name: str) -> str:
@@ -589,10 +720,8 @@ class _XlsxErrors:
     _ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
     _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
-    def __init__(self, data: bytes):
-        self._data = data
-        self._parts: dict[str, str] | None = None
-        self._zip: zipfile.ZipFile | None = None
+    def __init__(self, package: _Package):
+        self._package = package
 
     def find(self, sheet: str, max_row: int | None, xml: bytes | None = None) -> dict[tuple[int, int], str]:
         if xml is None:
@@ -603,42 +732,15 @@ class _XlsxErrors:
         return self._scan(xml, max_row)
 
     def xml(self, sheet: str) -> tuple[str, bytes] | None:
-        """(part name, XML) of a sheet; None if it cannot be found or read."""
-        try:
-            if self._zip is None:  # the zip's directory is read once, not once a sheet
-                self._zip = zipfile.ZipFile(io.BytesIO(self._data))
-            zf = self._zip
-            part = self._sheet_parts(zf).get(sheet)
-            if not part or part not in zf.NameToInfo:
-                return None
-            return part, zf.read(part)
-        except Exception as err:
-            log.debug("cannot read the XML of sheet %s: %s", sheet, err)
+        """(part name, XML) of a sheet; None if it cannot be found."""
+        part = self._package.sheets.get(sheet)
+        if not part or part not in self._package.parts:
             return None
+        return part, self._package.parts[part]
 
     def all_parts(self):
-        """(name, content) of every part that reads back, for when a sheet's part is not found."""
-        with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-            for info in zf.infolist():
-                try:
-                    yield info.filename, zf.read(info)
-                except Exception as err:
-                    log.debug("cannot read part %s: %s", info.filename, err)
-
-    def _sheet_parts(self, zf: zipfile.ZipFile) -> dict[str, str]:
-        if self._parts is None:
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-            parts = {}
-            for el in book.iter():
-                if el.tag.endswith("}sheet") and el.get(rid) in targets:
-                    target = targets[el.get(rid)]
-                    path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                    parts[el.get("name")] = posixpath.normpath(path)
-            self._parts = parts
-        return self._parts
+        """(name, content) of every part, for when a sheet's part is not found."""
+        return self._package.parts.items()
 
     def _scan(self, xml: bytes, max_row: int | None) -> dict[tuple[int, int], str]:
         found: dict[tuple[int, int], str] = {}

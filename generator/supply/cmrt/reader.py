@@ -60,6 +60,8 @@ DECLARATION_ROWS = 200
 _COPYRIGHT = re.compile(r"^\s*(©|\(c\)|copyright\b)|all rights reserved|保留所有权利"
                         r"|^\s*\d{4} electronic industry citizenship coalition", re.IGNORECASE)
 _SMELTER_LISTS = ("Smelter List", "Smelter and Mine List")
+LIST_SHEETS = (*_SMELTER_LISTS, "Product List", "Mine List")
+"""The sheets read as lists, whose blank template rows at the end are never loaded (see open_workbook)."""
 
 
 @dataclass
@@ -93,7 +95,7 @@ def read_workbook(path: Path | str) -> Declaration:
     ctx = _Context(printable(str(path)), Problems())
     book = None
     try:
-        book = open_workbook(path)
+        book = open_workbook(path, lists=LIST_SHEETS)
         return _read(book, ctx)
     except WorkbookError as err:
         if book is not None:
@@ -136,7 +138,7 @@ def _read(book: Workbook, ctx: _Context) -> Declaration:
         smelters=smelters,
         rejected=tuple(rejected),
     )
-    lookup = _lookup(book, layout)
+    lookup = _lookup(book, layout, {s.smelter_id for s in smelters if s.smelter_id})
     book.report_notes(ctx.problems, ctx.file)  # after every sheet is loaded
     ctx.problems.extend(check_declaration(declaration, layout, lookup))
     return _with_problems(declaration, ctx)
@@ -242,10 +244,11 @@ def _split(text: str, separator: str) -> list[str]:
     return text.split(separator) if separator else [text]
 
 
-def _lookup(book: Workbook, layout: Layout) -> Lookup:
-    """The template's own look-up sheet: smelter ID -> the names it gives that ID (standard name first)."""
+def _lookup(book: Workbook, layout: Layout, wanted: set[str]) -> Lookup:
+    """The template's own look-up sheet: smelter ID -> the names it gives that ID (standard name first),
+    for the IDs in `wanted` (those the smelter list gives)."""
     columns = layout.lookup_columns
-    if columns is None or not book.has(layout.lookup_sheet):
+    if columns is None or not wanted or not book.has(layout.lookup_sheet):
         return Lookup(layout.lookup_sheet, {})
     sheet = book.sheet(layout.lookup_sheet, max_row=columns.first_row + MAX_LIST_ROWS)
     picked = [column_index(columns.metal), column_index(columns.smelter_id),
@@ -253,14 +256,23 @@ def _lookup(book: Workbook, layout: Layout) -> Lookup:
     names: dict[str, list[str]] = {}
     for row in range(columns.first_row, min(sheet.last_row, columns.first_row + MAX_LIST_ROWS) + 1):
         metal, raw_id, *raw_names = sheet.values(row, picked)
-        smelter_id, recognised = values.smelter_id(as_text(raw_id))
-        if not (smelter_id and recognised and values.metal(as_text(metal))):
+        text = as_text(raw_id)
+        if text in wanted:
+            smelter_id, recognised = text, True
+        elif _CANONICAL_ID.match(text):
+            continue  # another ID, as the template writes them
+        else:
+            smelter_id, recognised = values.smelter_id(text)
+        if not (smelter_id in wanted and recognised and values.metal(as_text(metal))):
             continue
         known = names.setdefault(smelter_id, [])
         for name in (n.strip() for v in raw_names for n in _split(as_text(v), columns.alias_separator)):
             if name and name not in known:
                 known.append(name)
     return Lookup(layout.lookup_sheet, {k: tuple(v) for k, v in names.items()})
+
+
+_CANONICAL_ID = re.compile(r"CID[0-9]{6}\Z")  # what values.smelter_id gives back unchanged
 
 
 def _metal_questions(decl: Sheet, layout: Layout, ctx: _Context) -> tuple[Question, ...]:
@@ -334,7 +346,8 @@ def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context,
     non-blank row are noted.
     """
     wide = {r0: (c0, c1) for r0, c0, _r1, c1 in sheet.merged if r0 >= first_row and c0 <= 1 and c1 - c0 >= 7}
-    end = min(sheet.last_row, first_row + MAX_LIST_ROWS - 1)
+    # A wide merged row counts wherever it is: the blank rows around it may not have been loaded.
+    end = min(max(sheet.last_row, *wide, 0), first_row + MAX_LIST_ROWS - 1)
     probe = [0, 1, *columns]
     for row in range(max(first_row, template_end + 1), end + 1):
         if row in wide or _is_copyright(sheet.values(row, [0, 1])):
