@@ -165,3 +165,15 @@ def test_a_prefixed_cell_among_the_blank_rows_keeps_the_sheet_whole():
     far = (f'<row r="300"><x:c xmlns:x="{NS[7:-1]}" r="D300" t="inlineStr"><x:is><x:t>Far</x:t></x:is></x:c></row>')
     xml = sheet(data(5) + "".join(blank(r) for r in range(6, 300)) + far + "".join(blank(r) for r in range(301, 400)))
     assert _trim_blank_rows(xml) == xml
+
+
+def test_a_sheet_left_out_when_opening_is_read_when_asked_for(tmp_path):
+    from generator.excel.workbook import open_workbook
+    path = with_template_rows(tmp_path)
+    few = open_workbook(path, sheets=("Declaration",))
+    assert few._package is not None and "xl/worksheets/sheet5.xml" not in few._package.parts
+    everything = open_workbook(path)
+    for name in ("Smelter List", "Declaration", "Revision"):
+        a, b = few.sheet(name), everything.sheet(name)
+        assert (a.last_row, [a.values(r, list(range(20))) for r in range(1, a.last_row + 1)]) == \
+            (b.last_row, [b.values(r, list(range(20))) for r in range(1, b.last_row + 1)])

@@ -208,14 +208,8 @@ class Workbook:
         self._strings = package.strings if package is not None else None
         self.notes: list[Note] = []
         """Warnings found while loading sheets (cells cut to Excel's limit), for the caller to report."""
-        try:
-            opened = package.stored() if package is not None else data
-            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(opened))
-            meta = self._book.sheets_metadata
-        except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
-            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
-                raise
-            raise WorkbookError("workbook.unreadable", f"cannot read the workbook: {_reason(err)}") from None
+        self._book = _calamine(package.stored() if package is not None else data)
+        meta = self._book.sheets_metadata
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
         self.hidden_sheets = frozenset(m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible)
         # Sheet names are English in every UI language, but a supplier may change their case
@@ -260,6 +254,8 @@ class Workbook:
     def sheet(self, name: str, max_row: int | None = None) -> Sheet:
         """Load one sheet, at most down to `max_row` (to keep memory bounded)."""
         actual = self.actual_name(name) or name
+        if self._package is not None and self._package.load(actual):
+            self._book = _calamine(self._package.stored())
         book, xml, cut, rows_cut = self._book, None, False, 0
         if self.file_format == "xlsx":
             book, xml, cut, rows_cut = self._bounded(name, actual, max_row)
@@ -333,12 +329,25 @@ class Workbook:
         return book, xml, True, rows_cut
 
 
-def open_workbook(path: Path, lists: Collection[str] = ()) -> Workbook:
+def _calamine(data: bytes) -> python_calamine.CalamineWorkbook:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book.sheets_metadata  # noqa: B018 (read here, so that a failure is the file's problem)
+        return book
+    except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
+        if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        raise WorkbookError("workbook.unreadable", f"cannot read the workbook: {_reason(err)}") from None
+
+
+def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[str] | None = None) -> Workbook:
     """Open `path`, decrypting it in memory if it uses Excel's default password.
 
     `lists` names the sheets that hold lists (compared as sheet names are: case and spaces folded):
     their blank rows at the end (the template's formulas, thousands of rows long) are left out
-    before any parser sees them; see `_Package`."""
+    before any parser sees them; see `_Package`. With `sheets`, only the parts of those sheets are
+    inflated when opening; another sheet's part is inflated when it is first loaded (which opens
+    the workbook again)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -358,7 +367,7 @@ def open_workbook(path: Path, lists: Collection[str] = ()) -> Workbook:
         if kind != "xlsx":  # .xlsb and .ods: calamine reads them; the worker's limits bound them
             _refuse_dtds_in(data)
             return Workbook(path, data, kind, encrypted)
-        return Workbook(path, data, "xlsx", encrypted, _Package(data, lists))
+        return Workbook(path, data, "xlsx", encrypted, _Package(data, lists, sheets))
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
     raise WorkbookError("workbook.not-a-workbook",
@@ -546,6 +555,7 @@ _SST_START = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _DECLARED_COUNT = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*(["'])[^"']*\1""")
 _LONG_TEXT = re.compile(rb">[^<]{%d}" % MAX_CELL_CHARS)
 _SHEET_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _UNREAD_PARTS = ("xl/media/", "xl/printerSettings/", "xl/drawings/", "xl/calcChain.xml", "xl/comments", "customXml/",
                  "docMetadata/", "docProps/", "xl/embeddings/", "xl/vbaProject.bin", "xl/worksheets/_rels/",
                  "xl/threadedComments/", "xl/persons/")
@@ -564,11 +574,20 @@ class _Package:
     A row is blank when none of its cells holds anything a reader takes for a value (see
     `_trim_blank_rows`); where that cannot be told for sure, the sheet is kept whole."""
 
-    def __init__(self, data: bytes, lists: Collection[str] = ()):
+    def __init__(self, data: bytes, lists: Collection[str] = (), sheets: Collection[str] | None = None):
+        self._data = data
+        self._lists = {_fold_name(n) for n in lists}
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 self.infos = {i.filename: i for i in zf.infolist() if not i.filename.startswith(_UNREAD_PARTS)}
-                self.parts = {name: zf.read(info) for name, info in self.infos.items()}
+                self.parts = {name: zf.read(self.infos[name]) for name in _WORKBOOK_PARTS if name in self.infos}
+                self.sheets = self._sheet_parts()
+                wanted = None if sheets is None else {_fold_name(n) for n in sheets}
+                kept = {part for sheet, part in self.sheets.items() if wanted is None or _fold_name(sheet) in wanted}
+                self.deferred = {part for part in self.sheets.values() if part not in kept and part in self.infos}
+                for name, info in self.infos.items():
+                    if name not in self.parts and name not in self.deferred:
+                        self.parts[name] = zf.read(info)
         except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError,
                 zlib.error) as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
@@ -581,11 +600,26 @@ class _Package:
             if head and _untrue_counts(head.group(0), self.strings.count):
                 xml = self.parts[name]
                 self.parts[name] = xml[:head.start()] + _DECLARED_COUNT.sub(b"", head.group(0)) + xml[head.end():]
-        self.sheets = self._sheet_parts()
-        folded = {_fold_name(n) for n in lists}
         for sheet, part in self.sheets.items():
-            if _fold_name(sheet) in folded and part in self.parts:
+            if _fold_name(sheet) in self._lists and part in self.parts:
                 self.parts[part] = _trim_blank_rows(self.parts[part])
+
+    def load(self, sheet: str) -> bool:
+        """Inflate the part of `sheet` if it was left out when opening; True if it was (the workbook
+        must then be opened again to read it)."""
+        part = self.sheets.get(sheet)
+        if part not in self.deferred:
+            return False
+        self.deferred.discard(part)
+        try:
+            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+                content = zf.read(self.infos[part])
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError,
+                zlib.error) as err:
+            raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
+        _refuse_dtd(part, content)
+        self.parts[part] = _trim_blank_rows(content) if _fold_name(sheet) in self._lists else content
+        return True
 
     def _sheet_parts(self) -> dict[str, str]:
         """Sheet name -> part name, from the workbook and its relationships ({} if they do not parse)."""

@@ -62,6 +62,8 @@ _COPYRIGHT = re.compile(r"^\s*(©|\(c\)|copyright\b)|all rights reserved|保留�
 _SMELTER_LISTS = ("Smelter List", "Smelter and Mine List")
 LIST_SHEETS = (*_SMELTER_LISTS, "Product List", "Mine List")
 """The sheets read as lists, whose blank template rows at the end are never loaded (see open_workbook)."""
+READ_SHEETS = (*LIST_SHEETS, DECLARATION, "Smelter Look-up", "Standard Smelter Names", "L")
+"""The sheets the readers load (any other is inflated only if asked for)."""
 
 
 @dataclass
@@ -95,7 +97,7 @@ def read_workbook(path: Path | str) -> Declaration:
     ctx = _Context(printable(str(path)), Problems())
     book = None
     try:
-        book = open_workbook(path, lists=LIST_SHEETS)
+        book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS)
         return _read(book, ctx)
     except WorkbookError as err:
         if book is not None:
