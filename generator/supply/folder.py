@@ -18,6 +18,7 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,7 +49,6 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
     paths, keys = _distinct(workbook_files(folder, problems, root), index, problems, root)
-    index.save()
     found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
     writable = True
@@ -57,6 +57,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
         found[key] = declaration
         if writable and not _worker_failed(declaration):
             writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
+    index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
     log.info("read %d supplier workbooks (%d from the cache)", len(paths), len(paths) - len(missing))
     declarations = []
     for path, key in zip(paths, keys):
@@ -139,11 +140,18 @@ def _failed(path: Path, failure: Failure) -> cmrt.Declaration:
 class _Index:
     """Which content each file had when last hashed, by path, size, modification and change time and
     inode (what git's index compares): a file rewritten in place with its old size and modification
-    time still has a new change time. An index of any other shape is discarded, with a warning."""
+    time still has a new change time. An index of any other shape is discarded, with a warning.
 
-    def __init__(self, cache: Path):
+    As git does, an entry is judged racy when the index is saved: a file changed within RACY_NS of
+    that time could change again unseen by its stat, so it is not kept and is hashed again next time.
+    A file whose stat changed between its hashing and the save (it changed during the build) is not
+    kept either. `clock` gives the time in nanoseconds (tests set it)."""
+
+    def __init__(self, cache: Path, clock: Callable[[], int] = time.time_ns):
         self.path = cache / "index.json"
+        self.clock = clock
         self.entries: dict[str, list] = {}
+        self.hashed: dict[str, list] = {}  # this run's, kept or not when saved
         self.changed = False
         try:
             entries = json.loads(self.path.read_text(encoding="utf-8"))
@@ -168,19 +176,21 @@ class _Index:
     def key(self, path: Path) -> str:
         stat = path.stat()
         name = str(path.resolve())
-        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        seen = _seen(stat)
         entry = self.entries.get(name)
         if entry and entry[:4] == seen:
             return entry[4]
         key = _key(path)
-        # A file changed within the clock's granularity of being hashed could change again unseen
-        # ("racy git"): such an entry is not kept, so the file is hashed again next time.
-        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
-            self.entries[name] = [*seen, key]
-            self.changed = True
+        self.hashed[name] = [*seen, key]
         return key
 
     def save(self) -> None:
+        now = self.clock()
+        for name, entry in self.hashed.items():
+            if now - max(entry[1], entry[2]) > RACY_NS and _unchanged(name, entry):
+                self.entries[name] = entry
+                self.changed = True
+        self.hashed = {}
         if not self.changed:
             return
         try:
@@ -190,6 +200,17 @@ class _Index:
             tmp.replace(self.path)
         except OSError as err:
             log.warning("cannot write the workbook cache index %s: %s", self.path, err)
+
+
+def _seen(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _unchanged(name: str, entry: list) -> bool:
+    try:
+        return _seen(os.stat(name)) == entry[:4]
+    except OSError:
+        return False
 
 
 RACY_NS = 2_000_000_000
