@@ -120,7 +120,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         smelter_file, sheet = display_path(path, root), listing.sheet
         labels = files["report"].status_labels
         facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of,
-                                       labels.by_status(), labels.heading)
+                                       labels.by_status(), labels.heading, cache_root or root)
     consolidation = None
     settings_path = data_dir / SUPPLY_CHAIN_FILE
     if settings_path.exists():

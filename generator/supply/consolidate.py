@@ -205,24 +205,25 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
         return display_path(path, root)
 
     start = len(problems.items)
+    cache = cache_root or root
     lists = []
     for item in settings.reference_lists:
         path = data_dir / item.file
-        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet)
+        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet, cache_root=cache)
         if loaded is not None:
             lists.append(loaded)
     conf_path = data_dir / settings.conformance.file
     conformance = read_list(conf_path, settings.conformance.title, settings.conformance.as_of, problems,
-                            show(conf_path), settings.conformance.sheet, conformance=True)
-    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster))
-    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases)) \
-        if settings.aliases else ()
-    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root,
-                                                           cache_root or root), problems)
+                            show(conf_path), settings.conformance.sheet, conformance=True, cache_root=cache)
+    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster), cache)
+    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases),
+                           cache_root=cache) if settings.aliases else ()
+    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root, cache),
+                                         problems)
     minerals = None
     if settings.minerals is not None:
         from generator.supply.minerals import consolidate_minerals  # it builds on this stage's merging
-        minerals = consolidate_minerals(settings.minerals, data_dir, root, problems, roster, cache_root or root)
+        minerals = consolidate_minerals(settings.minerals, data_dir, root, problems, roster, cache)
     if conformance is None or not lists:
         return None
     entries, across = merge_lists(lists)
