@@ -7,7 +7,7 @@ import re
 import markdown
 import pytest
 
-from generator.publish.escape import csv_cell, html_text, markdown_text
+from generator.publish.escape import csv_cell, html_text, markdown_text, published_text
 from tests.builders import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]
@@ -42,6 +42,25 @@ def test_ordinary_text_stays_readable_in_the_markdown():
 ])
 def test_csv_cells_never_start_a_formula(value, expected):
     assert csv_cell(value) == expected
+
+
+def csv_cell_the_long_way(value: object) -> str:
+    """csv_cell as it was before its one-pass check: every substitution on every cell."""
+    text = "" if value is None else published_text(value)
+    text = re.sub(r"([;\t]\s*)([=+\-@])", lambda m: m.group(1) + "'" + m.group(2), text)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) or \
+        text.lstrip().startswith(("=", "+", "-", "@", "\t", "\r", "\n")) else text
+
+
+def test_csv_cells_are_what_every_substitution_on_every_cell_gives():
+    """The one-pass check skips the substitutions only where they change nothing: every character up to
+    U+3000 and the invisible ones beyond, alone, before a formula, after a separator, between letters."""
+    chars = [chr(i) for i in range(0x3001) if not 0xD800 <= i <= 0xDFFF] + ["\ufeff", "\U0001f600"]
+    for c in chars:
+        for text in (c, c + "=1", "a" + c + "=1", " " + c + "@x", "a" + c + "b", c + "\u200d" + "a", ";" + c + "-2"):
+            assert csv_cell(text) == csv_cell_the_long_way(text), repr(text)
+    for value in (None, 0, 17, -3, 2.5, True, *HOSTILE):
+        assert csv_cell(value) == csv_cell_the_long_way(value), repr(value)
 
 
 @pytest.mark.parametrize("text", HOSTILE + ["Côte d'Ivoire", "“smart” — quotes", "a\x00b\x1bc\x7f", "x\ny\tz"])

@@ -75,14 +75,20 @@ def csv_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula: not when it
     trims leading spaces on import, nor when its list separator is ';' (much of Europe) and it
     splits the cell there, which quoting does not reliably prevent."""
-    text = "" if value is None else published_text(value)  # "\u200b=cmd" is "=cmd" in a spreadsheet
-    text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
+    text = "" if value is None else str(value)
+    if _CSV_WORK.search(text):  # most cells have none of these: one pass, then only their start is looked at
+        text = published_text(text)  # "\u200b=cmd" is "=cmd" in a spreadsheet
+        text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
     if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t]\s*)([=+\-@])")
+# Every character that published_text removes (_CONTROL, _INVISIBLE) and the separators of
+# _FORMULA_AFTER_SEPARATOR: a cell without any is left as it is by them.
+_CSV_WORK = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u2064\u2066-\u2069\ufeff;\t]")
 
 
 # For a terminal: every C0/C1 control character (ESC starts the sequences that set the window
