@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.publish.escape import csv_cell
 from generator.publish.render import environment
@@ -55,22 +56,24 @@ def rows_path(year: int) -> str:
     return f"{folder(year)}/{ROWS}"
 
 
-def render_review(model: Model) -> dict[str, str]:
-    """{path under the project: text} of the year's review files; empty when there are no supplier answers."""
+def render_review(model: Model, cache_root: Path | None = None) -> dict[str, str]:
+    """{path under the project: text} of the year's review files; empty when there are no supplier answers.
+    With `cache_root`, the compiled template is kept in its .cache/ (see render.template_environment)."""
     if model.consolidation is None:
         return {}
-    return {f"{folder(model.year)}/{name}": text for name, text in _files(model, model.consolidation).items()}
+    return {f"{folder(model.year)}/{name}": text
+            for name, text in _files(model, model.consolidation, cache_root).items()}
 
 
-def _files(model: Model, c: Consolidation) -> dict[str, str]:
+def _files(model: Model, c: Consolidation, cache_root: Path | None = None) -> dict[str, str]:
     """The files of one year's review folder, by name."""
     return {
-        REPORT: _report(model, c),
+        REPORT: _report(model, c, cache_root),
         ROWS: rows_csv(c),
     }
 
 
-def _report(model: Model, c: Consolidation) -> str:
+def _report(model: Model, c: Consolidation, cache_root: Path | None = None) -> str:
     by_file: dict[str, list[RowOutcome]] = {}
     for outcome in c.outcomes:
         by_file.setdefault(outcome.file, []).append(outcome)
@@ -80,7 +83,7 @@ def _report(model: Model, c: Consolidation) -> str:
                "reconciles": c.rows_read == sum(counts.values()), "covered": covered_locations(c),
                "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": rows_path(model.year),
                **_minerals_context(c)}
-    return environment(model.figures).get_template("review.md.j2").render(context)
+    return environment(model.figures, cache_root).get_template("review.md.j2").render(context)
 
 
 def _minerals_context(c: Consolidation) -> dict:
