@@ -49,11 +49,12 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
     paths, keys = _distinct(workbook_files(folder, problems, root), index, problems, root)
+    names = {path: display_path(path, root) for path in paths}
     found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
     writable = True
     for (_path, key), declaration in zip(missing, read_workbooks([p for p, _ in missing],
-                                                           [display_path(p, root) for p, _ in missing])):
+                                                           [names[p] for p, _ in missing])):
         found[key] = declaration
         if writable and not _worker_failed(declaration):
             writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
@@ -61,7 +62,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     log.info("read %d supplier workbooks (%d from the cache)", len(paths), len(paths) - len(missing))
     declarations = []
     for path, key in zip(paths, keys):
-        shown = display_path(path, root)
+        shown = names[path]
         read = found[key]
         assert read is not None  # every missing one was read just above
         declaration = replace(read, file=shown)
@@ -77,19 +78,18 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
     """The workbooks in `folder` and its subfolders, sorted by path; every other file is named as not read."""
     found = []
     for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
-        shown = display_path(path, root)
         if path.is_dir():
             continue
         if path.name.startswith(LOCK_PREFIX):
-            problems.warn(shown, "supply.lock-file", "an Excel lock file (the workbook beside it is open in Excel); "
-                          "skipped")
+            problems.warn(display_path(path, root), "supply.lock-file", "an Excel lock file (the workbook beside it "
+                          "is open in Excel); skipped")
         elif not path.is_file():
-            problems.warn(shown, "supply.not-read", "is not a regular file; not read")
+            problems.warn(display_path(path, root), "supply.not-read", "is not a regular file; not read")
         elif path.suffix.lower() in WORKBOOK_SUFFIXES:
             found.append(path)
         else:
-            problems.warn(shown, "supply.not-read", "is not a workbook, so it was not read: supplier answers are "
-                          f"read from {', '.join(WORKBOOK_SUFFIXES)} files")
+            problems.warn(display_path(path, root), "supply.not-read", "is not a workbook, so it was not read: "
+                          f"supplier answers are read from {', '.join(WORKBOOK_SUFFIXES)} files")
     return found
 
 
