@@ -332,28 +332,29 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
         for row in decl.smelters:
             name = row.reported_name
             match = matcher.match(row.metal, name, row.smelter_id, row.country)
-            base = RowOutcome(decl.file, decl.smelter_sheet, row.row, "unmatched", match.reason, row.metal, name,
-                              row.smelter_id, row.country, detail=match.detail, flags=match.flags)
+            reason, detail, facility_id = match.reason, match.detail, ""
+            suggestions: tuple[Suggestion, ...] = ()
             if match.status == "held":
-                outcomes.append(replace(base, outcome="held"))
-                continue
-            if match.status == "unmatched" or match.facility is None:
+                kind: Outcome = "held"
+            elif match.status == "unmatched" or match.facility is None:
+                kind, suggestions = "unmatched", matcher.nearest(row.metal, name)
                 if not name and values.is_placeholder(row.lookup):
-                    base = replace(base, reason="placeholder", detail=f"{row.lookup}: no facility named")
-                outcomes.append(replace(base, suggestions=matcher.nearest(row.metal, name)))
+                    reason, detail = "placeholder", f"{row.lookup}: no facility named"
                 if name:
                     item = unlisted.setdefault((row.metal, name_key(name)), _Unlisted(name, row.country))
                     item.reporters.add(company)
                     item.rows.append(f"{decl.file}, row {row.row}")
-                continue
-            facility = match.facility
-            key = entry_key(facility)
-            outcome: Outcome = "duplicate" if key in found else "published"
-            reported = found.setdefault(key, _Reported(facility))
-            reported.reporters.add(company)
-            if row.country:
-                reported.countries.add(row.country)
-            outcomes.append(replace(base, outcome=outcome, facility_id=facility.smelter_id))
+            else:
+                key = entry_key(match.facility)
+                kind = "duplicate" if key in found else "published"
+                reported = found.setdefault(key, _Reported(match.facility))
+                reported.reporters.add(company)
+                if row.country:
+                    reported.countries.add(row.country)
+                facility_id = match.facility.smelter_id
+            # One record per row, made once (dataclasses.replace on each would cost more than the matching).
+            outcomes.append(RowOutcome(decl.file, decl.smelter_sheet, row.row, kind, reason, row.metal, name,
+                                       row.smelter_id, row.country, facility_id, detail, match.flags, suggestions))
     facilities = tuple(sorted(
         (ConsolidatedFacility(f.entry.metal, f.entry.name, f.entry.smelter_id, f.entry.country,
                               f.entry.smelter_id in conformant_ids, tuple(sorted(f.reporters)),
