@@ -43,10 +43,19 @@ def published_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """Untrusted text -> Markdown inline text that shows the same characters."""
-    text = " ".join(published_text(value).split())  # no line breaks: a value stays on its line
-    text = html.escape(text, quote=False)
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = str(value)
+    if _MARKDOWN_WORK.search(text):  # most values have nothing to escape but, perhaps, their start
+        text = " ".join(published_text(text).split())  # no line breaks: a value stays on its line
+        text = html.escape(text, quote=False)
+        text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _LEADING_SPECIAL.sub(_escape_leading, text)
+
+
+# What the steps of markdown_text before the leading check act on: the characters published_text
+# removes, every whitespace character but a single space between words (str.split), HTML's & < >
+# and _INLINE_SPECIAL. A text without any is left as it is by them.
+_MARKDOWN_WORK = re.compile("[\x00-\x1f\x7f-\xa0\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064"
+                            "\u2066-\u2069\u3000\ufeff&<>\\\\`*_{}\\[\\]|]|  |^ | $")
 
 
 def _escape_leading(match: re.Match) -> str:
