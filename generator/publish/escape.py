@@ -13,6 +13,7 @@ a terminal with control characters (escape sequences) shown, not obeyed.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -80,10 +81,12 @@ def ascii_references(markup: str) -> str:
     return markup.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # a file's name, its sheet, the outcomes: each cell of rows.csv recurs
 def csv_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula: not when it
     trims leading spaces on import, nor when its list separator is ';' (much of Europe) and it
-    splits the cell there, which quoting does not reliably prevent."""
+    splits the cell there, which quoting does not reliably prevent. `value` is a scalar (text,
+    a number or None)."""
     text = "" if value is None else str(value)
     if _CSV_WORK.search(text):  # most cells have none of these: one pass, then only their start is looked at
         text = published_text(text)  # "\u200b=cmd" is "=cmd" in a spreadsheet
