@@ -48,8 +48,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
         return []
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
-    paths, keys = _distinct(workbook_files(folder, problems, root), index, problems, root)
-    names = {path: display_path(path, root) for path in paths}
+    paths, keys, names = _distinct(workbook_files(folder, problems, root), index, problems, root)
     found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
     missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
     writable = True
@@ -93,12 +92,17 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
     return found
 
 
-def _distinct(paths: list[Path], index: _Index, problems: Problems, root: Path) -> tuple[list[Path], list[str]]:
-    """The paths and content keys of the files, each content once: a byte-for-byte copy is named, not read again."""
+def _distinct(paths: list[Path], index: _Index, problems: Problems,
+              root: Path) -> tuple[list[Path], list[str], dict[Path, str]]:
+    """The paths and content keys of the files, each content once (a byte-for-byte copy is named, not
+    read again), and each one's name as shown (display_path's, from the path resolved once here)."""
     first: dict[str, Path] = {}
+    names: dict[Path, str] = {}
+    base = root.resolve()
     for path in paths:
         try:
-            key = index.key(path)
+            resolved = path.resolve()
+            key = index.key(path, resolved)
         except OSError as err:
             problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
             continue
@@ -107,7 +111,9 @@ def _distinct(paths: list[Path], index: _Index, problems: Problems, root: Path) 
                           f"is a byte-for-byte copy of {display_path(first[key], root)}; counted once, as that file")
             continue
         first[key] = path
-    return list(first.values()), list(first)
+        names[path] = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
+            else printable(str(path))
+    return list(first.values()), list(first), names
 
 
 def read_workbooks(paths: list[Path], names: list[str]):
@@ -173,9 +179,9 @@ class _Index:
         log.warning("the workbook cache index %s is discarded and rebuilt: %s", self.path, why)
         self.changed = True
 
-    def key(self, path: Path) -> str:
+    def key(self, path: Path, resolved: Path | None = None) -> str:
         stat = path.stat()
-        name = str(path.resolve())
+        name = str(resolved or path.resolve())
         seen = _seen(stat)
         entry = self.entries.get(name)
         if entry and entry[:4] == seen:
