@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
 import pickle
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,11 +50,18 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
     paths, keys, names = _distinct(workbook_files(folder, problems, root), index, problems, root)
-    found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
-    missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
+    # The workbooks not in the cache are read while the cached ones load (the workers start at once);
+    # an entry found damaged while loading is read after them.
+    unread = [(path, key) for path, key in zip(paths, keys) if not (cache / f"{key}.pickle").exists()]
+    reading = read_workbooks([p for p, _ in unread], [names[p] for p, _ in unread])
+    found: dict[str, cmrt.Declaration | None] = {key: None for _, key in unread}
+    loaded = {key: _load(cache, key) for key in keys if key not in found}
+    found.update(loaded)
+    damaged = [(path, key) for path, key in zip(paths, keys) if key in loaded and loaded[key] is None]
+    missing = unread + damaged
+    reading = itertools.chain(reading, read_workbooks([p for p, _ in damaged], [names[p] for p, _ in damaged]))
     writable = True
-    for (_path, key), declaration in zip(missing, read_workbooks([p for p, _ in missing],
-                                                           [names[p] for p, _ in missing])):
+    for (_path, key), declaration in zip(missing, reading):
         found[key] = declaration
         if writable and not _worker_failed(declaration):
             writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
@@ -116,11 +124,15 @@ def _distinct(paths: list[Path], index: _Index, problems: Problems,
     return list(first.values()), list(first), names
 
 
-def read_workbooks(paths: list[Path], names: list[str]):
-    """Yield the Declaration of each path, in order, each read in an isolated worker (many at once)."""
+def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:
+    """The Declaration of each path, in order, each read in an isolated worker (many at once); the
+    workers start at once, before the first one is asked for."""
+    return _declarations(paths, names, run_isolated(cmrt.read_workbook, [(path,) for path in paths]))
+
+
+def _declarations(paths: list[Path], names: list[str], results: Iterator) -> Iterator[cmrt.Declaration]:
     bar = _progress(len(paths))
     try:
-        results = run_isolated(cmrt.read_workbook, [(path,) for path in paths])
         for path, name, result in zip(paths, names, results):
             declaration = _failed(path, result) if isinstance(result, Failure) else result
             if bar is not None:
@@ -131,6 +143,9 @@ def read_workbooks(paths: list[Path], names: list[str]):
     finally:
         if bar is not None:
             bar.close()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def _worker_failed(declaration: cmrt.Declaration) -> bool:
