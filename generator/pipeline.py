@@ -120,7 +120,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         smelter_file, sheet = display_path(path, root), listing.sheet
         labels = files["report"].status_labels
         facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of,
-                                       labels.by_status(), labels.heading)
+                                       labels.by_status(), labels.heading, cache_root or root)
     consolidation = None
     settings_path = data_dir / SUPPLY_CHAIN_FILE
     if settings_path.exists():
@@ -145,17 +145,17 @@ def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], 
     project) and the problems.
     """
     current, earlier, problems = load_years(root, strict=strict)
-    pages = render_site(current, earlier)
+    pages = render_site(current, earlier, root)
     changed = write_pages(pages, root / "docs")
-    changed += write_review(root, review_files([*earlier, current]))
+    changed += write_review(root, review_files([*earlier, current], root))
     return pages, changed, problems
 
 
-def review_files(models: list[Model]) -> dict[str, str]:
+def review_files(models: list[Model], cache_root: Path | None = None) -> dict[str, str]:
     """Every year's review records: {path under the project (review/<YEAR>/...): text}."""
     files: dict[str, str] = {}
     for model in models:
-        files.update(render_review(model))
+        files.update(render_review(model, cache_root))
     return files
 
 

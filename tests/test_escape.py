@@ -7,7 +7,7 @@ import re
 import markdown
 import pytest
 
-from generator.publish.escape import csv_cell, html_text, markdown_text
+from generator.publish.escape import csv_cell, html_text, markdown_text, published_text
 from tests.builders import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]
@@ -42,6 +42,44 @@ def test_ordinary_text_stays_readable_in_the_markdown():
 ])
 def test_csv_cells_never_start_a_formula(value, expected):
     assert csv_cell(value) == expected
+
+
+def markdown_text_the_long_way(value: object) -> str:
+    """markdown_text as it was before its one-pass check: every step on every value."""
+    text = html.escape(" ".join(published_text(value).split()), quote=False)
+    text = re.sub(r"([\\`*_{}\[\]|])", r"\\\1", text)
+    return re.sub(r"^([#+\-]|\d+(?=[.)](\s|$)))", lambda m: "\\" + m.group(1) if not m.group(1)[0].isdigit()
+                  else m.group(1) + "\\", text)
+
+
+def test_markdown_text_is_what_every_step_on_every_value_gives():
+    """The one-pass check skips the steps only where they change nothing: every character up to U+3000
+    and the invisible ones beyond, alone, at the start, between words, doubled, beside spaces."""
+    chars = [chr(i) for i in range(0x3001) if not 0xD800 <= i <= 0xDFFF] + ["\ufeff", "\U0001f600"]
+    for c in chars:
+        for text in (c, c + "1. x", "a" + c + "b", " " + c, c + " ", c + c, "1" + c + " x", "\u0645" + c + "\u0634"):
+            assert markdown_text(text) == markdown_text_the_long_way(text), repr(text)
+    for value in (None, 0, 17, -3, 2.5, True, "1.", "2) two", "# h", "a  b", " a", "a ", "12.5", *HOSTILE):
+        assert markdown_text(value) == markdown_text_the_long_way(value), repr(value)
+
+
+def csv_cell_the_long_way(value: object) -> str:
+    """csv_cell as it was before its one-pass check: every substitution on every cell."""
+    text = "" if value is None else published_text(value)
+    text = re.sub(r"([;\t]\s*)([=+\-@])", lambda m: m.group(1) + "'" + m.group(2), text)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) or \
+        text.lstrip().startswith(("=", "+", "-", "@", "\t", "\r", "\n")) else text
+
+
+def test_csv_cells_are_what_every_substitution_on_every_cell_gives():
+    """The one-pass check skips the substitutions only where they change nothing: every character up to
+    U+3000 and the invisible ones beyond, alone, before a formula, after a separator, between letters."""
+    chars = [chr(i) for i in range(0x3001) if not 0xD800 <= i <= 0xDFFF] + ["\ufeff", "\U0001f600"]
+    for c in chars:
+        for text in (c, c + "=1", "a" + c + "=1", " " + c + "@x", "a" + c + "b", c + "\u200d" + "a", ";" + c + "-2"):
+            assert csv_cell(text) == csv_cell_the_long_way(text), repr(text)
+    for value in (None, 0, 17, -3, 2.5, True, *HOSTILE):
+        assert csv_cell(value) == csv_cell_the_long_way(value), repr(value)
 
 
 @pytest.mark.parametrize("text", HOSTILE + ["Côte d'Ivoire", "“smart” — quotes", "a\x00b\x1bc\x7f", "x\ny\tz"])

@@ -143,3 +143,26 @@ def test_a_caller_that_gives_up_leaves_no_worker_behind():
     results.close()  # what an exception or Ctrl+C in the caller does
     assert time.monotonic() - start < 5
     assert [c for c in children if c.is_alive()] == []
+
+
+def mark(path: str) -> str:
+    Path(path).write_text("read", encoding="utf-8")
+    return "done"
+
+
+def test_the_workers_start_on_the_call_so_the_caller_can_work_meanwhile(tmp_path):
+    flag = tmp_path / "flag"
+    results = run_isolated(mark, [(str(flag),)], workers=1)
+    deadline = time.monotonic() + 60
+    while not flag.exists() and time.monotonic() < deadline:  # no result asked for yet
+        time.sleep(0.01)
+    assert flag.read_text(encoding="utf-8") == "read"
+    assert list(results) == ["done"]
+
+
+def test_results_never_asked_for_leave_no_worker_behind():
+    results = run_isolated(behave, [("hang",), ("hang",)], workers=2, seconds=60)
+    children = multiprocessing.active_children()
+    assert len(children) == 2
+    del results  # dropped without a result asked for: the workers are stopped
+    assert [c for c in children if c.is_alive()] == []

@@ -136,6 +136,7 @@ def test_a_file_rewritten_with_its_old_size_and_time_gets_a_new_key(tmp_path, mo
     old = path.stat()
     index = workbooks._Index(tmp_path / "cache")
     first = index.key(path)
+    index.save()
     assert index.key(path) == first and str(path.resolve()) in index.entries
     path.write_bytes(b"other content")
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
@@ -143,12 +144,59 @@ def test_a_file_rewritten_with_its_old_size_and_time_gets_a_new_key(tmp_path, mo
     assert index.key(path) != first
 
 
-def test_a_file_changed_just_now_is_not_trusted_by_its_stat(tmp_path):
+def hashes(monkeypatch) -> list[str]:
+    """The files hashed from now on, by name (the index's stat did not vouch for them)."""
+    hashed: list[str] = []
+    real = workbooks._key
+    monkeypatch.setattr(workbooks, "_key", lambda path: hashed.append(path.name) or real(path))
+    return hashed
+
+
+def test_a_file_changed_just_before_the_index_is_saved_is_hashed_again(tmp_path, monkeypatch):
+    hashed = hashes(monkeypatch)
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"fresh")
     index = workbooks._Index(tmp_path / "cache")
     index.key(path)
-    assert index.entries == {}  # racy: hashed again next time
+    index.save()
+    assert index.entries == {}  # racy: its stat does not vouch for it
+    workbooks._Index(tmp_path / "cache").key(path)
+    assert hashed == ["a.xlsx", "a.xlsx"]
+
+
+def test_a_file_copied_in_just_before_a_long_read_is_trusted_when_the_index_is_saved(tmp_path, monkeypatch):
+    """Raciness is judged when the index is saved (as git does), not when the file was hashed: the files
+    copied in just before a cold build are not hashed again by the rebuild after it."""
+    hashed = hashes(monkeypatch)
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"copied in")
+    changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
+    later = changed + workbooks.RACY_NS + 1  # the reading took longer than the clock's granularity
+    index = workbooks._Index(tmp_path / "cache", clock=lambda: later)
+    key = index.key(path)
+    index.save()
+    assert workbooks._Index(tmp_path / "cache").key(path) == key
+    assert hashed == ["a.xlsx"]
+    path.write_bytes(b"copied again")
+    changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
+    just = workbooks._Index(tmp_path / "cache", clock=lambda: changed + workbooks.RACY_NS)
+    just.key(path)
+    just.save()  # saved no later than the granularity after the change: not kept, hashed again
+    assert workbooks._Index(tmp_path / "cache").key(path) != key
+    assert hashed == ["a.xlsx", "a.xlsx", "a.xlsx"]
+
+
+def test_a_file_changed_between_its_hashing_and_the_save_is_not_kept(tmp_path, monkeypatch):
+    hashed = hashes(monkeypatch)
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"first")
+    index = workbooks._Index(tmp_path / "cache", clock=lambda: 10 ** 30)
+    first = index.key(path)
+    path.write_bytes(b"changed during the build")
+    index.save()
+    assert index.entries == {}
+    assert workbooks._Index(tmp_path / "cache").key(path) != first
+    assert hashed == ["a.xlsx", "a.xlsx"]
 
 
 def without_smelter_list(root: Path) -> Path:

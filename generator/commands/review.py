@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.publish.escape import csv_cell
 from generator.publish.render import environment
@@ -55,43 +57,60 @@ def rows_path(year: int) -> str:
     return f"{folder(year)}/{ROWS}"
 
 
-def render_review(model: Model) -> dict[str, str]:
-    """{path under the project: text} of the year's review files; empty when there are no supplier answers."""
+def render_review(model: Model, cache_root: Path | None = None) -> dict[str, str]:
+    """{path under the project: text} of the year's review files; empty when there are no supplier answers.
+    With `cache_root`, the compiled template is kept in its .cache/ (see render.template_environment)."""
     if model.consolidation is None:
         return {}
-    return {f"{folder(model.year)}/{name}": text for name, text in _files(model, model.consolidation).items()}
+    return {f"{folder(model.year)}/{name}": text
+            for name, text in _files(model, model.consolidation, cache_root).items()}
 
 
-def _files(model: Model, c: Consolidation) -> dict[str, str]:
+def _files(model: Model, c: Consolidation, cache_root: Path | None = None) -> dict[str, str]:
     """The files of one year's review folder, by name."""
     return {
-        REPORT: _report(model, c),
+        REPORT: _report(model, c, cache_root),
         ROWS: rows_csv(c),
     }
 
 
-def _report(model: Model, c: Consolidation) -> str:
-    by_file: dict[str, list[RowOutcome]] = {}
-    for outcome in c.outcomes:
-        by_file.setdefault(outcome.file, []).append(outcome)
-    counts = {k: c.count(k) for k in OUTCOMES}
-    context = {"model": model, "figures": model.figures, "c": c, "by_file": by_file, "counts": counts,
+def _report(model: Model, c: Consolidation, cache_root: Path | None = None) -> str:
+    not_published, flagged = _rows_by_file(c.outcomes)
+    counts = _counts(c.outcomes)
+    context = {"model": model, "figures": model.figures, "c": c, "not_published": not_published,
+               "red_flags": flagged, "counts": counts,
                "rows_read": c.rows_read, "roster_without_response": _roster_without_response(c),
                "reconciles": c.rows_read == sum(counts.values()), "covered": covered_locations(c),
                "held": [o for o in c.outcomes if o.outcome == "held"], "rows_file": rows_path(model.year),
                **_minerals_context(c)}
-    return environment(model.figures).get_template("review.md.j2").render(context)
+    return environment(model.figures, cache_root).get_template("review.md.j2").render(context)
 
 
 def _minerals_context(c: Consolidation) -> dict:
     """The EMRT/CRT section's rows by file, counts and reconciliation."""
     m = c.minerals
-    by_file: dict[str, list[RowOutcome]] = {}
-    for outcome in m.outcomes if m else ():
-        by_file.setdefault(outcome.file, []).append(outcome)
-    counts = {k: m.count(k) for k in OUTCOMES} if m else {}
-    return {"m": m, "minerals_by_file": by_file, "minerals_counts": counts,
-            "minerals_reconcile": m is not None and m.rows_read == sum(counts.values())}
+    not_published, flagged = _rows_by_file(m.outcomes if m else ())
+    counts = _counts(m.outcomes) if m else {}
+    return {"m": m, "minerals_not_published": not_published, "minerals_red_flags": flagged,
+            "minerals_counts": counts, "minerals_reconcile": m is not None and m.rows_read == sum(counts.values())}
+
+
+def _rows_by_file(outcomes: tuple[RowOutcome, ...]) -> tuple[dict[str, list[RowOutcome]], dict[str, list[RowOutcome]]]:
+    """By file, in row order: the rows not published, and the red-flagged rows that are not held (the held
+    ones have a table of their own). Made here, once, not by filters for each file in the template."""
+    not_published: dict[str, list[RowOutcome]] = {}
+    flagged: dict[str, list[RowOutcome]] = {}
+    for o in outcomes:
+        if o.outcome not in ("published", "duplicate"):
+            not_published.setdefault(o.file, []).append(o)
+        if o.outcome != "held" and o.flags:
+            flagged.setdefault(o.file, []).append(o)
+    return not_published, flagged
+
+
+def _counts(outcomes: tuple[RowOutcome, ...]) -> dict[str, int]:
+    found = Counter(o.outcome for o in outcomes)
+    return {k: found[k] for k in OUTCOMES}
 
 
 def rows_csv(c: Consolidation) -> str:

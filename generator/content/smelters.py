@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from generator.excel.isolate import read_isolated
+from generator.excel.cache import read_cached
 from generator.excel.values import as_text
 from generator.excel.workbook import WorkbookError, column_letters, open_workbook
 from generator.model import METALS, STATUSES, Facility
@@ -27,16 +27,18 @@ MAX_COLUMNS = 26      # the header is looked for in columns A to Z
 
 def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
                       as_of: dt.date | None = None, labels: dict[str, str] | None = None,
-                      heading: str = "") -> list[Facility]:
+                      heading: str = "", cache_root: Path | None = None) -> list[Facility]:
     """Read every row of `sheet`; bad rows become problems naming their cell.
 
     `labels` are the words the pages show for each status (also read in the list); `heading` the
     team's name of the status column.
 
     The list is opened like a supplier's workbook (.xlsx or .xls, by content), with the same bounds,
-    in an isolated worker process (generator.excel.isolate).
+    in an isolated worker process (generator.excel.isolate), or from the cache in `cache_root`/.cache/lists
+    (generator.excel.cache).
     """
-    return read_isolated(_read, problems, display, path, sheet, display, as_of, labels, heading, default=[])
+    return read_cached(_read, problems, display, path, sheet, display, as_of, labels, heading,
+                       cache_root=cache_root, default=[])
 
 
 def _read(path: Path, sheet: str, display: str, as_of: dt.date | None, labels: dict[str, str] | None,

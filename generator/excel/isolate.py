@@ -48,14 +48,26 @@ class Failure:
 
 def run_isolated(func: Callable[..., Any], tasks: Sequence[tuple], workers: int | None = None,
                  memory: int | None = None, seconds: float | None = None) -> Iterator[Any]:
-    """Yield `func(*task)` for each task, in order, or a `Failure` where its worker did not return."""
+    """Yield `func(*task)` for each task, in order, or a `Failure` where its worker did not return.
+
+    The workers start on the call, not on the first result asked for: the caller may do other work
+    while they read. Closing the iterator (or reading it to the end) stops them."""
     if not tasks:
-        return
+        return iter(())
     memory = MEMORY_BUDGET if memory is None else memory
     seconds = TIME_LIMIT if seconds is None else seconds
     count = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     pool = _Pool(func, count, memory, seconds)
+    results = _results(pool, tasks)
+    next(results)  # started: the tasks are handed out, and closing it (or its end) stops the workers
+    return results
+
+
+def _results(pool: _Pool, tasks: Sequence[tuple]) -> Iterator[Any]:
     try:
+        for worker in pool.workers:
+            pool._assign(worker, tasks)
+        yield None
         yield from pool.results(tasks)
     finally:
         pool.close()
@@ -96,8 +108,6 @@ class _Pool:
     def results(self, tasks: Sequence[tuple]) -> Iterator[Any]:
         done: dict[int, Any] = {}
         nxt = 0
-        for worker in self.workers:
-            self._assign(worker, tasks)
         while nxt < len(tasks):
             while nxt in done:
                 yield done.pop(nxt)

@@ -13,6 +13,7 @@ a terminal with control characters (escape sequences) shown, not obeyed.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -43,10 +44,19 @@ def published_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """Untrusted text -> Markdown inline text that shows the same characters."""
-    text = " ".join(published_text(value).split())  # no line breaks: a value stays on its line
-    text = html.escape(text, quote=False)
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = str(value)
+    if _MARKDOWN_WORK.search(text):  # most values have nothing to escape but, perhaps, their start
+        text = " ".join(published_text(text).split())  # no line breaks: a value stays on its line
+        text = html.escape(text, quote=False)
+        text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _LEADING_SPECIAL.sub(_escape_leading, text)
+
+
+# What the steps of markdown_text before the leading check act on: the characters published_text
+# removes, every whitespace character but a single space between words (str.split), HTML's & < >
+# and _INLINE_SPECIAL. A text without any is left as it is by them.
+_MARKDOWN_WORK = re.compile("[\x00-\x1f\x7f-\xa0\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064"
+                            "\u2066-\u2069\u3000\ufeff&<>\\\\`*_{}\\[\\]|]|  |^ | $")
 
 
 def _escape_leading(match: re.Match) -> str:
@@ -71,18 +81,26 @@ def ascii_references(markup: str) -> str:
     return markup.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # a file's name, its sheet, the outcomes: each cell of rows.csv recurs
 def csv_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will show as text, never run as a formula: not when it
     trims leading spaces on import, nor when its list separator is ';' (much of Europe) and it
-    splits the cell there, which quoting does not reliably prevent."""
-    text = "" if value is None else published_text(value)  # "\u200b=cmd" is "=cmd" in a spreadsheet
-    text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
+    splits the cell there, which quoting does not reliably prevent. `value` is a scalar (text,
+    a number or None)."""
+    text = "" if value is None else str(value)
+    if _CSV_WORK.search(text):  # most cells have none of these: one pass, then only their start is looked at
+        text = published_text(text)  # "\u200b=cmd" is "=cmd" in a spreadsheet
+        text = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), text)
     if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t]\s*)([=+\-@])")
+# Every character that published_text removes (_CONTROL, _INVISIBLE) and the separators of
+# _FORMULA_AFTER_SEPARATOR: a cell without any is left as it is by them.
+_CSV_WORK = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u2064\u2066-\u2069\ufeff;\t]")
 
 
 # For a terminal: every C0/C1 control character (ESC starts the sequences that set the window

@@ -205,24 +205,25 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
         return display_path(path, root)
 
     start = len(problems.items)
+    cache = cache_root or root
     lists = []
     for item in settings.reference_lists:
         path = data_dir / item.file
-        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet)
+        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet, cache_root=cache)
         if loaded is not None:
             lists.append(loaded)
     conf_path = data_dir / settings.conformance.file
     conformance = read_list(conf_path, settings.conformance.title, settings.conformance.as_of, problems,
-                            show(conf_path), settings.conformance.sheet, conformance=True)
-    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster))
-    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases)) \
-        if settings.aliases else ()
-    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root,
-                                                           cache_root or root), problems)
+                            show(conf_path), settings.conformance.sheet, conformance=True, cache_root=cache)
+    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster), cache)
+    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases),
+                           cache_root=cache) if settings.aliases else ()
+    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root, cache),
+                                         problems)
     minerals = None
     if settings.minerals is not None:
         from generator.supply.minerals import consolidate_minerals  # it builds on this stage's merging
-        minerals = consolidate_minerals(settings.minerals, data_dir, root, problems, roster, cache_root or root)
+        minerals = consolidate_minerals(settings.minerals, data_dir, root, problems, roster, cache)
     if conformance is None or not lists:
         return None
     entries, across = merge_lists(lists)
@@ -331,28 +332,29 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
         for row in decl.smelters:
             name = row.reported_name
             match = matcher.match(row.metal, name, row.smelter_id, row.country)
-            base = RowOutcome(decl.file, decl.smelter_sheet, row.row, "unmatched", match.reason, row.metal, name,
-                              row.smelter_id, row.country, detail=match.detail, flags=match.flags)
+            reason, detail, facility_id = match.reason, match.detail, ""
+            suggestions: tuple[Suggestion, ...] = ()
             if match.status == "held":
-                outcomes.append(replace(base, outcome="held"))
-                continue
-            if match.status == "unmatched" or match.facility is None:
+                kind: Outcome = "held"
+            elif match.status == "unmatched" or match.facility is None:
+                kind, suggestions = "unmatched", matcher.nearest(row.metal, name)
                 if not name and values.is_placeholder(row.lookup):
-                    base = replace(base, reason="placeholder", detail=f"{row.lookup}: no facility named")
-                outcomes.append(replace(base, suggestions=matcher.nearest(row.metal, name)))
+                    reason, detail = "placeholder", f"{row.lookup}: no facility named"
                 if name:
                     item = unlisted.setdefault((row.metal, name_key(name)), _Unlisted(name, row.country))
                     item.reporters.add(company)
                     item.rows.append(f"{decl.file}, row {row.row}")
-                continue
-            facility = match.facility
-            key = entry_key(facility)
-            outcome: Outcome = "duplicate" if key in found else "published"
-            reported = found.setdefault(key, _Reported(facility))
-            reported.reporters.add(company)
-            if row.country:
-                reported.countries.add(row.country)
-            outcomes.append(replace(base, outcome=outcome, facility_id=facility.smelter_id))
+            else:
+                key = entry_key(match.facility)
+                kind = "duplicate" if key in found else "published"
+                reported = found.setdefault(key, _Reported(match.facility))
+                reported.reporters.add(company)
+                if row.country:
+                    reported.countries.add(row.country)
+                facility_id = match.facility.smelter_id
+            # One record per row, made once (dataclasses.replace on each would cost more than the matching).
+            outcomes.append(RowOutcome(decl.file, decl.smelter_sheet, row.row, kind, reason, row.metal, name,
+                                       row.smelter_id, row.country, facility_id, detail, match.flags, suggestions))
     facilities = tuple(sorted(
         (ConsolidatedFacility(f.entry.metal, f.entry.name, f.entry.smelter_id, f.entry.country,
                               f.entry.smelter_id in conformant_ids, tuple(sorted(f.reporters)),

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
 import pickle
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -47,20 +49,27 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
         return []
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
-    paths, keys = _distinct(workbook_files(folder, problems, root), index, problems, root)
-    index.save()
-    found: dict[str, cmrt.Declaration | None] = {key: _load(cache, key) for key in keys}
-    missing = [(path, key) for path, key in zip(paths, keys) if found[key] is None]
+    paths, keys, names = _distinct(workbook_files(folder, problems, root), index, problems, root)
+    # The workbooks not in the cache are read while the cached ones load (the workers start at once);
+    # an entry found damaged while loading is read after them.
+    unread = [(path, key) for path, key in zip(paths, keys) if not (cache / f"{key}.pickle").exists()]
+    reading = read_workbooks([p for p, _ in unread], [names[p] for p, _ in unread])
+    found: dict[str, cmrt.Declaration | None] = {key: None for _, key in unread}
+    loaded = {key: _load(cache, key) for key in keys if key not in found}
+    found.update(loaded)
+    damaged = [(path, key) for path, key in zip(paths, keys) if key in loaded and loaded[key] is None]
+    missing = unread + damaged
+    reading = itertools.chain(reading, read_workbooks([p for p, _ in damaged], [names[p] for p, _ in damaged]))
     writable = True
-    for (_path, key), declaration in zip(missing, read_workbooks([p for p, _ in missing],
-                                                           [display_path(p, root) for p, _ in missing])):
+    for (_path, key), declaration in zip(missing, reading):
         found[key] = declaration
         if writable and not _worker_failed(declaration):
             writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
+    index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
     log.info("read %d supplier workbooks (%d from the cache)", len(paths), len(paths) - len(missing))
     declarations = []
     for path, key in zip(paths, keys):
-        shown = display_path(path, root)
+        shown = names[path]
         read = found[key]
         assert read is not None  # every missing one was read just above
         declaration = replace(read, file=shown)
@@ -76,28 +85,32 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
     """The workbooks in `folder` and its subfolders, sorted by path; every other file is named as not read."""
     found = []
     for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
-        shown = display_path(path, root)
         if path.is_dir():
             continue
         if path.name.startswith(LOCK_PREFIX):
-            problems.warn(shown, "supply.lock-file", "an Excel lock file (the workbook beside it is open in Excel); "
-                          "skipped")
+            problems.warn(display_path(path, root), "supply.lock-file", "an Excel lock file (the workbook beside it "
+                          "is open in Excel); skipped")
         elif not path.is_file():
-            problems.warn(shown, "supply.not-read", "is not a regular file; not read")
+            problems.warn(display_path(path, root), "supply.not-read", "is not a regular file; not read")
         elif path.suffix.lower() in WORKBOOK_SUFFIXES:
             found.append(path)
         else:
-            problems.warn(shown, "supply.not-read", "is not a workbook, so it was not read: supplier answers are "
-                          f"read from {', '.join(WORKBOOK_SUFFIXES)} files")
+            problems.warn(display_path(path, root), "supply.not-read", "is not a workbook, so it was not read: "
+                          f"supplier answers are read from {', '.join(WORKBOOK_SUFFIXES)} files")
     return found
 
 
-def _distinct(paths: list[Path], index: _Index, problems: Problems, root: Path) -> tuple[list[Path], list[str]]:
-    """The paths and content keys of the files, each content once: a byte-for-byte copy is named, not read again."""
+def _distinct(paths: list[Path], index: _Index, problems: Problems,
+              root: Path) -> tuple[list[Path], list[str], dict[Path, str]]:
+    """The paths and content keys of the files, each content once (a byte-for-byte copy is named, not
+    read again), and each one's name as shown (display_path's, from the path resolved once here)."""
     first: dict[str, Path] = {}
+    names: dict[Path, str] = {}
+    base = root.resolve()
     for path in paths:
         try:
-            key = index.key(path)
+            resolved = path.resolve()
+            key = index.key(path, resolved)
         except OSError as err:
             problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
             continue
@@ -106,14 +119,20 @@ def _distinct(paths: list[Path], index: _Index, problems: Problems, root: Path) 
                           f"is a byte-for-byte copy of {display_path(first[key], root)}; counted once, as that file")
             continue
         first[key] = path
-    return list(first.values()), list(first)
+        names[path] = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
+            else printable(str(path))
+    return list(first.values()), list(first), names
 
 
-def read_workbooks(paths: list[Path], names: list[str]):
-    """Yield the Declaration of each path, in order, each read in an isolated worker (many at once)."""
+def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:
+    """The Declaration of each path, in order, each read in an isolated worker (many at once); the
+    workers start at once, before the first one is asked for."""
+    return _declarations(paths, names, run_isolated(cmrt.read_workbook, [(path,) for path in paths]))
+
+
+def _declarations(paths: list[Path], names: list[str], results: Iterator) -> Iterator[cmrt.Declaration]:
     bar = _progress(len(paths))
     try:
-        results = run_isolated(cmrt.read_workbook, [(path,) for path in paths])
         for path, name, result in zip(paths, names, results):
             declaration = _failed(path, result) if isinstance(result, Failure) else result
             if bar is not None:
@@ -124,6 +143,9 @@ def read_workbooks(paths: list[Path], names: list[str]):
     finally:
         if bar is not None:
             bar.close()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def _worker_failed(declaration: cmrt.Declaration) -> bool:
@@ -139,11 +161,18 @@ def _failed(path: Path, failure: Failure) -> cmrt.Declaration:
 class _Index:
     """Which content each file had when last hashed, by path, size, modification and change time and
     inode (what git's index compares): a file rewritten in place with its old size and modification
-    time still has a new change time. An index of any other shape is discarded, with a warning."""
+    time still has a new change time. An index of any other shape is discarded, with a warning.
 
-    def __init__(self, cache: Path):
+    As git does, an entry is judged racy when the index is saved: a file changed within RACY_NS of
+    that time could change again unseen by its stat, so it is not kept and is hashed again next time.
+    A file whose stat changed between its hashing and the save (it changed during the build) is not
+    kept either. `clock` gives the time in nanoseconds (tests set it)."""
+
+    def __init__(self, cache: Path, clock: Callable[[], int] = time.time_ns):
         self.path = cache / "index.json"
+        self.clock = clock
         self.entries: dict[str, list] = {}
+        self.hashed: dict[str, list] = {}  # this run's, kept or not when saved
         self.changed = False
         try:
             entries = json.loads(self.path.read_text(encoding="utf-8"))
@@ -165,22 +194,24 @@ class _Index:
         log.warning("the workbook cache index %s is discarded and rebuilt: %s", self.path, why)
         self.changed = True
 
-    def key(self, path: Path) -> str:
+    def key(self, path: Path, resolved: Path | None = None) -> str:
         stat = path.stat()
-        name = str(path.resolve())
-        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        name = str(resolved or path.resolve())
+        seen = _seen(stat)
         entry = self.entries.get(name)
         if entry and entry[:4] == seen:
             return entry[4]
         key = _key(path)
-        # A file changed within the clock's granularity of being hashed could change again unseen
-        # ("racy git"): such an entry is not kept, so the file is hashed again next time.
-        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
-            self.entries[name] = [*seen, key]
-            self.changed = True
+        self.hashed[name] = [*seen, key]
         return key
 
     def save(self) -> None:
+        now = self.clock()
+        for name, entry in self.hashed.items():
+            if now - max(entry[1], entry[2]) > RACY_NS and _unchanged(name, entry):
+                self.entries[name] = entry
+                self.changed = True
+        self.hashed = {}
         if not self.changed:
             return
         try:
@@ -190,6 +221,17 @@ class _Index:
             tmp.replace(self.path)
         except OSError as err:
             log.warning("cannot write the workbook cache index %s: %s", self.path, err)
+
+
+def _seen(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _unchanged(name: str, entry: list) -> bool:
+    try:
+        return _seen(os.stat(name)) == entry[:4]
+    except OSError:
+        return False
 
 
 RACY_NS = 2_000_000_000

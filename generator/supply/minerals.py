@@ -100,8 +100,8 @@ class MineralsConsolidation:
 
 def consolidate_minerals(settings: Minerals, data_dir: Path, root: Path, problems: Problems,
                          roster: list[RosterEntry], cache_root: Path) -> MineralsConsolidation:
-    lists = _lists(settings.reference_lists, data_dir, root, problems)
-    status_lists = _lists(settings.status_lists, data_dir, root, problems, status=True)
+    lists = _lists(settings.reference_lists, data_dir, root, problems, cache_root)
+    status_lists = _lists(settings.status_lists, data_dir, root, problems, cache_root, status=True)
     declarations = _minerals_only(read_declarations(data_dir / settings.workbooks, problems, root, cache_root),
                                   problems)
     entries, across = merge_lists(lists)
@@ -111,7 +111,8 @@ def consolidate_minerals(settings: Minerals, data_dir: Path, root: Path, problem
     aliases: tuple[Alias, ...] = ()
     if settings.aliases:
         path = data_dir / settings.aliases
-        aliases = read_aliases(path, problems, display_path(path, root), values.mineral, ", ".join(MINERALS))
+        aliases = read_aliases(path, problems, display_path(path, root), values.mineral, ", ".join(MINERALS),
+                               cache_root)
     matcher = Matcher(entries, aliases, conflicts)
     statuses = _statuses(status_lists)
     facilities, unlisted, outcomes = _merge_rows(declarations, matcher, {i for i, s in statuses.items()
@@ -124,13 +125,13 @@ def consolidate_minerals(settings: Minerals, data_dir: Path, root: Path, problem
                                  _responses(declarations, roster), tuple(declarations))
 
 
-def _lists(items: list[ListFile], data_dir: Path, root: Path, problems: Problems,
+def _lists(items: list[ListFile], data_dir: Path, root: Path, problems: Problems, cache_root: Path,
            status: bool = False) -> list[ReferenceList]:
     found = []
     for item in items:
         path = data_dir / item.file
         loaded = read_list(path, item.title, item.as_of, problems, display_path(path, root), item.sheet,
-                           conformance=status, metals=MINERALS)
+                           conformance=status, metals=MINERALS, cache_root=cache_root)
         if loaded is not None:
             if not loaded.entries:
                 problems.warn(loaded.source, "minerals.empty-list",

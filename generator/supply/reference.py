@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.excel.isolate import read_isolated
+from generator.excel.cache import read_cached
 from generator.excel.values import as_text
 from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
 from generator.model import METALS
@@ -89,10 +89,11 @@ CMRT_SHEETS = (
 
 def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems, display: str,
               sheet: str | None = None, conformance: bool = False,
-              metals: tuple[str, ...] = METALS) -> ReferenceList | None:
+              metals: tuple[str, ...] = METALS, cache_root: Path | None = None) -> ReferenceList | None:
     """Read one list file; None (with a problem) when it cannot be read. The conflicts in a reference
     list hold the supplier rows of the IDs concerned; in a conformance list, they are not conformant.
-    Only entries of `metals` are kept: the 3TG by default, the EMRT/CRT minerals for their lists."""
+    Only entries of `metals` are kept: the 3TG by default, the EMRT/CRT minerals for their lists.
+    A workbook is read in a worker, or from the cache in `cache_root` (generator.excel.cache)."""
     consequence = "it is not counted as conformant" if conformance else "its supplier rows are held for review"
     if not path.exists():
         problems.add(display, "reference.missing-file", "file not found; expected a smelter list (.csv, .xlsx, .xls)")
@@ -103,7 +104,7 @@ def read_list(path: Path, title: str, as_of: dt.date | None, problems: Problems,
             return None
         rows, source, sheet_name = read[0], display, ""
     else:
-        found = read_isolated(_workbook_list, problems, display, path, display, sheet, metals)
+        found = read_cached(_workbook_list, problems, display, path, display, sheet, metals, cache_root=cache_root)
         if found is None:
             return None
         kind, name, data = found

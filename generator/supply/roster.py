@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.excel.isolate import read_isolated
+from generator.excel.cache import read_cached
 from generator.excel.workbook import WorkbookError, open_workbook
 from generator.problems import Problems
 from generator.supply import values
@@ -44,8 +44,10 @@ ROSTER_HEADERS = {"name": ("name", "supplier", "supplier name", "company", "comp
                   "contact": ("contact", "email", "contact email")}
 
 
-def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] | None:
-    """A CSV (see reference.read_csv; Windows-1252 with a warning) or the first sheet of a workbook."""
+def read_table(path: Path, problems: Problems, display: str,
+               cache_root: Path | None = None) -> list[list[str]] | None:
+    """A CSV (see reference.read_csv; Windows-1252 with a warning) or the first sheet of a workbook
+    (read in a worker, or from the cache in `cache_root`: generator.excel.cache)."""
     if not path.exists():
         problems.add(display, "supply.missing-file", "file not found")
         return None
@@ -54,7 +56,7 @@ def read_table(path: Path, problems: Problems, display: str) -> list[list[str]] 
         if read is not None and read[1] == "cp1252":
             problems.warn(display, "supply.encoding", "not UTF-8; read as Windows-1252")
         return read[0] if read is not None else None
-    return read_isolated(_workbook_rows, problems, display, path, display)
+    return read_cached(_workbook_rows, problems, display, path, display, cache_root=cache_root)
 
 
 def _workbook_rows(path: Path, display: str, problems: Problems) -> list[list[str]] | None:
@@ -71,8 +73,8 @@ def _workbook_rows(path: Path, display: str, problems: Problems) -> list[list[st
     return sheet_rows(sheet, problems, display)
 
 
-def read_roster(path: Path, problems: Problems, display: str) -> list[RosterEntry]:
-    rows = read_table(path, problems, display)
+def read_roster(path: Path, problems: Problems, display: str, cache_root: Path | None = None) -> list[RosterEntry]:
+    rows = read_table(path, problems, display, cache_root)
     if not rows:
         if rows is not None:
             problems.add(display, "supply.roster-empty", "the roster is empty; expected a header row and suppliers")
@@ -108,10 +110,10 @@ ALIAS_COLUMNS = ("metal", "name", "smelter_id")
 
 
 def read_aliases(path: Path, problems: Problems, display: str, metal_of: Callable[[str], str] = values.metal,
-                 expected: str = "Gold, Tantalum, Tin, Tungsten") -> tuple[Alias, ...]:
+                 expected: str = "Gold, Tantalum, Tin, Tungsten", cache_root: Path | None = None) -> tuple[Alias, ...]:
     """The alias file's rows. Two rows that give one spelling different IDs are an error naming both
     lines, and neither is used: which one is right is the reviewer's call, never the last row's."""
-    rows = read_table(path, problems, display)
+    rows = read_table(path, problems, display, cache_root)
     if not rows:
         return ()
     header = [" ".join(c.split()).casefold() for c in rows[0]]
