@@ -250,10 +250,15 @@ def _key(path: Path) -> str:
 
 @functools.cache
 def _reader_version() -> str:
-    """The reader's own code is part of the key: a changed reader re-reads every workbook."""
+    """The reader's own code is part of the key: a changed reader re-reads every workbook. That is
+    the readers (supply/cmrt, supply/emrt), what they build on (excel/, supply/values.py, model.py,
+    problems.py)."""
     source = hashlib.sha256(__version__.encode())
-    supply = Path(cmrt.__file__).parent.parent
-    for part in sorted([*(supply / "cmrt").glob("*.py"), *(supply / "emrt").glob("*.py")]):
+    package = Path(cmrt.__file__).parent.parent.parent
+    parts = [*(package / "supply" / "cmrt").glob("*.py"), *(package / "supply" / "emrt").glob("*.py"),
+             *(package / "excel").glob("*.py"), package / "supply" / "values.py", package / "model.py",
+             package / "problems.py"]
+    for part in sorted(parts):
         source.update(part.read_bytes())
     return source.hexdigest()[:16]
 
