@@ -177,3 +177,52 @@ def test_a_sheet_left_out_when_opening_is_read_when_asked_for(tmp_path):
         a, b = few.sheet(name), everything.sheet(name)
         assert (a.last_row, [a.values(r, list(range(20))) for r in range(1, a.last_row + 1)]) == \
             (b.last_row, [b.values(r, list(range(20))) for r in range(1, b.last_row + 1)])
+
+
+# --- one entry of the language table, from its XML --------------------------------------------
+
+def language_entry(book) -> object:
+    """The English entry for DeclarationD2 as the loaded sheet gives it (what kinds.detect reads)."""
+    table = book.sheet("L", max_row=1000)
+    for row in range(1, table.last_row + 1):
+        key, english = table.values(row, [0, 3])
+        if isinstance(key, str) and key.strip() == "DeclarationD2":
+            return english
+    return ""
+
+
+def test_the_language_entry_read_from_the_xml_is_the_loaded_sheets():
+    if not os.environ.get("CMR_CORPUS"):
+        pytest.skip("CMR_CORPUS not set: point it at the folder of real CMRT workbooks (../shared/corpus)")
+    from generator.excel.workbook import open_workbook
+    fast = 0
+    for path in sorted(Path(os.environ["CMR_CORPUS"]).glob("*.xlsx")):
+        if path.read_bytes()[:2] != b"PK":
+            continue
+        book = open_workbook(path)
+        if not book.has("L"):
+            continue
+        found = book.keyed_text("L", "DeclarationD2", "A", "D", 1000)
+        assert found is None or found == language_entry(book), path.name
+        fast += found is not None
+    assert fast >= 15
+
+
+@pytest.mark.parametrize("second,fast", [
+    ('<c r="A9" t="str"><v>DeclarationD25</v></c>', True),             # another key that begins the same
+    ('<c r="A9" t="str"><v xml:space="preserve"> DeclarationD2</v></c>', False),  # the key with a space
+    ('<c r="A9" t="inlineStr"><is><t>DeclarationD2</t></is></c>', False),
+])
+def test_the_language_entry_is_read_from_the_xml_only_when_it_is_sure(tmp_path, second, fast):
+    from generator.excel.workbook import open_workbook
+    path = write(full_declaration("6.5"), tmp_path / "base.xlsx")
+    table = sheet(f'<row r="9">{second}</row><row r="12"><c r="A12" t="str"><f>B12</f><v>DeclarationD2</v></c>'
+                  '<c r="D12" t="str"><f>E12</f><v>Conflict Minerals Reporting Template (CMRT)</v></c></row>')
+    language = _Package(path.read_bytes()).sheets["L"]  # the fixture's own (empty) language sheet
+    out = replace_parts(path, tmp_path / "l.xlsx", {language: table})
+    book = open_workbook(out)
+    found = book.keyed_text("L", "DeclarationD2", "A", "D", 1000)
+    assert found == ("Conflict Minerals Reporting Template (CMRT)" if fast else None)
+    assert (found is not None) == fast
+    expected = "" if "inlineStr" in second or "space" in second else "Conflict Minerals Reporting Template (CMRT)"
+    assert language_entry(book) == (expected or language_entry(book))

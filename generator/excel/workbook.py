@@ -248,6 +248,52 @@ class Workbook:
         visible = [n for n in self.sheet_names if n not in self.hidden_sheets]
         return (visible or list(self.sheet_names) or [""])[0]
 
+    def keyed_text(self, name: str, key: str, key_column: str, value_column: str, max_row: int) -> str | None:
+        """The text in `value_column` of the first row (to `max_row`) whose `key_column` cell is `key`,
+        read from the sheet's XML without loading the sheet (a language table of 300 wide rows, for
+        one entry). None where the XML does not tell it for sure, and the caller loads the sheet:
+        every occurrence of the key must be a whole cell value (a formula's, or one shared string
+        that no other string contains), written as Excel writes it, and the value plain text."""
+        package, strings, actual = self._package, self._strings, self.actual_name(name)
+        if package is None or actual is None or (strings is not None and not strings.plain):
+            return None
+        part = package.sheets.get(actual)
+        if part not in package.parts:
+            return None
+        xml, escaped = package.parts[part], html.escape(key, quote=False).encode()
+        start = xml.find(b"<sheetData>")
+        if start < 0 or not _PLAIN_ROOT.search(xml, 0, start) or _NOT_SMALL_CELL.search(xml):
+            return None
+        values = [b"<v>" + escaped + b"</v>"]
+        in_strings = _whole_texts(strings.xml, escaped) if strings is not None else 0
+        if strings is not None and in_strings:
+            item = b"<si><t>" + escaped + b"</t></si>"
+            if in_strings != 1 or item not in strings.xml:
+                return None
+            values.append(b"<v>%d</v>" % strings.xml.count(b"<si>", 0, strings.xml.index(item)))
+        rows, seen = [], 0
+        for value in values:
+            for found in re.finditer(re.escape(value), xml):
+                cell = _KEYED_CELL.match(xml, xml.rfind(b"<c ", start, found.start()))
+                typed = cell.group(3) if cell else b""
+                if cell and (b' t="str"' in typed if value is values[0] else b' t="s"' in typed):
+                    seen += value is values[0]
+                    if cell.group(1) == key_column.encode():
+                        rows.append(int(cell.group(2)))
+        if seen != _whole_texts(xml, escaped) or not rows or min(rows) > max_row:
+            return None  # the key written otherwise somewhere (with spaces, an inline string)
+        cell = re.search(rb'<c r="' + value_column.encode() + b"%d" % min(rows) + rb'"([^>]*?)(/>|>(.*?)</c>)',
+                         xml, re.DOTALL)
+        if cell is None or cell.group(2) == b"/>":
+            return ""
+        text = re.fullmatch(rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>", cell.group(3))
+        shared = strings is not None and b' t="s"' in cell.group(1)
+        raw = None if text is None else strings.item(int(text.group(1))) if shared and strings is not None \
+            and text.group(1).isdigit() else text.group(1) if b' t="str"' in cell.group(1) else None
+        if raw is None or b"_x" in raw or b"\r" in raw:
+            return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
+        return html.unescape(raw.decode("utf-8", "replace"))
+
     def has(self, name: str) -> bool:
         return self.actual_name(name) is not None
 
@@ -327,6 +373,16 @@ class Workbook:
                 raise
             raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
         return book, xml, True, rows_cut
+
+
+def _whole_texts(xml: bytes, text: bytes) -> int:
+    """How many texts of `xml` are `text`, with or without white space around it (a search with a
+    look-behind would lose the regex engine's fast scan for the text)."""
+    count = 0
+    for found in re.finditer(re.escape(text) + rb"(?![^<\s])", xml):
+        before = xml[max(0, found.start() - 64):found.start()].rstrip()
+        count += before.endswith(b">") or not before
+    return count
 
 
 def _calamine(data: bytes) -> python_calamine.CalamineWorkbook:
@@ -537,12 +593,25 @@ class _SharedStrings:
     def __init__(self, xml: bytes):
         self._xml = xml
         pieces = xml.split(b"<si>")
-        if xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml:  # as Excel writes it: no match per string
+        self.plain = xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml
+        self._pieces = pieces if self.plain else None
+        if self.plain:  # as Excel writes it: no match per string
             self.count = len(pieces) - 1
             self.longest = max(map(len, pieces[1:]), default=0) + 4
         else:
             self.count = len(self.lengths)
             self.longest = max(self.lengths, default=0)
+
+    @property
+    def xml(self) -> bytes:
+        return self._xml
+
+    def item(self, index: int) -> bytes | None:
+        """The escaped text of string `index` when it is one plain run (`<t>...</t>`), else None."""
+        if not self.plain or not 0 <= index < self.count:
+            return None
+        m = _PLAIN_ITEM.match(self._pieces[index + 1]) if self._pieces is not None else None
+        return m.group(1) if m else None
 
     @functools.cached_property
     def lengths(self) -> tuple[int, ...]:
@@ -550,6 +619,8 @@ class _SharedStrings:
         return tuple(b - a for a, b in zip(starts, starts[1:]))
 
 
+_PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
+_KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SST_START = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _DECLARED_COUNT = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*(["'])[^"']*\1""")
@@ -630,12 +701,12 @@ class _Package:
         except Exception as err:  # calamine says what is wrong with them when it opens the workbook
             log.debug("cannot map the sheets to their parts: %s", err)
             return {}
-        parts = {}
+        parts: dict[str, str] = {}
         for el in book.iter():
             if el.tag.endswith("}sheet") and el.get(_SHEET_REL) in targets:
                 target = targets[el.get(_SHEET_REL)]
                 path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                parts[el.get("name")] = posixpath.normpath(path)
+                parts.setdefault(el.get("name"), posixpath.normpath(path))  # the first of a name, as calamine
         return parts
 
     def stored(self, replaced: dict[str, bytes] | None = None) -> bytes:

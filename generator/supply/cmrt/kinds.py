@@ -159,6 +159,9 @@ def _language_table_title(book: Workbook) -> str:
     """The English entry for Declaration!D2 in the template's language table, or ""."""
     if not book.has(LANGUAGE_SHEET):
         return ""
+    found = book.keyed_text(LANGUAGE_SHEET, "DeclarationD2", "A", "D", LANGUAGE_SHEET_ROWS)
+    if found is not None:  # from the sheet's XML: the table is not loaded for one entry
+        return as_text(found)
     sheet = book.sheet(LANGUAGE_SHEET, max_row=LANGUAGE_SHEET_ROWS)
     for row in range(1, sheet.last_row + 1):
         key, english = sheet.values(row, [0, 3])
