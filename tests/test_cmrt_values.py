@@ -68,18 +68,6 @@ def test_no_layout_is_guessed_for_an_unknown_revision(version):
     assert layout_for(version) == Resolved(None)
 
 
-@pytest.mark.parametrize("raw,expected", [
-    (dt.datetime(2013, 11, 15), dt.date(2013, 11, 15)),
-    (dt.date(2022, 5, 21), dt.date(2022, 5, 21)),
-    (41593.0, dt.date(2013, 11, 15)),
-    ("2013-11-15", dt.date(2013, 11, 15)),
-    ("15 Nov 2013", "15 Nov 2013"),
-    ("", None),
-])
-def test_as_date(raw, expected):
-    assert cells.as_date(raw) == expected
-
-
 def test_date_from_parts():
     assert cells.date_from_parts("15", "November", "2013") == dt.date(2013, 11, 15)
     assert cells.date_from_parts(31, "February", 2012) == "31 February 2012"

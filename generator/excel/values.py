@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 _SPACES = re.compile(r"\s+")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}
@@ -29,24 +28,6 @@ def as_text(value: object) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value).strip()
-
-
-def as_date(value: object) -> dt.date | str | None:
-    """A real date where the cell holds one (or an ISO date / serial number); else the text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value <= 80000:
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel's 1900 date system
-    text = as_text(value)
-    m = _ISO_DATE.match(text)
-    if m:
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return text
-    return text or None
 
 
 def date_from_parts(day: object, month: object, year: object) -> dt.date | str | None:
