@@ -262,7 +262,7 @@ class Workbook:
             return None
         xml, escaped = package.parts[part], html.escape(key, quote=False).encode()
         start = xml.find(b"<sheetData>")
-        if start < 0 or not _PLAIN_ROOT.search(xml, 0, start) or _NOT_SMALL_CELL.search(xml):
+        if start < 0 or not _plain_root(xml, start) or _NOT_SMALL_CELL.search(xml):
             return None
         values = [b"<v>" + escaped + b"</v>"]
         in_strings = _whole_texts(strings.xml, escaped) if strings is not None else 0
@@ -274,7 +274,9 @@ class Workbook:
         rows, seen = [], 0
         for value in values:
             for found in re.finditer(re.escape(value), xml):
-                cell = _KEYED_CELL.match(xml, xml.rfind(b"<c ", start, found.start()))
+                # a cell's tag is near its value (its formula between): never a search back through the sheet
+                begins = xml.rfind(b"<c ", max(start, found.start() - _NEAR), found.start())
+                cell = _KEYED_CELL.match(xml, begins) if begins >= 0 else None
                 typed = cell.group(3) if cell else b""
                 if cell and (b' t="str"' in typed if value is values[0] else b' t="s"' in typed):
                     seen += value is values[0]
@@ -754,7 +756,15 @@ _ROWS_WITH_CELLS = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*[^/]>\s*<(?:[\w.-]+:)?c
 
 # In the rows cut: a value with attributes (xml:space), an inline string, any element with a namespace prefix.
 _ODD_VALUE = re.compile(rb"<(?:v |is|[\w.-]+:)")
-_PLAIN_ROOT = re.compile(rb'<worksheet [^>]*\bxmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"')
+_MAIN_NAMESPACE = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_NEAR = 65_536
+
+
+def _plain_root(xml: bytes, stop: int) -> bool:
+    """Whether the sheet's root element, before `stop`, is <worksheet> in the default namespace."""
+    begins = xml.find(b"<worksheet ", 0, stop)
+    ends = xml.find(b">", begins, stop) if begins >= 0 else -1
+    return ends >= 0 and xml.find(_MAIN_NAMESPACE, begins, ends) >= 0
 
 
 def _trim_blank_rows(xml: bytes) -> bytes:
@@ -768,7 +778,7 @@ def _trim_blank_rows(xml: bytes) -> bytes:
     rows cut, values only in plain `<v>` and no element with a namespace prefix (an `x:c` cell)."""
     end = xml.rfind(b"</sheetData>")
     start = xml.find(b"<sheetData>")
-    if start < 0 or end < start or not _PLAIN_ROOT.search(xml, 0, start):
+    if start < 0 or end < start or not _plain_root(xml, start):
         return xml
     cuts = []
     stop = end
