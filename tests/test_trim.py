@@ -226,3 +226,52 @@ def test_the_language_entry_is_read_from_the_xml_only_when_it_is_sure(tmp_path, 
     assert (found is not None) == fast
     expected = "" if "inlineStr" in second or "space" in second else "Conflict Minerals Reporting Template (CMRT)"
     assert language_entry(book) == (expected or language_entry(book))
+
+
+@pytest.mark.parametrize("far", [
+    '<c r="A300" t="e"><v>#N/A</v></c><c\nr="D300" t="str"><v>Far Refinery</v></c>',  # a cell tag with a line break
+    '<c r="D300" t="str"><v\n>Far Refinery</v></c>',                                  # a value tag with one
+    '<c r="D300" t="str"><v><!---->Far Refinery</v></c>',                             # a comment in the value
+    '<c r="D300" t="str"><v><?x?>Far Refinery</v></c>',                               # a processing instruction
+])
+def test_a_value_the_backward_scan_cannot_see_keeps_its_row(far):
+    xml = sheet(data(5) + "".join(blank(r) for r in range(6, 300)) + f'<row r="300">{far}</row>'
+                + "".join(blank(r) for r in range(301, 400)))
+    assert 300 in rows_of(_trim_blank_rows(xml)) and b"Far Refinery" in _trim_blank_rows(xml)
+
+
+def test_rows_above_a_last_row_without_numbers_are_kept():
+    # Cells and rows without addresses follow the one before: cutting above them would move them.
+    last = '<row spans="1:4"><c t="str"><v>Gold</v></c><c t="str"><v>Far Refinery</v></c></row>'
+    xml = sheet(data(5) + "".join(blank(r) for r in range(6, 300)) + last)
+    assert _trim_blank_rows(xml).count(b"<row ") == 296
+
+
+def test_a_comment_after_the_rows_keeps_the_merged_ranges():
+    xml = sheet(data(5) + "".join(blank(r) for r in range(6, 60)),
+                merged='<mergeCells count="1"><mergeCell ref="A20:Q20"/></mergeCells><!-- </sheetData> -->')
+    assert b'<mergeCell ref="A20:Q20"/>' in _trim_blank_rows(xml)
+
+
+@pytest.mark.parametrize("earlier", [
+    '<c r="A9" t="str"><v>Declaration&#68;2</v></c>',                 # the key as a character reference
+    '<!-- <c r="A9" t="str"><v>DeclarationD2</v></c> -->',            # a comment
+])
+def test_the_language_entry_is_loaded_when_the_xml_could_mislead(tmp_path, earlier):
+    from generator.excel.workbook import open_workbook
+    path = write(full_declaration("6.5"), tmp_path / "base.xlsx")
+    table = sheet(f'<row r="9">{earlier}<c r="D9" t="str"><v>Extended Minerals Reporting Template (EMRT)</v></c></row>'
+                  '<row r="12"><c r="A12" t="str"><f>B12</f><v>DeclarationD2</v></c>'
+                  '<c r="D12" t="str"><f>E12</f><v>Conflict Minerals Reporting Template (CMRT)</v></c></row>')
+    out = replace_parts(path, tmp_path / "l.xlsx", {_Package(path.read_bytes()).sheets["L"]: table})
+    assert open_workbook(out).keyed_text("L", "DeclarationD2", "A", "D", 1000) is None
+
+
+def test_a_zero_styled_as_a_date_is_not_blank():
+    from generator.excel.workbook import _date_styles
+    styles = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
+              b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs></styleSheet>')
+    assert _date_styles(styles) == {1, 2}
+    for style, kept in (("1", True), ("2", True), ("0", False)):
+        xml = sheet(data(5) + "".join(blank(r) for r in range(6, 300)) + f'<row r="300"><c r="D300" s="{style}"><v>0</v></c></row>')
+        assert (300 in rows_of(_trim_blank_rows(xml, _date_styles(styles)))) == kept

@@ -252,47 +252,59 @@ class Workbook:
         """The text in `value_column` of the first row (to `max_row`) whose `key_column` cell is `key`,
         read from the sheet's XML without loading the sheet (a language table of 300 wide rows, for
         one entry). None where the XML does not tell it for sure, and the caller loads the sheet:
-        every occurrence of the key must be a whole cell value (a formula's, or one shared string
-        that no other string contains), written as Excel writes it, and the value plain text."""
+        unless the key is a formula's text in the key column (where any shared string is plain text
+        and not the key, and no inline string is), each occurrence of the key is a whole cell value, every tag is spelled as Excel spells it (no
+        comments, prefixes or processing instructions), the value cell is there once, and its
+        value is plain text."""
         package, strings, actual = self._package, self._strings, self.actual_name(name)
         if package is None or actual is None or (strings is not None and not strings.plain):
             return None
         part = package.sheets.get(actual)
         if part not in package.parts:
             return None
-        xml, escaped = package.parts[part], html.escape(key, quote=False).encode()
+        xml, escaped, column = package.parts[part], html.escape(key, quote=False).encode(), key_column.encode()
         start = xml.find(b"<sheetData>")
-        if start < 0 or not _plain_root(xml, start) or _NOT_SMALL_CELL.search(xml):
+        end = xml.find(b"</sheetData>", start) if start >= 0 else -1
+        if end < 0 or not _plain_root(xml, start) or _NOT_SMALL_CELL.search(xml, start, end) \
+                or _ODD_KEYED.search(xml, start, end) or xml.find(b"&#", start, end) >= 0:
             return None
-        values = [b"<v>" + escaped + b"</v>"]
-        in_strings = _whole_texts(strings.xml, escaped) if strings is not None else 0
-        if strings is not None and in_strings:
-            item = b"<si><t>" + escaped + b"</t></si>"
-            if in_strings != 1 or item not in strings.xml:
+        # The key column's shared strings: each one plain text that is not the key.
+        for shared in re.finditer(rb'<c r="' + column + rb'[0-9]+"[^>]*\st="(s|inlineStr)"[^>]*>(?:<v>([0-9]+)</v>)?',
+                                  xml[start:end]):
+            item = strings.item(int(shared.group(2))) if strings is not None and shared.group(2) else None
+            if item is None or b"&#" in item or html.unescape(item.decode("utf-8", "replace")).strip() == key:
                 return None
-            values.append(b"<v>%d</v>" % strings.xml.count(b"<si>", 0, strings.xml.index(item)))
         rows, seen = [], 0
-        for value in values:
-            for found in re.finditer(re.escape(value), xml):
-                # a cell's tag is near its value (its formula between): never a search back through the sheet
-                begins = xml.rfind(b"<c ", max(start, found.start() - _NEAR), found.start())
-                cell = _KEYED_CELL.match(xml, begins) if begins >= 0 else None
-                typed = cell.group(3) if cell else b""
-                if cell and (b' t="str"' in typed if value is values[0] else b' t="s"' in typed):
-                    seen += value is values[0]
-                    if cell.group(1) == key_column.encode():
-                        rows.append(int(cell.group(2)))
-        if seen != _whole_texts(xml, escaped) or not rows or min(rows) > max_row:
-            return None  # the key written otherwise somewhere (with spaces, an inline string)
-        cell = re.search(rb'<c r="' + value_column.encode() + b"%d" % min(rows) + rb'"([^>]*?)(/>|>(.*?)</c>)',
-                         xml, re.DOTALL)
-        if cell is None or cell.group(2) == b"/>":
+        for number, found in enumerate(re.finditer(re.escape(b"<v>" + escaped + b"</v>"), xml[start:end])):
+            if number == _MOST_KEYS:
+                return None
+            at = start + found.start()
+            # a cell's tag is near its value (its formula between): never a search back through the sheet
+            begins = xml.rfind(b"<c ", max(start, at - _NEAR), at)
+            cell = _KEYED_CELL.match(xml, begins) if begins >= 0 else None
+            if cell and b' t="str"' in cell.group(3):
+                seen += 1
+                if cell.group(1) == column:
+                    rows.append(int(cell.group(2)))
+        if seen != _whole_texts(xml[start:end], escaped) or not rows or min(rows) > max_row:
+            return None  # the key written otherwise somewhere (with spaces, as a character reference)
+        tag = b'<c r="' + value_column.encode() + b"%d" % min(rows) + b'"'
+        begins = xml.find(tag, start, end)
+        if begins < 0:
             return ""
-        text = re.fullmatch(rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>", cell.group(3))
-        shared = strings is not None and b' t="s"' in cell.group(1)
-        raw = None if text is None else strings.item(int(text.group(1))) if shared and strings is not None \
-            and text.group(1).isdigit() else text.group(1) if b' t="str"' in cell.group(1) else None
-        if raw is None or b"_x" in raw or b"\r" in raw:
+        close = xml.find(b">", begins, end)
+        if xml.count(tag, start, end) != 1 or close < 0:
+            return None
+        if xml[close - 1:close] == b"/":
+            return ""
+        ends = xml.find(b"</c>", close, min(end, close + _NEAR))
+        text = re.fullmatch(rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>", xml[close + 1:ends]) \
+            if ends >= 0 else None
+        attributes = xml[begins:close]
+        raw = None if text is None else strings.item(int(text.group(1))) if strings is not None \
+            and b' t="s"' in attributes and text.group(1).isdigit() else text.group(1) if b' t="str"' in attributes \
+            else None
+        if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
             return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
         return html.unescape(raw.decode("utf-8", "replace"))
 
@@ -595,7 +607,8 @@ class _SharedStrings:
     def __init__(self, xml: bytes):
         self._xml = xml
         pieces = xml.split(b"<si>")
-        self.plain = xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml
+        self.plain = xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml and b"<!" not in xml \
+            and xml.find(b"<?", 1) < 0
         self._pieces = pieces if self.plain else None
         if self.plain:  # as Excel writes it: no match per string
             self.count = len(pieces) - 1
@@ -621,6 +634,9 @@ class _SharedStrings:
         return tuple(b - a for a, b in zip(starts, starts[1:]))
 
 
+_ODD_KEYED = re.compile(rb"<(?:c[^ ]|[!?]|[\w.-]+:)")  # a cell tag not followed by a space, a comment, a prefix
+_ODD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")  # a character reference, a bare &
+_MOST_KEYS = 50
 _PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
@@ -673,9 +689,15 @@ class _Package:
             if head and _untrue_counts(head.group(0), self.strings.count):
                 xml = self.parts[name]
                 self.parts[name] = xml[:head.start()] + _DECLARED_COUNT.sub(b"", head.group(0)) + xml[head.end():]
-        for sheet, part in self.sheets.items():
-            if _fold_name(sheet) in self._lists and part in self.parts:
-                self.parts[part] = _trim_blank_rows(self.parts[part])
+        self._dates = _date_styles(self.parts.get("xl/styles.xml", b""))
+        for part in self._list_parts():
+            if part in self.parts:
+                self.parts[part] = _trim_blank_rows(self.parts[part], self._dates)
+
+    def _list_parts(self) -> set[str]:
+        """The parts of list sheets that no other sheet shares (a part named twice is read whole)."""
+        lists = {part for sheet, part in self.sheets.items() if _fold_name(sheet) in self._lists}
+        return lists - {part for sheet, part in self.sheets.items() if _fold_name(sheet) not in self._lists}
 
     def load(self, sheet: str) -> bool:
         """Inflate the part of `sheet` if it was left out when opening; True if it was (the workbook
@@ -691,7 +713,7 @@ class _Package:
                 zlib.error) as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
         _refuse_dtd(part, content)
-        self.parts[part] = _trim_blank_rows(content) if _fold_name(sheet) in self._lists else content
+        self.parts[part] = _trim_blank_rows(content, self._dates) if part in self._list_parts() else content
         return True
 
     def _sheet_parts(self) -> dict[str, str]:
@@ -754,10 +776,34 @@ def _rows_up_to(xml: bytes, max_row: int) -> tuple[bytes, int] | None:
 _ROWS_WITH_CELLS = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*[^/]>\s*<(?:[\w.-]+:)?c[\s>/]")
 
 
-# In the rows cut: a value with attributes (xml:space), an inline string, any element with a namespace prefix.
-_ODD_VALUE = re.compile(rb"<(?:v |is|[\w.-]+:)")
+# From the last cell that is not blank on: a value with attributes (xml:space) or white space in its tag,
+# an inline string, an element with a namespace prefix, a cell tag not followed by a space, a comment,
+# CDATA or a processing instruction.
+_ODD_TAG = re.compile(rb"<(?:v[^>/]|is|[\w.-]+:|c[^ ]|[!?])")
 _MAIN_NAMESPACE = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_NEAR = 65_536
+_NEAR = 16_384
+
+
+_STYLE = re.compile(rb' s="([0-9]+)"')
+_XFS = re.compile(rb"<cellXfs\b.*?</cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<xf\b[^>]*>")
+_NUMBER_FORMAT = re.compile(rb'<numFmt\b[^>]*\bnumFmtId="([0-9]+)"[^>]*\bformatCode="([^"]*)"')
+_BUILT_IN_DATES = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+
+
+def _date_styles(styles: bytes) -> frozenset[int]:
+    """The cell styles (their index in cellXfs) whose number format shows a date or a time: the
+    built-in ones, and custom formats with a day, month, year, hour or second in them (over-counted,
+    not under-counted: a style taken for a date only keeps a row)."""
+    custom = {int(i) for i, code in _NUMBER_FORMAT.findall(styles)
+              if re.search(rb"[dmyhs]", re.sub(rb'"[^"]*"|\[[^\]]*\]|\\.', b"", code), re.IGNORECASE)}
+    found = set()
+    block = _XFS.search(styles)
+    for index, xf in enumerate(_XF.findall(block.group(0)) if block else []):
+        number = re.search(rb'\bnumFmtId="([0-9]+)"', xf)
+        if number and (int(number.group(1)) in _BUILT_IN_DATES or int(number.group(1)) in custom):
+            found.add(index)
+    return frozenset(found)
 
 
 def _plain_root(xml: bytes, stop: int) -> bool:
@@ -767,37 +813,42 @@ def _plain_root(xml: bytes, stop: int) -> bool:
     return ends >= 0 and xml.find(_MAIN_NAMESPACE, begins, ends) >= 0
 
 
-def _trim_blank_rows(xml: bytes) -> bytes:
+def _trim_blank_rows(xml: bytes, date_styles: frozenset[int] = frozenset()) -> bytes:
     """A list sheet's XML without its blank rows at the end, nor those just above its last row that is
     not blank (the copyright line of a Product List); the XML as it is where that cannot be told.
 
     A cell is blank when it holds no value, an empty one, a cached error, or the 0 (or FALSE) a
-    formula caches for no input: the list readers read a row of such cells as blank and never
-    report it (merged ranges stay: they are listed apart from the rows). Only XML written as Excel
-    writes it is cut: the sheet in the default namespace, every cell tag beginning `<c `, and in the
-    rows cut, values only in plain `<v>` and no element with a namespace prefix (an `x:c` cell)."""
-    end = xml.rfind(b"</sheetData>")
+    formula caches for no input, unless its style (one of `date_styles`) shows it as a date: the
+    list readers read a row of such cells as blank and never report it (merged ranges stay: they
+    are listed apart from the rows). Only XML written as Excel writes it is cut: the sheet in the
+    default namespace and, from the last cell that is not blank
+    on, every tag as Excel spells it (see _ODD_TAG); rows are cut above the last one only where it
+    gives its own number and its cells theirs."""
     start = xml.find(b"<sheetData>")
-    if start < 0 or end < start or not _plain_root(xml, start):
+    end = xml.find(b"</sheetData>", start) if start >= 0 else -1
+    if end < 0 or not _plain_root(xml, start):
         return xml
     cuts = []
     stop = end
     for _ in range(2):
-        last = _last_value(xml, start, stop)
+        last = _last_value(xml, start, stop, date_styles)
+        after = xml.find(b"</c>", last, stop) if last != start else start  # the end of that cell
+        if after < 0 or _ODD_TAG.search(xml, after, stop):
+            break
         cut = xml.find(b"<row ", last, stop)
         if cut >= 0:
-            if _ODD_VALUE.search(xml, cut, stop):
-                break
             cuts.append((cut, stop))
         stop = xml.rfind(b"<row ", start, last)  # the row of the last cell that is not blank
-        if last == start or stop < 0:
-            break
+        row_end = xml.find(b"</row>", stop) if stop >= 0 else -1
+        if last == start or row_end < 0 or not xml.startswith(b'<row r="', stop) \
+                or xml.count(b"<c ", stop, row_end) != xml.count(b'<c r="', stop, row_end):
+            break  # a row above it given no number moves with the rows cut: keep them
     for cut, stop in cuts:  # the later one first
         xml = xml[:cut] + xml[stop:]
     return xml
 
 
-def _last_value(xml: bytes, start: int, stop: int) -> int:
+def _last_value(xml: bytes, start: int, stop: int, date_styles: frozenset[int] = frozenset()) -> int:
     """Where the last cell between `start` and `stop` with a value that is not blank begins
     (`start` if there is none); an inline string is never blank."""
     inline = xml.rfind(b"<is>", start, stop)
@@ -816,7 +867,9 @@ def _last_value(xml: bytes, start: int, stop: int) -> int:
             continue
         # A number or FALSE of 0 (no type, or t="n" or "b"; no other attribute Excel writes has a "t")
         if xml.startswith(b"0</v>", v + 3) and (b"t" not in tag or b' t="n"' in tag or b' t="b"' in tag):
-            continue
+            style = _STYLE.search(tag)
+            if not (style and int(style.group(1)) in date_styles):
+                continue  # (a 0 styled as a date reads as 1899-12-30)
         return cell
 
 
