@@ -5,6 +5,11 @@ The templates carry their formulas thousands of rows down the Smelter List (2,40
 the end of a list sheet before calamine sees it. These tests hold it to its promise: the
 declaration read is the same as from the whole sheet, for the real files and for values written
 in every form a writer other than Excel uses.
+
+Where the two may still differ, by choice: a row element given twice (calamine lets the later one
+win; the cut keeps the first when the later is blank), a blank row calamine refuses to parse (it is
+cut, so the file reads), and blank template rows past the 10,000-row cap of a list (the whole read
+took them for rows and gave a false cmrt.too-many-rows).
 """
 from __future__ import annotations
 
