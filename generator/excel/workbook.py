@@ -55,6 +55,8 @@ holds about 3 million)."""
 MAX_CELL_CHARS = 32_767
 """Excel's own limit for the text of a cell: a longer one is cut, with a warning."""
 XML_PROLOG_BYTES = 4096
+_ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error)
+"""What reading a damaged zip raises: the file's problem (workbook.corrupt), never a traceback."""
 ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#NULL!", "#NUM!",
                             "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
@@ -253,9 +255,9 @@ class Workbook:
         read from the sheet's XML without loading the sheet (a language table of 300 wide rows, for
         one entry). None where the XML does not tell it for sure, and the caller loads the sheet:
         unless the key is a formula's text in the key column (where any shared string is plain text
-        and not the key, and no inline string is), each occurrence of the key is a whole cell value, every tag is spelled as Excel spells it (no
-        comments, prefixes or processing instructions), the value cell is there once, and its
-        value is plain text."""
+        and not the key, and no inline string is), each occurrence of the key is a whole cell value,
+        every tag is spelled as Excel spells it (no comments, prefixes or processing instructions),
+        the value cell is there once, and its value is plain text."""
         package, strings, actual = self._package, self._strings, self.actual_name(name)
         if package is None or actual is None or (strings is not None and not strings.plain):
             return None
@@ -269,16 +271,16 @@ class Workbook:
                 or _ODD_KEYED.search(xml, start, end) or xml.find(b"&#", start, end) >= 0:
             return None
         # The key column's shared strings: each one plain text that is not the key.
-        for shared in re.finditer(rb'<c r="' + column + rb'[0-9]+"[^>]*\st="(s|inlineStr)"[^>]*>(?:<v>([0-9]+)</v>)?',
-                                  xml[start:end]):
+        shared_cells = re.compile(rb'<c r="' + column + rb'[0-9]+"[^>]*\st="(s|inlineStr)"[^>]*>(?:<v>([0-9]+)</v>)?')
+        for shared in shared_cells.finditer(xml, start, end):
             item = strings.item(int(shared.group(2))) if strings is not None and shared.group(2) else None
             if item is None or b"&#" in item or html.unescape(item.decode("utf-8", "replace")).strip() == key:
                 return None
         rows, seen = [], 0
-        for number, found in enumerate(re.finditer(re.escape(b"<v>" + escaped + b"</v>"), xml[start:end])):
+        for number, found in enumerate(re.compile(re.escape(b"<v>" + escaped + b"</v>")).finditer(xml, start, end)):
             if number == _MOST_KEYS:
                 return None
-            at = start + found.start()
+            at = found.start()
             # a cell's tag is near its value (its formula between): never a search back through the sheet
             begins = xml.rfind(b"<c ", max(start, at - _NEAR), at)
             cell = _KEYED_CELL.match(xml, begins) if begins >= 0 else None
@@ -286,7 +288,7 @@ class Workbook:
                 seen += 1
                 if cell.group(1) == column:
                     rows.append(int(cell.group(2)))
-        if seen != _whole_texts(xml[start:end], escaped) or not rows or min(rows) > max_row:
+        if seen != _whole_texts(xml, escaped, start, end) or not rows or min(rows) > max_row:
             return None  # the key written otherwise somewhere (with spaces, as a character reference)
         tag = b'<c r="' + value_column.encode() + b"%d" % min(rows) + b'"'
         begins = xml.find(tag, start, end)
@@ -380,26 +382,21 @@ class Workbook:
         xml, rows_cut = cut
         _check_extent(name, xml)
         assert self._package is not None  # an .xlsx always has one
-        try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._package.stored({part_name: xml})))
-        except BaseException as err:
-            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
-                raise
-            raise WorkbookError("workbook.unreadable", f"cannot read sheet '{name}': {_reason(err)}") from None
-        return book, xml, True, rows_cut
+        return _calamine(self._package.stored({part_name: xml}), f"cannot read sheet '{name}'"), xml, True, rows_cut
 
 
-def _whole_texts(xml: bytes, text: bytes) -> int:
-    """How many texts of `xml` are `text`, with or without white space around it (a search with a
-    look-behind would lose the regex engine's fast scan for the text)."""
+def _whole_texts(xml: bytes, text: bytes, start: int, end: int) -> int:
+    """How many texts of `xml` (between `start` and `end`) are `text`, with or without white space
+    around it (a search with a look-behind would lose the regex engine's fast scan for the text)."""
     count = 0
-    for found in re.finditer(re.escape(text) + rb"(?![^<\s])", xml):
-        before = xml[max(0, found.start() - 64):found.start()].rstrip()
+    for found in re.compile(re.escape(text) + rb"(?![^<\s])").finditer(xml, start, end):
+        before = xml[max(start, found.start() - 64):found.start()].rstrip()
         count += before.endswith(b">") or not before
     return count
 
 
-def _calamine(data: bytes) -> python_calamine.CalamineWorkbook:
+def _calamine(data: bytes, failure: str = "cannot read the workbook") -> python_calamine.CalamineWorkbook:
+    """calamine's workbook of `data`; a parser failure (even a Rust panic) is the file's problem, with `failure`."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         book.sheets_metadata  # noqa: B018 (read here, so that a failure is the file's problem)
@@ -407,7 +404,7 @@ def _calamine(data: bytes) -> python_calamine.CalamineWorkbook:
     except BaseException as err:  # a parser failure (even a Rust panic) is a property of the file
         if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
-        raise WorkbookError("workbook.unreadable", f"cannot read the workbook: {_reason(err)}") from None
+        raise WorkbookError("workbook.unreadable", f"{failure}: {_reason(err)}") from None
 
 
 def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[str] | None = None) -> Workbook:
@@ -433,9 +430,8 @@ def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[st
     if data.startswith(OLE_MAGIC):
         data, encrypted = _decrypt(data)
     if data.startswith(ZIP_MAGIC):
-        kind = check_ooxml(data, dtds=False)
+        kind = check_ooxml(data)
         if kind != "xlsx":  # .xlsb and .ods: calamine reads them; the worker's limits bound them
-            _refuse_dtds_in(data)
             return Workbook(path, data, kind, encrypted)
         return Workbook(path, data, "xlsx", encrypted, _Package(data, lists, sheets))
     if data.startswith(OLE_MAGIC):
@@ -466,10 +462,10 @@ def _decrypt(data: bytes) -> tuple[bytes, bool]:
     return out.getvalue(), True
 
 
-def check_ooxml(data: bytes, dtds: bool = True) -> str:
+def check_ooxml(data: bytes) -> str:
     """Refuse a zip that is not a workbook or could exhaust memory, before any XML part is parsed
-    (and, with `dtds`, one with a document type declaration in any part); else its kind: "xlsx",
-    "xlsb" or "ods"."""
+    (and one with a document type declaration in a part: an .xlsx's parts are checked as they are
+    inflated, see _Package); else its kind: "xlsx", "xlsb" or "ods"."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -477,9 +473,9 @@ def check_ooxml(data: bytes, dtds: bool = True) -> str:
             total = sum(i.file_size for i in infos)
             if len(infos) > MAX_PARTS:
                 raise WorkbookError("workbook.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
-            if dtds and total <= MAX_PART_BYTES:
+            if total <= MAX_PART_BYTES and "xl/workbook.xml" not in names:
                 _refuse_dtds(zf, infos)
-    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
+    except _ZIP_ERRORS as err:
         raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
     if total > MAX_PART_BYTES:
         raise WorkbookError("workbook.too-large", f"unpacks to {total:,} bytes; the limit is {MAX_PART_BYTES:,}")
@@ -500,14 +496,6 @@ def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
     for info in infos:
         with zf.open(info) as f:
             _refuse_dtd(info.filename, f.read(XML_PROLOG_BYTES))
-
-
-def _refuse_dtds_in(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            _refuse_dtds(zf, zf.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError) as err:
-        raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
 
 
 def _refuse_dtd(part: str, content: bytes) -> None:
@@ -677,8 +665,7 @@ class _Package:
                 for name, info in self.infos.items():
                     if name not in self.parts and name not in self.deferred:
                         self.parts[name] = zf.read(info)
-        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError,
-                zlib.error) as err:
+        except _ZIP_ERRORS as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
         for name, content in self.parts.items():
             _refuse_dtd(name, content)
@@ -709,8 +696,7 @@ class _Package:
         try:
             with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
                 content = zf.read(self.infos[part])
-        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError,
-                zlib.error) as err:
+        except _ZIP_ERRORS as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
         _refuse_dtd(part, content)
         self.parts[part] = _trim_blank_rows(content, self._dates) if part in self._list_parts() else content
