@@ -55,10 +55,10 @@ def test_one_task_runs_in_its_own_process():
     assert isolate.MEMORY_BUDGET == 2 * 1024 ** 3 and isolate.TIME_LIMIT == 120.0
 
 
-def aborting_reader(path):
+def aborting_reader(path, *data):
     if Path(path).name == "crash.xlsx":
         os.abort()
-    return REAL_READ(path)
+    return REAL_READ(path, *data)
 
 
 REAL_READ = cmrt.read_workbook

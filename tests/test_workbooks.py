@@ -1,9 +1,11 @@
 """Reading a folder of supplier workbooks: the content-hash cache and the parallel read."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.problems import Problems
+from generator.supply import cmrt
 from generator.supply import folder as workbooks
 from tests import cmrt_fixtures as fx
 
@@ -17,23 +19,46 @@ def write_folder(folder: Path, n: int) -> list[Path]:
     return paths
 
 
+def parses(monkeypatch, log: Path) -> Callable[[], list[str]]:
+    """The workbooks parsed from now on, by name, in any process (the reader runs in workers)."""
+    real = cmrt.read_workbook
+
+    def logged(path, *data):
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{Path(path).name}\n")
+        return real(path, *data)
+
+    monkeypatch.setattr(cmrt, "read_workbook", logged)
+    return lambda: sorted(log.read_text(encoding="utf-8").split()) if log.exists() else []
+
+
 def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
     paths = write_folder(tmp_path / "data/cmrt", 3)
-    calls = []
-    real = workbooks.read_workbooks
-    monkeypatch.setattr(workbooks, "read_workbooks", lambda paths, names: calls.extend(p.name for p in paths) or real(paths, names))
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
     first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
-    assert sorted(calls) == ["supplier-00.xlsx", "supplier-01.xlsx", "supplier-02.xlsx"]
+    assert parsed() == ["supplier-00.xlsx", "supplier-01.xlsx", "supplier-02.xlsx"]
     assert len(list((tmp_path / workbooks.CACHE_DIR).glob("*.pickle"))) == 3
-    calls.clear()
+    (tmp_path / "parsed.log").unlink()
     spec = fx.full_declaration("6.5")
     spec.fields["company_name"] = "Supplier 01, renamed"
     fx.write(spec, paths[1])
     second = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
-    assert calls == ["supplier-01.xlsx"]
+    assert parsed() == ["supplier-01.xlsx"]  # the others (too recent for the index) hashed, found in the cache
     assert [d.company_name for d in first] == ["Supplier 00", "Supplier 01", "Supplier 02"]
     assert [d.company_name for d in second] == ["Supplier 00", "Supplier 01, renamed", "Supplier 02"]
     assert [d.file for d in second] == [f"data/cmrt/supplier-0{i}.xlsx" for i in range(3)]
+
+
+def test_files_the_index_vouches_for_are_not_even_hashed(tmp_path, monkeypatch):
+    write_folder(tmp_path / "data/cmrt", 3)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)  # trust an entry however recent the file's times are
+    workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    dispatched: list[str] = []
+    real = workbooks._read_into_cache
+    monkeypatch.setattr(workbooks, "_read_into_cache",
+                        lambda paths, names, cache: dispatched.extend(p.name for p in paths) or real(paths, names, cache))
+    again = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert dispatched == [] and [d.company_name for d in again] == ["Supplier 00", "Supplier 01", "Supplier 02"]
 
 
 def test_many_workbooks_are_read_in_parallel_in_name_order(tmp_path):

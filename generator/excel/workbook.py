@@ -407,19 +407,21 @@ def _calamine(data: bytes, failure: str = "cannot read the workbook") -> python_
         raise WorkbookError("workbook.unreadable", f"{failure}: {_reason(err)}") from None
 
 
-def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[str] | None = None) -> Workbook:
+def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[str] | None = None,
+                  data: bytes | None = None) -> Workbook:
     """Open `path`, decrypting it in memory if it uses Excel's default password.
 
     `lists` names the sheets that hold lists (compared as sheet names are: case and spaces folded):
     their blank rows at the end (the template's formulas, thousands of rows long) are left out
     before any parser sees them; see `_Package`. With `sheets`, only the parts of those sheets are
     inflated when opening; another sheet's part is inflated when it is first loaded (which opens
-    the workbook again)."""
+    the workbook again). `data` is the file's content where the caller has read it already."""
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > MAX_FILE_BYTES:
             raise WorkbookError("workbook.too-large", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except IsADirectoryError:
         raise WorkbookError("workbook.not-a-workbook", "is a directory, not a workbook") from None
     except FileNotFoundError:
@@ -764,8 +766,8 @@ _ROWS_WITH_CELLS = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*[^/]>\s*<(?:[\w.-]+:)?c
 
 # From the last cell that is not blank on: a value with attributes (xml:space) or white space in its tag,
 # an inline string, an element with a namespace prefix, a cell tag not followed by a space, a comment,
-# CDATA or a processing instruction.
-_ODD_TAG = re.compile(rb"<(?:v[^>/]|is|[\w.-]+:|c[^ ]|[!?])")
+# CDATA, a processing instruction, or the end of the sheet's data (a second </sheetData>).
+_ODD_TAG = re.compile(rb"<(?:v[^>/]|is|[\w.-]+:|c[^ ]|[!?]|/s)")
 _MAIN_NAMESPACE = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NEAR = 16_384
 
@@ -809,17 +811,22 @@ def _trim_blank_rows(xml: bytes, date_styles: frozenset[int] = frozenset()) -> b
     are listed apart from the rows). Only XML written as Excel writes it is cut: the sheet in the
     default namespace and, from the last cell that is not blank
     on, every tag as Excel spells it (see _ODD_TAG); rows are cut above the last one only where it
-    gives its own number and its cells theirs."""
+    gives its own number and its cells theirs.
+
+    The sheet is megabytes long: each scan of it is done once (the end of its data is found from
+    the end, and proven the only one by the scan for odd tags; an inline string, which holds no
+    <v>, is looked for only where that scan finds one)."""
     start = xml.find(b"<sheetData>")
-    end = xml.find(b"</sheetData>", start) if start >= 0 else -1
-    if end < 0 or not _plain_root(xml, start):
+    end = xml.rfind(b"</sheetData>") if start >= 0 else -1
+    if end < start or not _plain_root(xml, start):
         return xml
-    cuts = []
+    cuts: list[tuple[int, int]] = []
     stop = end
     for _ in range(2):
-        last = _last_value(xml, start, stop, date_styles)
-        after = xml.find(b"</c>", last, stop) if last != start else start  # the end of that cell
-        if after < 0 or _ODD_TAG.search(xml, after, stop):
+        last, after, odd = _last_cell(xml, start, stop, date_styles, inline=False)
+        if odd is not None and xml.startswith(b"<is", odd):  # an inline string after it: looked for
+            last, after, odd = _last_cell(xml, start, stop, date_styles, inline=True)
+        if after < 0 or odd is not None or (not cuts and xml.find(b"</sheetData>", start, after) >= 0):
             break
         cut = xml.find(b"<row ", last, stop)
         if cut >= 0:
@@ -834,25 +841,38 @@ def _trim_blank_rows(xml: bytes, date_styles: frozenset[int] = frozenset()) -> b
     return xml
 
 
-def _last_value(xml: bytes, start: int, stop: int, date_styles: frozenset[int] = frozenset()) -> int:
+def _last_cell(xml: bytes, start: int, stop: int, date_styles: frozenset[int],
+               inline: bool) -> tuple[int, int, int | None]:
+    """(where the last cell that is not blank begins, where it ends, where the first odd tag after it
+    is, or None): see _last_value."""
+    last = _last_value(xml, start, stop, date_styles, inline)
+    after = xml.find(b"</c>", last, stop) if last != start else start  # the end of that cell
+    odd = _ODD_TAG.search(xml, after, stop) if after >= 0 else None
+    return last, after, odd.start() if odd else None
+
+
+def _last_value(xml: bytes, start: int, stop: int, date_styles: frozenset[int] = frozenset(),
+                inline: bool = True) -> int:
     """Where the last cell between `start` and `stop` with a value that is not blank begins
-    (`start` if there is none); an inline string is never blank."""
-    inline = xml.rfind(b"<is>", start, stop)
-    inline = xml.rfind(b"<c ", start, inline) if inline >= 0 else -1
+    (`start` if there is none); an inline string is never blank (without `inline`, the caller
+    has made sure there is none after the cell found)."""
+    rfind, find, startswith = xml.rfind, xml.find, xml.startswith  # a loop over thousands of cells
+    bound = rfind(b"<is>", start, stop) if inline else -1
+    bound = max(start, rfind(b"<c ", start, bound) if bound >= 0 else -1)
     pos = stop
     while True:
-        v = xml.rfind(b"<v>", max(start, inline), pos)
-        cell = xml.rfind(b"<c ", start, v) if v >= 0 else -1
+        v = rfind(b"<v>", bound, pos)
+        cell = rfind(b"<c ", start, v) if v >= 0 else -1
         if cell < 0:
-            return max(start, inline)
+            return bound
         pos = cell
-        if xml[v + 3:v + 4] == b"<":  # <v></v>: empty
+        if startswith(b"<", v + 3):  # <v></v>: empty
             continue
-        tag = xml[cell:xml.find(b">", cell)]
+        tag = xml[cell:find(b">", cell)]
         if b' t="e"' in tag:
             continue
         # A number or FALSE of 0 (no type, or t="n" or "b"; no other attribute Excel writes has a "t")
-        if xml.startswith(b"0</v>", v + 3) and (b"t" not in tag or b' t="n"' in tag or b' t="b"' in tag):
+        if startswith(b"0</v>", v + 3) and (b"t" not in tag or b' t="n"' in tag or b' t="b"' in tag):
             style = _STYLE.search(tag)
             if not (style and int(style.group(1)) in date_styles):
                 continue  # (a 0 styled as a date reads as 1899-12-30)

@@ -20,11 +20,13 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.excel.isolate import Failure, run_isolated
+from generator.excel.workbook import MAX_FILE_BYTES
 from generator.problems import Problem, Problems, display_path, printable
 from generator.supply import cmrt
 
@@ -33,8 +35,6 @@ log = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 LOCK_PREFIX = "~$"  # Excel's lock file beside a workbook that is open
 CACHE_DIR = ".cache/cmrt"
-WORKER_CODES = frozenset({"workbook.time-limit", "workbook.memory-limit", "workbook.reader-crashed",
-                          "workbook.reader-failed"})
 
 
 def read_declarations(folder: Path, problems: Problems, root: Path,
@@ -49,34 +49,60 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
         return []
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)
-    paths, keys, names = _distinct(workbook_files(folder, problems, root), index, problems, root)
-    # The workbooks not in the cache are read while the cached ones load (the workers start at once);
-    # an entry found damaged while loading is read after them.
-    unread = [(path, key) for path, key in zip(paths, keys) if not (cache / f"{key}.pickle").exists()]
-    reading = read_workbooks([p for p, _ in unread], [names[p] for p, _ in unread])
-    found: dict[str, cmrt.Declaration | None] = {key: None for _, key in unread}
-    loaded = {key: _load(cache, key) for key in keys if key not in found}
-    found.update(loaded)
-    damaged = [(path, key) for path, key in zip(paths, keys) if key in loaded and loaded[key] is None]
-    missing = unread + damaged
-    reading = itertools.chain(reading, read_workbooks([p for p, _ in damaged], [names[p] for p, _ in damaged]))
-    writable = True
-    for (_path, key), declaration in zip(missing, reading):
-        found[key] = declaration
-        if writable and not _worker_failed(declaration):
-            writable = _store(cache, key, declaration)  # after the first failure, one warning is enough
+    _reader_version()  # once, before the workers start: they inherit it
+    files = _files(workbook_files(folder, problems, root), index, problems, root)
+    # A file whose content the index vouches for has its key; the workers find the others' as they
+    # read them (hashing every file here first would leave the other cores idle). Those read are
+    # stored in the cache by the workers too; the rest are loaded here while the workers read.
+    firsts: dict[str, _File] = {}
+    for file in files:
+        if file.key is not None:
+            firsts.setdefault(file.key, file)
+    cached = {key for key in firsts if (cache / f"{key}.pickle").exists()}
+    todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
+    reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
+    found: dict[str, cmrt.Declaration] = {}
+    for key in sorted(cached):
+        declaration = _load(cache, key)
+        if declaration is not None:
+            found[key] = declaration
+    damaged = [firsts[key] for key in sorted(cached) if key not in found]  # read after the others
+    reading = itertools.chain(reading, _read_into_cache([f.path for f in damaged], [f.name for f in damaged], cache))
+    unkeyed: dict[Path, cmrt.Declaration] = {}  # unreadable before their content was known: never a duplicate
+    warned = False
+    for file, (content, declaration, discarded, unwritable) in zip([*todo, *damaged], reading):
+        if discarded:
+            log.warning("%s", discarded)
+        if unwritable and not warned:  # after the first failure, one warning is enough
+            log.warning("%s", unwritable)
+            warned = True
+        if content is None:
+            unkeyed[file.path] = declaration
+            continue
+        if file.key != content:  # hashed by its worker (or changed since its stat: then not kept in the index)
+            file.key = content
+            index.found(file, content)
+        found.setdefault(content, declaration)
     index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
-    log.info("read %d supplier workbooks (%d from the cache)", len(paths), len(paths) - len(missing))
+    log.info("read %d supplier workbooks (%d from the cache)", len(files), len(files) - len(todo) - len(damaged))
     declarations = []
-    for path, key in zip(paths, keys):
-        shown = names[path]
-        read = found[key]
-        assert read is not None  # every missing one was read just above
-        declaration = replace(read, file=shown)
+    shown: dict[str, _File] = {}
+    for file in files:
+        if file.path in unkeyed:
+            read = unkeyed[file.path]
+        else:
+            content = file.key
+            assert content is not None  # each one without a key was read just above
+            if content in shown:
+                problems.warn(display_path(file.path, root), "supply.duplicate-file", "is a byte-for-byte copy of "
+                              f"{display_path(shown[content].path, root)}; counted once, as that file")
+                continue
+            shown[content], read = file, found[content]
+        declaration = replace(read, file=file.name)
         # A supplier's file is not the user's data: its problems are warnings (fatal with --strict),
         # and all of them are listed in the review report.
         for problem in declaration.problems:
-            problems.warn(shown, problem.code, problem.message, sheet=problem.sheet, cell=problem.cell)
+            problems.warn(file.name, problem.code, problem.message, sheet=problem.sheet, cell=problem.cell)
         declarations.append(declaration)
     return declarations
 
@@ -100,56 +126,103 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
     return found
 
 
-def _distinct(paths: list[Path], index: _Index, problems: Problems,
-              root: Path) -> tuple[list[Path], list[str], dict[Path, str]]:
-    """The paths and content keys of the files, each content once (a byte-for-byte copy is named, not
-    read again), and each one's name as shown (display_path's, from the path resolved once here)."""
-    first: dict[str, Path] = {}
-    names: dict[Path, str] = {}
+@dataclass
+class _File:
+    """A workbook to read: its path, its name as shown, its stat as the index compares it, and
+    its content key (None until known)."""
+
+    path: Path
+    name: str
+    resolved: str
+    seen: list[int]
+    key: str | None
+
+
+def _files(paths: list[Path], index: _Index, problems: Problems, root: Path) -> list[_File]:
+    """Each path's stat and name as shown (display_path's, from the path resolved once here), and its
+    key where the index vouches for its content."""
+    files = []
     base = root.resolve()
     for path in paths:
         try:
             resolved = path.resolve()
-            key = index.key(path, resolved)
+            seen = _seen(path.stat())
         except OSError as err:
             problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
             continue
-        if key in first:
-            problems.warn(display_path(path, root), "supply.duplicate-file",
-                          f"is a byte-for-byte copy of {display_path(first[key], root)}; counted once, as that file")
-            continue
-        first[key] = path
-        names[path] = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
+        name = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
             else printable(str(path))
-    return list(first.values()), list(first), names
+        files.append(_File(path, name, str(resolved), seen, index.vouched(str(resolved), seen)))
+    return files
 
 
 def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:
     """The Declaration of each path, in order, each read in an isolated worker (many at once); the
     workers start at once, before the first one is asked for."""
-    return _declarations(paths, names, run_isolated(cmrt.read_workbook, [(path,) for path in paths]))
+    results = run_isolated(cmrt.read_workbook, [(path,) for path in paths])
+    for path, result in _progress_over(paths, names, results):
+        yield _failed(path, result) if isinstance(result, Failure) else result
 
 
-def _declarations(paths: list[Path], names: list[str], results: Iterator) -> Iterator[cmrt.Declaration]:
+_Keyed = tuple[str | None, cmrt.Declaration, str, str]
+"""(content key, declaration, a cache entry's discarding to log, the cache's failure to log)."""
+
+
+def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterator[_Keyed]:
+    """As read_workbooks, each with its content key (None for a file whose content could not be
+    read, or whose reader died before), each read stored in the cache by its worker."""
+    results = run_isolated(_read_keyed, [(path, cache) for path in paths])
+    for path, result in _progress_over(paths, names, results):
+        if isinstance(result, Failure):
+            yield _content_key(path), _failed(path, result), "", ""
+        else:
+            key, blob, discarded, unwritable = result
+            yield key, pickle.loads(blob), discarded, unwritable
+
+
+def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str]:
+    """In a reader process: the file's content key and its declaration, pickled: from the cache
+    where it is there, else read and stored there; and the warnings for the parent to log."""
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None
+    if data is None:  # the reader says why
+        return None, pickle.dumps(cmrt.read_workbook(path), protocol=pickle.HIGHEST_PROTOCOL), "", ""
+    key = f"{hashlib.sha256(data).hexdigest()}-{_reader_version()}"
+    discarded = ""
+    if (cache / f"{key}.pickle").exists():
+        value, why = _entry(cache / f"{key}.pickle")
+        if value is not None:
+            return key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "", ""
+        discarded = why
+    blob = pickle.dumps(cmrt.read_workbook(path, data), protocol=pickle.HIGHEST_PROTOCOL)
+    return key, blob, discarded, _store(cache, key, blob)
+
+
+def _content_key(path: Path) -> str | None:
+    try:
+        return _key(path) if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        return None
+
+
+def _progress_over(paths: list[Path], names: list[str], results: Iterator) -> Iterator[tuple[Path, Any]]:
+    """(path, result) of each path, with a progress bar (see _progress)."""
     bar = _progress(len(paths))
     try:
         for path, name, result in zip(paths, names, results):
-            declaration = _failed(path, result) if isinstance(result, Failure) else result
             if bar is not None:
                 bar.update(1)
-                if not declaration.readable:
+                if isinstance(result, Failure):
                     bar.write(f"could not read {name}")
-            yield declaration
+            yield path, result
     finally:
         if bar is not None:
             bar.close()
         close = getattr(results, "close", None)
         if close is not None:
             close()
-
-
-def _worker_failed(declaration: cmrt.Declaration) -> bool:
-    return any(p.code in WORKER_CODES for p in declaration.problems)
 
 
 def _failed(path: Path, failure: Failure) -> cmrt.Declaration:
@@ -194,16 +267,14 @@ class _Index:
         log.warning("the workbook cache index %s is discarded and rebuilt: %s", self.path, why)
         self.changed = True
 
-    def key(self, path: Path, resolved: Path | None = None) -> str:
-        stat = path.stat()
-        name = str(resolved or path.resolve())
-        seen = _seen(stat)
+    def vouched(self, name: str, seen: list[int]) -> str | None:
+        """The content key of file `name` (its resolved path) if its stat is as indexed, else None."""
         entry = self.entries.get(name)
-        if entry and entry[:4] == seen:
-            return entry[4]
-        key = _key(path)
-        self.hashed[name] = [*seen, key]
-        return key
+        return entry[4] if entry and entry[:4] == seen else None
+
+    def found(self, file: _File, key: str) -> None:
+        """The content key of `file` as hashed from its content (kept if it is not racy when saved)."""
+        self.hashed[file.resolved] = [*file.seen, key]
 
     def save(self) -> None:
         now = self.clock()
@@ -266,37 +337,41 @@ def _reader_version() -> str:
 def _load(cache: Path, key: str) -> cmrt.Declaration | None:
     """A cached declaration; None (read the file again) for a missing entry, and for one of any other
     shape, with a warning."""
-    path = cache / f"{key}.pickle"
+    value, why = _entry(cache / f"{key}.pickle")
+    if why:
+        log.warning("%s", why)
+    return value
+
+
+def _entry(path: Path) -> tuple[cmrt.Declaration | None, str]:
+    """The declaration a cache entry holds, or None and why it is discarded ("" when it is missing)."""
     try:
         with open(path, "rb") as f:
             value = pickle.load(f)
     except FileNotFoundError:
-        return None
+        return None, ""
     except Exception as err:  # truncated, garbage, an old class: the entry is rebuilt
-        log.warning("the workbook cache entry %s is discarded and rebuilt: %s", path, _reason(err))
-        return None
+        return None, f"the workbook cache entry {path} is discarded and rebuilt: {_reason(err)}"
     if not isinstance(value, cmrt.Declaration):
-        log.warning("the workbook cache entry %s is discarded and rebuilt: it holds %s, not a declaration", path,
-                    type(value).__name__)
-        return None
-    return value
+        return None, (f"the workbook cache entry {path} is discarded and rebuilt: it holds {type(value).__name__}, "
+                      "not a declaration")
+    return value, ""
 
 
 def _reason(err: Exception) -> str:
     return f"{type(err).__name__}: {str(err)[:100]}" if str(err) else type(err).__name__
 
 
-def _store(cache: Path, key: str, declaration: cmrt.Declaration) -> bool:
-    """Cache one declaration; False, with a warning, when the cache cannot be written."""
+def _store(cache: Path, key: str, blob: bytes) -> str:
+    """Cache one pickled declaration; "" when stored, else the warning to log."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = cache / f"{key}.tmp{os.getpid()}"
-        tmp.write_bytes(pickle.dumps(declaration, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(blob)
         tmp.replace(cache / f"{key}.pickle")
     except OSError as err:
-        log.warning("cannot write the workbook cache in %s (the workbooks are read again next time): %s", cache, err)
-        return False
-    return True
+        return f"cannot write the workbook cache in {cache} (the workbooks are read again next time): {err}"
+    return ""
 
 
 def _progress(total: int):

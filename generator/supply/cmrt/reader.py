@@ -91,13 +91,14 @@ class _Context:
                                sheet=sheet, cell=address)
 
 
-def read_workbook(path: Path | str) -> Declaration:
-    """Read one CMRT workbook of any supported version; problems are on the result."""
+def read_workbook(path: Path | str, data: bytes | None = None) -> Declaration:
+    """Read one CMRT workbook of any supported version (from `data`, its content, where read already);
+    problems are on the result."""
     path = Path(path)
     ctx = _Context(printable(str(path)), Problems())
     book = None
     try:
-        book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS)
+        book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS, data=data)
         return _read(book, ctx)
     except WorkbookError as err:
         if book is not None:
