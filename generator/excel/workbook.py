@@ -21,6 +21,7 @@ import io
 import logging
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
@@ -32,6 +33,7 @@ from typing import Any
 import msoffcrypto
 import python_calamine
 from defusedxml import ElementTree
+from isal import isal_zlib
 from msoffcrypto.exceptions import InvalidKeyError
 
 from generator.problems import Problems
@@ -55,7 +57,9 @@ holds about 3 million)."""
 MAX_CELL_CHARS = 32_767
 """Excel's own limit for the text of a cell: a longer one is cut, with a warning."""
 XML_PROLOG_BYTES = 4096
-_ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error)
+_INFLATE_ERROR: type[Exception] = isal_zlib.error  # type: ignore[assignment]  # (its stub says an instance)
+_ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error,
+               _INFLATE_ERROR)
 """What reading a damaged zip raises: the file's problem (workbook.corrupt), never a traceback."""
 ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#NULL!", "#NUM!",
                             "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
@@ -179,6 +183,13 @@ class Sheet:
             return list(picked) if len(cols) > 1 else [picked]
         n = len(raw)
         return [raw[c - c0] if 0 <= c - c0 < n else "" for c in cols]
+
+    def filled_rows(self, first: int, last: int) -> list[int]:
+        """The rows from `first` to `last` with a cell that is not empty, 0 or FALSE (the others are
+        blank to a list, whichever of their cells it reads): a list of forty rows above a copyright
+        line two thousand rows down is not walked row by row."""
+        rows, r0 = self._rows, self._row0
+        return [r0 + i for i in range(max(first - r0, 0), min(last - r0 + 1, len(rows))) if any(rows[i])]
 
     def resolve(self, row: int, cols: list[int], raw: list[object]) -> tuple[list[object], dict[int, str]]:
         """`raw` values of `cols` in `row` with cached-error cells emptied, and {column: error text}."""
@@ -597,8 +608,8 @@ class _SharedStrings:
     def __init__(self, xml: bytes):
         self._xml = xml
         pieces = xml.split(b"<si>")
-        self.plain = xml.count(b"<si") == len(pieces) - 1 and b":si" not in xml and b"<!" not in xml \
-            and xml.find(b"<?", 1) < 0
+        # every item as <si>: no <si> with attributes or white space, no prefix, comment or processing instruction
+        self.plain = _UNPLAIN_SST.search(xml, 1) is None and not xml.endswith(b"<si") and b":si" not in xml
         self._pieces = pieces if self.plain else None
         if self.plain:  # as Excel writes it: no match per string
             self.count = len(pieces) - 1
@@ -627,6 +638,7 @@ class _SharedStrings:
 _ODD_KEYED = re.compile(rb"<(?:c[^ ]|[!?]|[\w.-]+:)")  # a cell tag not followed by a space, a comment, a prefix
 _ODD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")  # a character reference, a bare &
 _MOST_KEYS = 50
+_UNPLAIN_SST = re.compile(rb"<(?:si[^>]|!|\?)")
 _PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
@@ -659,14 +671,14 @@ class _Package:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 self.infos = {i.filename: i for i in zf.infolist() if not i.filename.startswith(_UNREAD_PARTS)}
-                self.parts = {name: zf.read(self.infos[name]) for name in _WORKBOOK_PARTS if name in self.infos}
+                self.parts = {name: _inflate(data, zf, self.infos[name]) for name in _WORKBOOK_PARTS if name in self.infos}
                 self.sheets = self._sheet_parts()
                 wanted = None if sheets is None else {_fold_name(n) for n in sheets}
                 kept = {part for sheet, part in self.sheets.items() if wanted is None or _fold_name(sheet) in wanted}
                 self.deferred = {part for part in self.sheets.values() if part not in kept and part in self.infos}
                 for name, info in self.infos.items():
                     if name not in self.parts and name not in self.deferred:
-                        self.parts[name] = zf.read(info)
+                        self.parts[name] = _inflate(data, zf, info)
         except _ZIP_ERRORS as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
         for name, content in self.parts.items():
@@ -697,7 +709,7 @@ class _Package:
         self.deferred.discard(part)
         try:
             with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-                content = zf.read(self.infos[part])
+                content = _inflate(self._data, zf, self.infos[part])
         except _ZIP_ERRORS as err:
             raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: {err}") from None
         _refuse_dtd(part, content)
@@ -728,6 +740,38 @@ class _Package:
             for name, content in self.parts.items():
                 zf.writestr(self.infos[name], (replaced or {}).get(name, content), compress_type=zipfile.ZIP_STORED)
         return out.getvalue()
+
+
+def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part of the zip `data` (opened as `zf`), read as zipfile reads it (its checks, its errors: at most
+    the size the directory declares, then its CRC-32), but inflated with ISA-L, three times as fast as
+    zlib: a 6.x workbook inflates to 6 MB. A part stored, encrypted or compressed otherwise is zipfile's."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & _ZIP_UNUSUAL_FLAGS:
+        return zf.read(info)
+    start = info.header_offset
+    header = data[start:start + _LOCAL_HEADER]
+    if len(header) < _LOCAL_HEADER or not header.startswith(b"PK\x03\x04"):
+        raise zipfile.BadZipFile("Bad magic number for file header")
+    flags, name_length, extra_length = struct.unpack("<H18xHH", header[6:30])
+    name = data[start + _LOCAL_HEADER:start + _LOCAL_HEADER + name_length]
+    if name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != info.orig_filename:
+        raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
+    begin = start + _LOCAL_HEADER + name_length + extra_length
+    end = getattr(info, "_end_offset", None)  # where the next entry begins (zipfile's own check, 3.11.4 on)
+    if end is not None and begin + info.compress_size > end:
+        raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
+    raw = data[begin:begin + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise EOFError("the part ends before its compressed size")
+    inflater = isal_zlib.decompressobj(-15)
+    content = inflater.decompress(raw, info.file_size) if info.file_size else b""  # 0 would mean no limit
+    if isal_zlib.crc32(content) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return content
+
+
+_LOCAL_HEADER = 30
+_ZIP_UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
 
 
 def _untrue_counts(tag: bytes, items: int) -> bool:

@@ -358,7 +358,7 @@ def _list_rows(sheet: Sheet, first_row: int, columns: list[int], ctx: _Context,
             break
     else:
         _report_cap(sheet, first_row, ctx)
-    for row in range(first_row, end + 1):
+    for row in sorted({*sheet.filled_rows(first_row, end), *(r for r in wide if first_row <= r <= end)}):
         raw = sheet.values(row, probe)
         if not any(raw):  # "", 0 and None are blank; whitespace-only cells are caught below
             if row in wide:
