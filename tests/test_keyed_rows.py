@@ -1,0 +1,140 @@
+"""The template's Smelter Look-up is read from its XML for the IDs a supplier's list gives (2,000 rows
+for forty), and gives exactly what loading the whole sheet gives; where the XML is not as Excel writes
+it, the sheet is loaded."""
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from generator.excel.workbook import Workbook
+from generator.supply.cmrt import read_workbook
+from tests.cmrt_fixtures import full_declaration, write
+from tests.hostile_inputs import part, replace_parts
+
+LOOKUP = "xl/worksheets/sheet8.xml"  # the 6.5 fixture's Smelter Look-up (checked below)
+_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>')
+NS = "http://schemas.openxmlformats.org"
+
+
+def with_shared_strings(path: Path, dst: Path) -> Path:
+    """`path` (openpyxl's inline strings) with its texts in a shared-string table, as Excel writes them."""
+    texts: dict[str, int] = {}
+
+    def shared(m: re.Match) -> str:
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{texts.setdefault(m.group(3), len(texts))}</v></c>'
+
+    with zipfile.ZipFile(path) as zf:
+        sheets = {n: _INLINE.sub(shared, zf.read(n).decode()) for n in zf.namelist() if n.startswith("xl/worksheets/")}
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        types = zf.read("[Content_Types].xml").decode()
+    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
+    sst = f'<sst xmlns="{NS}/spreadsheetml/2006/main" count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>'
+    rels = rels.replace("</Relationships>", f'<Relationship Type="{NS}/officeDocument/2006/relationships/sharedStrings" '
+                        'Target="/xl/sharedStrings.xml" Id="rIdSst" /></Relationships>')
+    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+    return replace_parts(path, dst, {**sheets, "xl/sharedStrings.xml": sst, "xl/_rels/workbook.xml.rels": rels,
+                                     "[Content_Types].xml": types})
+
+
+def loaded_whole(path: Path):
+    """The declaration read with the look-up sheet loaded whole, as before keyed_rows."""
+    with mock.patch.object(Workbook, "keyed_rows", return_value=None):
+        return read_workbook(path)
+
+
+def used(path: Path) -> list[bool]:
+    """Whether each call of keyed_rows while reading `path` told the rows (not None)."""
+    told: list[bool] = []
+    real = Workbook.keyed_rows
+
+    def spy(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        told.append(result is not None)
+        return result
+
+    with mock.patch.object(Workbook, "keyed_rows", spy):
+        read_workbook(path)
+    return told
+
+
+def fixture(tmp_path: Path) -> Path:
+    spec = full_declaration("6.5")
+    spec.smelters = {5: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000082", "country": "JAPAN"},
+                     6: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000801", "country": "JAPAN"},
+                     7: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "country": "THAILAND"}}
+    lookup = {(5, "A"): "Gold", (5, "B"): "Asahi Pretec Corp.", (5, "C"): "ASAHI METALFINE, Inc.", (5, "E"): "CID000082",
+              (6, "A"): "Gold", (6, "B"): "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.",
+              (6, "C"): "Inner Mongolia Qiankun & Silver", (6, "E"): "CID000801",
+              (7, "A"): "Tin", (7, "B"): "Thaisarco", (7, "E"): "CID001898",
+              **{(r, c): v for r in range(8, 60) for c, v in (("A", "Tin"), ("B", f"Other {r}"), ("E", f"CID{r:06d}"))}}
+    spec.cells = {("Smelter Look-up", f"{col}{row}"): v for (row, col), v in lookup.items()}
+    path = with_shared_strings(write(spec, tmp_path / "inline.xlsx"), tmp_path / "l.xlsx")
+    assert "CID000801" in part(path, "xl/sharedStrings.xml") and '<c r="E6" t="s">' in part(path, LOOKUP)
+    return path
+
+
+def test_the_lookup_from_the_xml_is_the_lookup_of_the_whole_sheet(tmp_path):
+    path = fixture(tmp_path)
+    assert used(path) == [True]
+    declaration = read_workbook(path)
+    assert declaration == loaded_whole(path)
+    assert [p.cell for p in declaration.problems if p.code == "cmrt.lookup-name-mismatch"] == ["C6"]
+
+
+@pytest.mark.parametrize("change", [
+    ('<c r="E6"', '<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="E6"'),
+    ('<c r="E6"', '<c  r="E6"'),
+    ('<c r="E6"', '<c r="e6"'),
+    ('<c r="E6"', '<c r="E06"'),
+    ('<row r="6"', '<row r="&#54;"'),
+    ('<row r="6"', '<row'),
+    ('<c r="E6"', '<!-- a note --><c r="E6"'),
+])
+def test_a_sheet_not_written_as_excel_writes_it_is_loaded_whole(tmp_path, change):
+    path = fixture(tmp_path)
+    xml = part(path, LOOKUP)
+    assert change[0] in xml
+    odd = replace_parts(path, tmp_path / "odd.xlsx", {LOOKUP: xml.replace(change[0], change[1], 1)})
+    assert True not in used(odd)  # (calamine itself refuses some of them: the file is then not read at all)
+    assert read_workbook(odd) == loaded_whole(odd)
+
+
+def test_a_cell_not_plain_text_has_the_sheet_loaded_whole(tmp_path):
+    path = fixture(tmp_path)
+    xml = part(path, LOOKUP)
+    # Row 6's name as a number, then its ID cell twice: neither is told from the XML.
+    number = re.sub(r'<c r="B6"([^>]*?) t="s"><v>[0-9]+</v></c>', r'<c r="B6"\1><v>12</v></c>', xml)
+    twice = re.sub(r'(<c r="E6"[^>]*><v>[0-9]+</v></c>)', r"\1\1", xml)
+    for name, changed in (("number.xlsx", number), ("twice.xlsx", twice)):
+        assert changed != xml
+        odd = replace_parts(path, tmp_path / name, {LOOKUP: changed})
+        assert used(odd) == [False], name
+        assert read_workbook(odd) == loaded_whole(odd), name
+
+
+def test_ids_written_otherwise_are_found_as_when_the_sheet_is_loaded(tmp_path):
+    path = fixture(tmp_path)
+    sst = part(path, "xl/sharedStrings.xml")
+    changed = sst.replace("<t>CID000801</t>", "<t xml:space=\"preserve\"> cid 000801 </t>", 1)
+    assert changed != sst
+    spaced = replace_parts(path, tmp_path / "spaced.xlsx", {"xl/sharedStrings.xml": changed})
+    declaration = read_workbook(spaced)
+    assert declaration == loaded_whole(spaced)
+
+
+def test_every_corpus_workbook_reads_the_same_lookup_from_the_xml():
+    if not os.environ.get("CMR_CORPUS"):
+        pytest.skip("CMR_CORPUS not set: point it at the folder of real CMRT workbooks (../shared/corpus)")
+    files = sorted(p for p in Path(os.environ["CMR_CORPUS"]).iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+    told = 0
+    for path in files:
+        calls = used(path)
+        told += sum(calls)
+        assert read_workbook(path) == loaded_whole(path), path.name
+    assert told >= 3  # the filled 6.4 declarations (the others list no smelter IDs)
