@@ -7,6 +7,7 @@ part with zipfile where openpyxl would be too slow (a million rows) or would ref
 from __future__ import annotations
 
 import html.parser
+import re
 import urllib.parse
 import zipfile
 import zlib
@@ -325,3 +326,46 @@ def foreign_scripts(page: PageScan) -> list[tuple[dict, str]]:
         if not ok:
             own.append((attrs, text))
     return own
+
+
+_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>')
+NS = "http://schemas.openxmlformats.org"
+
+
+def with_shared_strings(path: Path, dst: Path) -> Path:
+    """`path` (openpyxl's inline strings) with its texts in a shared-string table, as Excel writes them."""
+    texts: dict[str, int] = {}
+
+    def shared(m: re.Match) -> str:
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{texts.setdefault(m.group(3), len(texts))}</v></c>'
+
+    with zipfile.ZipFile(path) as zf:
+        sheets = {n: _INLINE.sub(shared, zf.read(n).decode()) for n in zf.namelist() if n.startswith("xl/worksheets/")}
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        types = zf.read("[Content_Types].xml").decode()
+    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
+    sst = f'<sst xmlns="{NS}/spreadsheetml/2006/main" count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>'
+    rels = rels.replace("</Relationships>", f'<Relationship Type="{NS}/officeDocument/2006/relationships/sharedStrings" '
+                        'Target="/xl/sharedStrings.xml" Id="rIdSst" /></Relationships>')
+    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+    return replace_parts(path, dst, {**sheets, "xl/sharedStrings.xml": sst, "xl/_rels/workbook.xml.rels": rels,
+                                     "[Content_Types].xml": types})
+
+
+def lookup_cmrt(tmp_path: Path) -> Path:
+    """A 6.5 CMRT whose smelter rows have IDs on its own Smelter Look-up (one of them under another name),
+    its texts in a shared-string table as Excel writes them."""
+    spec = fx.full_declaration("6.5")
+    spec.smelters = {5: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000082", "country": "JAPAN"},
+                     6: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000801", "country": "JAPAN"},
+                     7: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "country": "THAILAND"}}
+    lookup = {(5, "A"): "Gold", (5, "B"): "Asahi Pretec Corp.", (5, "C"): "ASAHI METALFINE, Inc.", (5, "E"): "CID000082",
+              (6, "A"): "Gold", (6, "B"): "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.",
+              (6, "C"): "Inner Mongolia Qiankun & Silver", (6, "E"): "CID000801",
+              (7, "A"): "Tin", (7, "B"): "Thaisarco", (7, "E"): "CID001898",
+              **{(r, c): v for r in range(8, 60) for c, v in (("A", "Tin"), ("B", f"Other {r}"), ("E", f"CID{r:06d}"))}}
+    spec.cells = {("Smelter Look-up", f"{col}{row}"): v for (row, col), v in lookup.items()}
+    path = with_shared_strings(fx.write(spec, tmp_path / "inline.xlsx"), tmp_path / "l.xlsx")
+    assert "CID000801" in part(path, "xl/sharedStrings.xml") and '<c r="E6" t="s">' in part(path, "xl/worksheets/sheet8.xml")
+    return path

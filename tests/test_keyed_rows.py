@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from pathlib import Path
 from unittest import mock
 
@@ -13,33 +12,9 @@ import pytest
 
 from generator.excel.workbook import Workbook
 from generator.supply.cmrt import read_workbook
-from tests.cmrt_fixtures import full_declaration, write
-from tests.hostile_inputs import part, replace_parts
+from tests.hostile_inputs import lookup_cmrt, part, replace_parts
 
 LOOKUP = "xl/worksheets/sheet8.xml"  # the 6.5 fixture's Smelter Look-up (checked below)
-_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>')
-NS = "http://schemas.openxmlformats.org"
-
-
-def with_shared_strings(path: Path, dst: Path) -> Path:
-    """`path` (openpyxl's inline strings) with its texts in a shared-string table, as Excel writes them."""
-    texts: dict[str, int] = {}
-
-    def shared(m: re.Match) -> str:
-        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{texts.setdefault(m.group(3), len(texts))}</v></c>'
-
-    with zipfile.ZipFile(path) as zf:
-        sheets = {n: _INLINE.sub(shared, zf.read(n).decode()) for n in zf.namelist() if n.startswith("xl/worksheets/")}
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-        types = zf.read("[Content_Types].xml").decode()
-    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
-    sst = f'<sst xmlns="{NS}/spreadsheetml/2006/main" count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>'
-    rels = rels.replace("</Relationships>", f'<Relationship Type="{NS}/officeDocument/2006/relationships/sharedStrings" '
-                        'Target="/xl/sharedStrings.xml" Id="rIdSst" /></Relationships>')
-    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
-    return replace_parts(path, dst, {**sheets, "xl/sharedStrings.xml": sst, "xl/_rels/workbook.xml.rels": rels,
-                                     "[Content_Types].xml": types})
 
 
 def loaded_whole(path: Path):
@@ -63,24 +38,8 @@ def used(path: Path) -> list[bool]:
     return told
 
 
-def fixture(tmp_path: Path) -> Path:
-    spec = full_declaration("6.5")
-    spec.smelters = {5: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000082", "country": "JAPAN"},
-                     6: {"metal": "Gold", "lookup": "Asahi Pretec Corp.", "smelter_id": "CID000801", "country": "JAPAN"},
-                     7: {"metal": "Tin", "lookup": "Thaisarco", "smelter_id": "CID001898", "country": "THAILAND"}}
-    lookup = {(5, "A"): "Gold", (5, "B"): "Asahi Pretec Corp.", (5, "C"): "ASAHI METALFINE, Inc.", (5, "E"): "CID000082",
-              (6, "A"): "Gold", (6, "B"): "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.",
-              (6, "C"): "Inner Mongolia Qiankun & Silver", (6, "E"): "CID000801",
-              (7, "A"): "Tin", (7, "B"): "Thaisarco", (7, "E"): "CID001898",
-              **{(r, c): v for r in range(8, 60) for c, v in (("A", "Tin"), ("B", f"Other {r}"), ("E", f"CID{r:06d}"))}}
-    spec.cells = {("Smelter Look-up", f"{col}{row}"): v for (row, col), v in lookup.items()}
-    path = with_shared_strings(write(spec, tmp_path / "inline.xlsx"), tmp_path / "l.xlsx")
-    assert "CID000801" in part(path, "xl/sharedStrings.xml") and '<c r="E6" t="s">' in part(path, LOOKUP)
-    return path
-
-
 def test_the_lookup_from_the_xml_is_the_lookup_of_the_whole_sheet(tmp_path):
-    path = fixture(tmp_path)
+    path = lookup_cmrt(tmp_path)
     assert used(path) == [True]
     declaration = read_workbook(path)
     assert declaration == loaded_whole(path)
@@ -97,7 +56,7 @@ def test_the_lookup_from_the_xml_is_the_lookup_of_the_whole_sheet(tmp_path):
     ('<c r="E6"', '<!-- a note --><c r="E6"'),
 ])
 def test_a_sheet_not_written_as_excel_writes_it_is_loaded_whole(tmp_path, change):
-    path = fixture(tmp_path)
+    path = lookup_cmrt(tmp_path)
     xml = part(path, LOOKUP)
     assert change[0] in xml
     odd = replace_parts(path, tmp_path / "odd.xlsx", {LOOKUP: xml.replace(change[0], change[1], 1)})
@@ -106,7 +65,7 @@ def test_a_sheet_not_written_as_excel_writes_it_is_loaded_whole(tmp_path, change
 
 
 def test_a_cell_not_plain_text_has_the_sheet_loaded_whole(tmp_path):
-    path = fixture(tmp_path)
+    path = lookup_cmrt(tmp_path)
     xml = part(path, LOOKUP)
     # Row 6's name as a number, then its ID cell twice: neither is told from the XML.
     number = re.sub(r'<c r="B6"([^>]*?) t="s"><v>[0-9]+</v></c>', r'<c r="B6"\1><v>12</v></c>', xml)
@@ -119,7 +78,7 @@ def test_a_cell_not_plain_text_has_the_sheet_loaded_whole(tmp_path):
 
 
 def test_ids_written_otherwise_are_found_as_when_the_sheet_is_loaded(tmp_path):
-    path = fixture(tmp_path)
+    path = lookup_cmrt(tmp_path)
     sst = part(path, "xl/sharedStrings.xml")
     changed = sst.replace("<t>CID000801</t>", "<t xml:space=\"preserve\"> cid 000801 </t>", 1)
     assert changed != sst

@@ -483,14 +483,16 @@ def _calamine(data: bytes, failure: str = "cannot read the workbook") -> python_
 
 
 def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[str] | None = None,
-                  data: bytes | None = None) -> Workbook:
+                  data: bytes | None = None, strings_for: Collection[str] | None = None) -> Workbook:
     """Open `path`, decrypting it in memory if it uses Excel's default password.
 
     `lists` names the sheets that hold lists (compared as sheet names are: case and spaces folded):
     their blank rows at the end (the template's formulas, thousands of rows long) are left out
     before any parser sees them; see `_Package`. With `sheets`, only the parts of those sheets are
     inflated when opening; another sheet's part is inflated when it is first loaded (which opens
-    the workbook again). `data` is the file's content where the caller has read it already."""
+    the workbook again). `data` is the file's content where the caller has read it already. With
+    `strings_for`, calamine is given only the shared strings those sheets use (see `_Package`);
+    loading another sheet opens the workbook again with all of them."""
     try:
         size = path.stat().st_size if data is None else len(data)
         if size > MAX_FILE_BYTES:
@@ -510,7 +512,7 @@ def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[st
         kind = check_ooxml(data)
         if kind != "xlsx":  # .xlsb and .ods: calamine reads them; the worker's limits bound them
             return Workbook(path, data, kind, encrypted)
-        return Workbook(path, data, "xlsx", encrypted, _Package(data, lists, sheets))
+        return Workbook(path, data, "xlsx", encrypted, _Package(data, lists, sheets, strings_for))
     if data.startswith(OLE_MAGIC):
         return Workbook(path, data, "xls", encrypted)
     raise WorkbookError("workbook.not-a-workbook",
@@ -693,6 +695,26 @@ class _SharedStrings:
         m = _PLAIN_ITEM.match(self._pieces[index + 1]) if self._pieces is not None else None
         return m.group(1) if m else None
 
+    def reduced(self, used: set[int]) -> bytes | None:
+        """The table with every string not in `used` empty and none after the last of them (each kept
+        one at its index), its declared counts removed; None unless the table is plain."""
+        pieces = self._pieces
+        head = _SST_START.search(pieces[0]) if pieces is not None else None
+        last = pieces[-1].rfind(b"</si>") if pieces is not None and self.count else -1
+        if pieces is None or head is None or last < 0:
+            return None
+        out = [pieces[0][:head.start()], _DECLARED_COUNT.sub(b"", head.group(0)), pieces[0][head.end():]]
+        before = -1
+        for index in sorted(i for i in used if i < self.count):
+            piece = pieces[index + 1]
+            end = piece.rfind(b"</si>")
+            if end < 0:
+                return None
+            out += [_EMPTY_ITEM * (index - before - 1), b"<si>", piece[:end + 5]]
+            before = index
+        out.append(pieces[-1][last + 5:])  # </sst>
+        return b"".join(out)
+
     @functools.cached_property
     def lengths(self) -> tuple[int, ...]:
         starts = [m.start() for m in _SST_ITEM.finditer(self._xml)] + [len(self._xml)]
@@ -703,6 +725,8 @@ _ODD_KEYED = re.compile(rb"<(?:c[^ ]|[!?]|[\w.-]+:)")  # a cell tag not followed
 _ODD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")  # a character reference, a bare &
 _MOST_KEYS = 50
 _UNPLAIN_SST = re.compile(rb"<(?:si[^>]|!|\?)")
+_EMPTY_ITEM = b"<si><t></t></si>"
+_VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")  # any value, in any spelling
 _PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
@@ -729,7 +753,8 @@ class _Package:
     A row is blank when none of its cells holds anything a reader takes for a value (see
     `_trim_blank_rows`); where that cannot be told for sure, the sheet is kept whole."""
 
-    def __init__(self, data: bytes, lists: Collection[str] = (), sheets: Collection[str] | None = None):
+    def __init__(self, data: bytes, lists: Collection[str] = (), sheets: Collection[str] | None = None,
+                 strings_for: Collection[str] | None = None):
         self._data = data
         self._lists = {_fold_name(n) for n in lists}
         try:
@@ -748,6 +773,8 @@ class _Package:
         for name, content in self.parts.items():
             _refuse_dtd(name, content)
         self.strings: _SharedStrings | None = None
+        self._reduced: tuple[str, bytes] | None = None  # the shared strings calamine is given, if not all
+        self._prepared: set[str] = set()
         for name in [n for n in self.parts if n.lower().endswith("sharedstrings.xml")][:1]:
             self.strings = _SharedStrings(self.parts[name])
             head = _SST_START.search(self.parts[name])
@@ -758,6 +785,27 @@ class _Package:
         for part in self._list_parts():
             if part in self.parts:
                 self.parts[part] = _trim_blank_rows(self.parts[part], self._dates)
+        if strings_for is not None and self.strings is not None:
+            self._reduce_strings(next(n for n in self.parts if n.lower().endswith("sharedstrings.xml")),
+                                 {_fold_name(n) for n in strings_for})
+
+    def _reduce_strings(self, name: str, sheets: set[str]) -> None:
+        """Give calamine only the shared strings that the `sheets` use, the others empty: it parses the
+        whole table when it opens the workbook (16,000 strings, most of them the translations of the
+        language sheet; 6 ms), for the 200 a Declaration and its lists show. Where a sheet's XML could
+        hide a reference (a comment, a processing instruction, a character reference), or a sheet not
+        among them is loaded, calamine has the whole table (see `load`)."""
+        assert self.strings is not None
+        self._prepared = {part for sheet, part in self.sheets.items() if _fold_name(sheet) in sheets}
+        used: set[int] = set()
+        for part in self._prepared & self.parts.keys():
+            xml = self.parts[part]
+            if xml.find(b"<!") >= 0 or xml.find(b"<?", 1) >= 0 or xml.find(b"&#") >= 0:
+                return
+            used.update(int(text) for text in _VALUE_TEXT.findall(xml) if text.strip().isdigit())
+        reduced = self.strings.reduced(used)
+        if reduced is not None:
+            self._reduced = (name, reduced)
 
     def _list_parts(self) -> set[str]:
         """The parts of list sheets that no other sheet shares (a part named twice is read whole)."""
@@ -765,11 +813,15 @@ class _Package:
         return lists - {part for sheet, part in self.sheets.items() if _fold_name(sheet) not in self._lists}
 
     def load(self, sheet: str) -> bool:
-        """Inflate the part of `sheet` if it was left out when opening; True if it was (the workbook
-        must then be opened again to read it)."""
+        """Inflate the part of `sheet` if it was left out when opening, and give calamine the whole
+        shared-string table if it has only some and `sheet` needs others; True if either was done (the
+        workbook must then be opened again to read it)."""
         part = self.sheets.get(sheet)
+        whole = self._reduced is not None and part not in self._prepared
+        if whole:
+            self._reduced = None
         if part not in self.deferred:
-            return False
+            return whole
         self.deferred.discard(part)
         try:
             with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
@@ -799,10 +851,11 @@ class _Package:
 
     def stored(self, replaced: dict[str, bytes] | None = None) -> bytes:
         """The parts as a zip that stores them uncompressed, with `replaced` parts swapped in."""
+        replaced = {**dict([self._reduced] if self._reduced else []), **(replaced or {})}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
             for name, content in self.parts.items():
-                zf.writestr(self.infos[name], (replaced or {}).get(name, content), compress_type=zipfile.ZIP_STORED)
+                zf.writestr(self.infos[name], replaced.get(name, content), compress_type=zipfile.ZIP_STORED)
         return out.getvalue()
 
 

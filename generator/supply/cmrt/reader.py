@@ -98,7 +98,8 @@ def read_workbook(path: Path | str, data: bytes | None = None) -> Declaration:
     ctx = _Context(printable(str(path)), Problems())
     book = None
     try:
-        book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS, data=data)
+        book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS, data=data,
+                             strings_for=(DECLARATION, *LIST_SHEETS))
         return _read(book, ctx)
     except WorkbookError as err:
         if book is not None:
