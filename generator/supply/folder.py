@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -62,10 +64,11 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
     found: dict[str, cmrt.Declaration] = {}
-    for key in sorted(cached):
-        declaration = _load(cache, key)
-        if declaration is not None:
-            found[key] = declaration
+    with _collector_paused():  # a thousand declarations of a thousand objects each, and no garbage
+        for key in sorted(cached):
+            declaration = _load(cache, key)
+            if declaration is not None:
+                found[key] = declaration
     damaged = [firsts[key] for key in sorted(cached) if key not in found]  # read after the others
     reading = itertools.chain(reading, _read_into_cache([f.path for f in damaged], [f.name for f in damaged], cache))
     unkeyed: dict[Path, cmrt.Declaration] = {}  # unreadable before their content was known: never a duplicate
@@ -332,6 +335,22 @@ def _reader_version() -> str:
     for part in sorted(parts):
         source.update(part.read_bytes())
     return source.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cycle collection meanwhile, and the objects made go to the oldest generation (as if they
+    had survived two collections): the younger ones' collections never scan them again, where
+    they would scan a thousand cached declarations over and over (a tenth of a rebuild)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _load(cache: Path, key: str) -> cmrt.Declaration | None:
