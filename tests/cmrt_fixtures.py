@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 METALS = ("Tantalum", "Tin", "Gold", "Tungsten")
 
@@ -281,3 +283,11 @@ def full_declaration(family: str) -> CMRT:
     company = {chr(ord("A") + i): (answer, "") for i, answer in enumerate(_COMPANY[family])}
     company["B"] = ("Yes", "See https://acme.example/policy.")
     return CMRT(family=family, fields=fields, answers=answers, company=company, smelters=smelters)
+
+
+def corpus_workbooks(suffixes: tuple[str, ...] = (".xlsx", ".xlsm")) -> list[Path]:
+    """The workbooks of the folder CMR_CORPUS names, by name; the test is skipped, saying why, where
+    it is not set."""
+    if not os.environ.get("CMR_CORPUS"):
+        pytest.skip("CMR_CORPUS not set: point it at the folder of real CMRT workbooks (../shared/corpus)")
+    return sorted(p for p in Path(os.environ["CMR_CORPUS"]).iterdir() if p.suffix.lower() in suffixes)

@@ -3,7 +3,6 @@ for forty), and gives exactly what loading the whole sheet gives; where the XML 
 it, the sheet is loaded."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from unittest import mock
@@ -12,6 +11,7 @@ import pytest
 
 from generator.excel.workbook import Workbook
 from generator.supply.cmrt import read_workbook
+from tests.cmrt_fixtures import corpus_workbooks
 from tests.hostile_inputs import lookup_cmrt, part, replace_parts
 
 LOOKUP = "xl/worksheets/sheet8.xml"  # the 6.5 fixture's Smelter Look-up (checked below)
@@ -88,9 +88,7 @@ def test_ids_written_otherwise_are_found_as_when_the_sheet_is_loaded(tmp_path):
 
 
 def test_every_corpus_workbook_reads_the_same_lookup_from_the_xml():
-    if not os.environ.get("CMR_CORPUS"):
-        pytest.skip("CMR_CORPUS not set: point it at the folder of real CMRT workbooks (../shared/corpus)")
-    files = sorted(p for p in Path(os.environ["CMR_CORPUS"]).iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+    files = corpus_workbooks()
     told = 0
     for path in files:
         calls = used(path)
