@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import pickle
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -204,8 +205,11 @@ def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str]:
 
 
 def _content_key(path: Path) -> str | None:
+    """The key of a file whose reader died, hashed here (a regular file within the bound only: never
+    a pipe put in its place, which would block the build)."""
     try:
-        return _key(path) if path.stat().st_size <= MAX_FILE_BYTES else None
+        found = path.stat()
+        return _key(path) if stat.S_ISREG(found.st_mode) and found.st_size <= MAX_FILE_BYTES else None
     except OSError:
         return None
 
