@@ -1,6 +1,7 @@
 """Reading a folder of supplier workbooks: the content-hash cache and the parallel read."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,3 +90,50 @@ def test_progress_bar_only_on_an_interactive_terminal_outside_ci(monkeypatch, ca
     monkeypatch.setenv("CI", "true")
     assert workbooks._progress(500) is None
     assert workbooks._progress(1) is None
+
+
+def test_a_changed_reader_reads_again_the_files_the_index_vouches_for(tmp_path, monkeypatch):
+    write_folder(tmp_path / "data/cmrt", 2)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)  # trust an entry however recent the file's times are
+    workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
+    monkeypatch.setattr(workbooks, "_reader_version", lambda: "another-reader")
+    again = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert parsed() == ["supplier-00.xlsx", "supplier-01.xlsx"]
+    assert [d.company_name for d in again] == ["Supplier 00", "Supplier 01"]
+
+
+def test_a_copy_of_a_file_saved_again_while_the_build_reads_it_is_read_too(tmp_path, monkeypatch):
+    folder = tmp_path / "data/cmrt"
+    write_folder(folder, 1)
+    (folder / "supplier-01.xlsx").write_bytes((folder / "supplier-00.xlsx").read_bytes())  # a byte-for-byte copy
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    workbooks.read_declarations(folder, Problems(), tmp_path)
+    for entry in (tmp_path / workbooks.CACHE_DIR).glob("*.pickle"):
+        entry.unlink()  # both indexed, neither cached
+    real = workbooks._files
+
+    def files_then_edit(*args):
+        found = real(*args)
+        spec = fx.full_declaration("6.5")
+        spec.fields["company_name"] = "Saved again"
+        fx.write(spec, folder / "supplier-00.xlsx")  # after its stat, before its reading
+        return found
+
+    monkeypatch.setattr(workbooks, "_files", files_then_edit)
+    problems = Problems()
+    declarations = workbooks.read_declarations(folder, problems, tmp_path)
+    assert [d.company_name for d in declarations] == ["Saved again", "Supplier 00"]
+
+
+def test_a_damaged_cache_entry_of_a_file_the_index_vouches_for_is_named_once(tmp_path, monkeypatch, caplog):
+    write_folder(tmp_path / "data/cmrt", 1)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    (entry,) = (tmp_path / workbooks.CACHE_DIR).glob("*.pickle")
+    entry.write_bytes(b"garbage")
+    with caplog.at_level(logging.WARNING):
+        (declaration,) = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert declaration.company_name == "Supplier 00"
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"the workbook cache entry {entry} is discarded "
+                                                                      "and rebuilt"]

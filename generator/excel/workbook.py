@@ -552,6 +552,7 @@ def check_ooxml(data: bytes) -> str:
             total = sum(i.file_size for i in infos)
             if len(infos) > MAX_PARTS:
                 raise WorkbookError("workbook.too-large", f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
+            _refuse_case_twins(names)
             if total <= MAX_PART_BYTES and "xl/workbook.xml" not in names:
                 _refuse_dtds(zf, infos)
     except _ZIP_ERRORS as err:
@@ -566,6 +567,17 @@ def check_ooxml(data: bytes) -> str:
         return "ods"
     raise WorkbookError("workbook.not-a-workbook", "is a zip file but not a workbook (no xl/workbook.xml, "
                         "xl/workbook.bin or OpenDocument content.xml)")
+
+
+def _refuse_case_twins(names: set[str]) -> None:
+    """Refuse two parts whose names differ only in case: calamine looks parts up ignoring case, so
+    the one it reads need not be the one our bounds and scans read."""
+    seen: dict[str, str] = {}
+    for name in sorted(names):
+        twin = seen.setdefault(name.lower(), name)
+        if twin != name:
+            raise WorkbookError("workbook.corrupt", f"is a damaged zip file, not a readable workbook: it has two parts "
+                                                    f"named alike but for case ({twin}, {name})")
 
 
 def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -712,7 +724,10 @@ class _SharedStrings:
                 return None
             out += [_EMPTY_ITEM * (index - before - 1), b"<si>", piece[:end + 5]]
             before = index
-        out.append(pieces[-1][last + 5:])  # </sst>
+        closing = pieces[-1][last + 5:]
+        if closing.strip() != b"</sst>":
+            return None  # something after the last string: as calamine reads it, not guessed here
+        out.append(closing)
         return b"".join(out)
 
     @functools.cached_property
@@ -726,6 +741,7 @@ _ODD_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")  # a character refer
 _MOST_KEYS = 50
 _UNPLAIN_SST = re.compile(rb"<(?:si[^>]|!|\?)")
 _EMPTY_ITEM = b"<si><t></t></si>"
+_SHARED_STRINGS = "xl/sharedstrings.xml"
 _VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")  # any value, in any spelling
 _PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
@@ -775,7 +791,7 @@ class _Package:
         self.strings: _SharedStrings | None = None
         self._reduced: tuple[str, bytes] | None = None  # the shared strings calamine is given, if not all
         self._prepared: set[str] = set()
-        for name in [n for n in self.parts if n.lower().endswith("sharedstrings.xml")][:1]:
+        for name in [n for n in self.parts if n.lower() == _SHARED_STRINGS][:1]:  # the table calamine reads
             self.strings = _SharedStrings(self.parts[name])
             head = _SST_START.search(self.parts[name])
             if head and _untrue_counts(head.group(0), self.strings.count):
@@ -786,7 +802,7 @@ class _Package:
             if part in self.parts:
                 self.parts[part] = _trim_blank_rows(self.parts[part], self._dates)
         if strings_for is not None and self.strings is not None:
-            self._reduce_strings(next(n for n in self.parts if n.lower().endswith("sharedstrings.xml")),
+            self._reduce_strings(next(n for n in self.parts if n.lower() == _SHARED_STRINGS),
                                  {_fold_name(n) for n in strings_for})
 
     def _reduce_strings(self, name: str, sheets: set[str]) -> None:
@@ -797,8 +813,10 @@ class _Package:
         among them is loaded, calamine has the whole table (see `load`)."""
         assert self.strings is not None
         self._prepared = {part for sheet, part in self.sheets.items() if _fold_name(sheet) in sheets}
-        used: set[int] = set()
-        for part in self._prepared & self.parts.keys():
+        used = {0}  # calamine reads an index it cannot parse ("+1", "1 ") as string 0
+        if not self._prepared <= self.parts.keys():
+            return
+        for part in self._prepared:
             xml = self.parts[part]
             if xml.find(b"<!") >= 0 or xml.find(b"<?", 1) >= 0 or xml.find(b"&#") >= 0:
                 return
@@ -842,11 +860,12 @@ class _Package:
             log.debug("cannot map the sheets to their parts: %s", err)
             return {}
         parts: dict[str, str] = {}
+        actual = {name.lower(): name for name in self.infos}  # calamine finds a part ignoring case
         for el in book.iter():
             if el.tag.endswith("}sheet") and el.get(_SHEET_REL) in targets:
                 target = targets[el.get(_SHEET_REL)]
-                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                parts.setdefault(el.get("name"), posixpath.normpath(path))  # the first of a name, as calamine
+                path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+                parts.setdefault(el.get("name"), actual.get(path.lower(), path))  # the first of a name, as calamine
         return parts
 
     def stored(self, replaced: dict[str, bytes] | None = None) -> bytes:

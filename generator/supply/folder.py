@@ -65,21 +65,26 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
     found: dict[str, cmrt.Declaration] = {}
+    said: set[str] = set()  # each damaged entry is named once, by whichever process finds it first
     with _collector_paused():  # a thousand declarations of a thousand objects each, and no garbage
         for key in sorted(cached):
-            declaration = _load(cache, key)
+            declaration, why = _entry(cache / f"{key}.pickle")
             if declaration is not None:
                 found[key] = declaration
+            elif why:
+                log.warning("%s", why)
+                said.add(why)
     damaged = [firsts[key] for key in sorted(cached) if key not in found]  # read after the others
     reading = itertools.chain(reading, _read_into_cache([f.path for f in damaged], [f.name for f in damaged], cache))
     unkeyed: dict[Path, cmrt.Declaration] = {}  # unreadable before their content was known: never a duplicate
-    warned = False
+    unwritable_said = False
     for file, (content, declaration, discarded, unwritable) in zip([*todo, *damaged], reading):
-        if discarded:
+        if discarded and discarded not in said:
             log.warning("%s", discarded)
-        if unwritable and not warned:  # after the first failure, one warning is enough
+            said.add(discarded)
+        if unwritable and not unwritable_said:  # after the first failure, one warning is enough
             log.warning("%s", unwritable)
-            warned = True
+            unwritable_said = True
         if content is None:
             unkeyed[file.path] = declaration
             continue
@@ -87,6 +92,12 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
             file.key = content
             index.found(file, content)
         found.setdefault(content, declaration)
+    # A copy of a file that changed while it was read: its old content was read by no one. Read it
+    # now, and counted apart (the build saw the files change under it).
+    stragglers = [f for f in files if f.path not in unkeyed and f.key not in found]
+    for file, (_content, declaration, _d, _u) in zip(stragglers, _read_into_cache(
+            [f.path for f in stragglers], [f.name for f in stragglers], cache)):
+        unkeyed[file.path] = declaration
     index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
     log.info("read %d supplier workbooks (%d from the cache)", len(files), len(files) - len(todo) - len(damaged))
     declarations = []
@@ -275,13 +286,16 @@ class _Index:
         self.changed = True
 
     def vouched(self, name: str, seen: list[int]) -> str | None:
-        """The content key of file `name` (its resolved path) if its stat is as indexed, else None."""
+        """The content key of file `name` (its resolved path) if its stat is as indexed, else None: the
+        digest of its content as indexed, with this reader's version (an index written by another
+        reader names the same content; its declarations are read again)."""
         entry = self.entries.get(name)
-        return entry[4] if entry and entry[:4] == seen else None
+        return f"{entry[4].split('-')[0]}-{_reader_version()}" if entry and entry[:4] == seen else None
 
     def found(self, file: _File, key: str) -> None:
-        """The content key of `file` as hashed from its content (kept if it is not racy when saved)."""
-        self.hashed[file.resolved] = [*file.seen, key]
+        """The content key of `file` as hashed from its content (its digest kept if the file is not
+        racy when saved)."""
+        self.hashed[file.resolved] = [*file.seen, key.split("-")[0]]
 
     def save(self) -> None:
         now = self.clock()
@@ -355,15 +369,6 @@ def _collector_paused() -> Iterator[None]:
         gc.unfreeze()
         if enabled:
             gc.enable()
-
-
-def _load(cache: Path, key: str) -> cmrt.Declaration | None:
-    """A cached declaration; None (read the file again) for a missing entry, and for one of any other
-    shape, with a warning."""
-    value, why = _entry(cache / f"{key}.pickle")
-    if why:
-        log.warning("%s", why)
-    return value
 
 
 def _entry(path: Path) -> tuple[cmrt.Declaration | None, str]:
