@@ -81,3 +81,12 @@ def test_a_part_cut_short_is_an_error_not_a_crash(tmp_path):
     info = max(zf.infolist(), key=lambda i: i.compress_size)
     with pytest.raises(_ZIP_ERRORS):
         _inflate(data[:info.header_offset + 200], zf, info)
+
+
+def test_a_directory_that_places_a_part_before_the_file_is_refused(tmp_path):
+    data = write(full_declaration("6.5"), tmp_path / "a.xlsx").read_bytes()
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    info = zf.infolist()[0]
+    info.header_offset = -len(data) + 100  # as a directory that claims to start later than it does
+    with pytest.raises(zipfile.BadZipFile):
+        _inflate(data, zf, info)

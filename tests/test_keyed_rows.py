@@ -95,3 +95,28 @@ def test_every_corpus_workbook_reads_the_same_lookup_from_the_xml():
         told += sum(calls)
         assert read_workbook(path) == loaded_whole(path), path.name
     assert told >= 3  # the filled 6.4 declarations (the others list no smelter IDs)
+
+
+def _moved_cell(xml: str, cell: str) -> str:
+    """Cell `cell` of row 6 written inside <row r="7"> instead (calamine places it by its own address)."""
+    found = re.search(rf'<c r="{cell}"[^>]*>.*?</c>', xml).group(0)
+    xml = xml.replace(found, "", 1)
+    return re.sub(r'(<row r="7"[^>]*>.*?)(</row>)', lambda m: m.group(1) + found + m.group(2), xml, count=1, flags=re.S)
+
+
+def _rows_after_the_data(xml: str) -> str:
+    """Row 6 moved into a <sheetData> of another element after the sheet's own (calamine does not read it)."""
+    row = re.search(r'<row r="6".*?</row>', xml, re.S).group(0)
+    ext = f'<extLst><ext uri="{{0}}"><x xmlns="urn:x"><sheetData>{row}</sheetData></x></ext></extLst>'
+    return xml.replace(row, "", 1).replace("</worksheet>", ext + "</worksheet>")
+
+
+@pytest.mark.parametrize("change", [lambda xml: _moved_cell(xml, "E6"), lambda xml: _moved_cell(xml, "B6"),
+                                    _rows_after_the_data], ids=["id-cell-moved", "name-cell-moved", "rows-after"])
+def test_cells_where_calamine_reads_them_otherwise_have_the_sheet_loaded_whole(tmp_path, change):
+    path = lookup_cmrt(tmp_path)
+    xml = part(path, LOOKUP)
+    odd = replace_parts(path, tmp_path / "odd.xlsx", {LOOKUP: change(xml)})
+    assert change(xml) != xml
+    assert True not in used(odd)
+    assert read_workbook(odd) == loaded_whole(odd)

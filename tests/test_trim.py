@@ -280,3 +280,10 @@ def test_a_zero_styled_as_a_date_is_not_blank():
     for style, kept in (("1", True), ("2", True), ("0", False)):
         xml = sheet(data(5) + "".join(blank(r) for r in range(6, 300)) + f'<row r="300"><c r="D300" s="{style}"><v>0</v></c></row>')
         assert (300 in rows_of(_trim_blank_rows(xml, _date_styles(styles)))) == kept
+
+
+def test_a_cell_tag_written_with_a_tab_keeps_its_value():
+    # A6's tag has a tab after "<c": its value is not the previous cell's, and the row is not cut.
+    xml = sheet('<row r="5"><c r="B5" t="s"><v>7</v></c><c r="C5" s="1"/></row>'
+                '<row r="6"><c\tt="s"><v>1</v></c></row>' + "".join(blank(r) for r in range(7, 40)))
+    assert 6 in rows_of(_trim_blank_rows(xml))

@@ -342,17 +342,24 @@ class Workbook:
         if len(rows) != xml.count(b"<row", start, end) or len({n for n, _ in rows}) != len(rows):
             return None
         found: dict[int, list[str]] = {}
+        keys = 0  # the key cells found in their own rows: every one the sheet has, or a cell is elsewhere
+        slices: dict[bytes, tuple[int, int]] = {}  # the other cells read, and the row each must be in
         for (number, begins), (_, ends) in zip(rows, [*rows[1:], (0, end)]):
             if not first_row <= number <= last_row:
+                keys += xml.find(b'<c r="%s%d"' % (key_column.encode(), number), begins, ends) >= 0
                 continue
             key = _cell_text(xml, begins, ends, key_column, number, strings)
             if key is None:
                 return None
+            keys += xml.find(b'<c r="%s%d"' % (key_column.encode(), number), begins, ends) >= 0
             if key and keep(key):
                 texts = [_cell_text(xml, begins, ends, column, number, strings) for column in columns]
                 if any(text is None for text in texts):
                     return None
                 found[number] = [text or "" for text in texts]
+                slices.update({b"%s%d" % (column.encode(), number): (begins, ends) for column in columns})
+        if keys != xml.count(b'<c r="' + key_column.encode(), start, end) or not _in_own_rows(xml, start, end, slices):
+            return None  # a cell in another row's element (calamine places it by its own address)
         return found
 
     def has(self, name: str) -> bool:
@@ -430,6 +437,21 @@ class Workbook:
         return _calamine(self._package.stored({part_name: xml}), f"cannot read sheet '{name}'"), xml, True, rows_cut
 
 
+def _in_own_rows(xml: bytes, start: int, end: int, slices: dict[bytes, tuple[int, int]]) -> bool:
+    """Whether each cell address of `slices` is there at most once, and only in its row's XML."""
+    if not slices:
+        return True
+    cells = re.compile(rb'<c r="(' + b"|".join(re.escape(a) for a in slices) + rb')"')
+    seen: set[bytes] = set()
+    for cell in cells.finditer(xml, start, end):
+        address = cell.group(1)
+        begins, ends = slices[address]
+        if address in seen or not begins <= cell.start() < ends:
+            return False
+        seen.add(address)
+    return True
+
+
 def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, strings: _SharedStrings) -> str | None:
     """The stripped text of cell `column``row` in the row XML between `begins` and `ends`: "" for no cell
     or an empty one; None unless it is there at most once and holds a plain text (see keyed_rows)."""
@@ -455,8 +477,9 @@ def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, string
 _PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="([a-z]+)")?'
                          rb'(?:/>|></c>|>(?:<f>[^<]*</f>|<f [^>]*/>|<f [^>]*>[^<]*</f>)?(?:<v/>|<v>([^<]*)</v>)</c>)')
 _WORD = re.compile(rb"[A-Za-z0-9]+")
-# A cell not written `<c r="A1"` to `<c r="GZ9999"`, a comment, a processing instruction, a prefix.
-_ODD_ROWS = re.compile(rb'<(?:c(?! r="[A-G]?[A-Z][1-9][0-9]{0,3}")|[!?]|[\w.-]+:)')
+# A cell not written `<c r="A1"` to `<c r="GZ9999"`, a comment, a processing instruction, a prefix, the end
+# of the sheet's data before its last (a <sheetData> inside another element).
+_ODD_ROWS = re.compile(rb'<(?:c(?! r="[A-G]?[A-Z][1-9][0-9]{0,3}")|[!?]|[\w.-]+:|/s)')  # /s: a second </sheetData>
 _NUMBERED_ROW = re.compile(rb'<row r="([0-9]+)"[ >/]')
 
 
@@ -881,16 +904,20 @@ class _Package:
 def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """A part of the zip `data` (opened as `zf`), read as zipfile reads it (its checks, its errors: at most
     the size the directory declares, then its CRC-32), but inflated with ISA-L, three times as fast as
-    zlib: a 6.x workbook inflates to 6 MB. A part stored, encrypted or compressed otherwise is zipfile's."""
+    zlib: a 6.x workbook inflates to 6 MB. A part stored, encrypted or compressed otherwise is zipfile's.
+
+    Where they differ, by choice: a part whose compressed size runs past the end of the file is
+    refused (zipfile reads what there is), and ISA-L accepts a few malformed Huffman code sets that
+    zlib refuses (their output must still match the part's CRC-32)."""
     if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & _ZIP_UNUSUAL_FLAGS:
         return zf.read(info)
     start = info.header_offset
-    header = data[start:start + _LOCAL_HEADER]
+    header = data[start:start + _LOCAL_HEADER] if start >= 0 else b""  # (zipfile: a negative seek)
     if len(header) < _LOCAL_HEADER or not header.startswith(b"PK\x03\x04"):
         raise zipfile.BadZipFile("Bad magic number for file header")
     flags, name_length, extra_length = struct.unpack("<H18xHH", header[6:30])
     name = data[start + _LOCAL_HEADER:start + _LOCAL_HEADER + name_length]
-    if name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != info.orig_filename:
+    if name.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:  # (bad UTF-8: zipfile's error)
         raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
     begin = start + _LOCAL_HEADER + name_length + extra_length
     end = getattr(info, "_end_offset", None)  # where the next entry begins (zipfile's own check, 3.11.4 on)
@@ -900,7 +927,7 @@ def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if len(raw) < info.compress_size:
         raise EOFError("the part ends before its compressed size")
     inflater = isal_zlib.decompressobj(-15)
-    content = inflater.decompress(raw, info.file_size) if info.file_size else b""  # 0 would mean no limit
+    content = inflater.decompress(raw, info.file_size or 1)[:info.file_size]  # (a limit of 0 would be none)
     if isal_zlib.crc32(content) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
     return content
@@ -1027,6 +1054,8 @@ def _last_cell(xml: bytes, start: int, stop: int, date_styles: frozenset[int],
     is, or None): see _last_value."""
     last = _last_value(xml, start, stop, date_styles, inline)
     after = xml.find(b"</c>", last, stop) if last != start else start  # the end of that cell
+    if last != start and 0 <= xml.find(b"<c", last + 2, after):  # a cell tag inside it: its value was another's
+        return last, after, last
     odd = _ODD_TAG.search(xml, after, stop) if after >= 0 else None
     return last, after, odd.start() if odd else None
 
