@@ -137,3 +137,20 @@ def test_a_damaged_cache_entry_of_a_file_the_index_vouches_for_is_named_once(tmp
     assert declaration.company_name == "Supplier 00"
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"the workbook cache entry {entry} is discarded "
                                                                       "and rebuilt"]
+
+
+def test_a_file_that_cannot_be_read_is_named_as_not_read(tmp_path, monkeypatch):
+    write_folder(tmp_path / "data/cmrt", 2)
+    real = Path.read_bytes
+
+    def read_bytes(self):  # as for another user's file, mode 600 (the tests may run as root)
+        if self.name == "supplier-00.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    problems = Problems()
+    declarations = workbooks.read_declarations(tmp_path / "data/cmrt", problems, tmp_path)
+    assert [d.company_name for d in declarations] == ["Supplier 01"]
+    assert [str(p) for p in problems.sorted()] == [
+        "data/cmrt/supplier-00.xlsx: warning: cannot be read: Permission denied [supply.not-read]"]

@@ -78,7 +78,12 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     reading = itertools.chain(reading, _read_into_cache([f.path for f in damaged], [f.name for f in damaged], cache))
     unkeyed: dict[Path, cmrt.Declaration] = {}  # unreadable before their content was known: never a duplicate
     unwritable_said = False
-    for file, (content, declaration, discarded, unwritable) in zip([*todo, *damaged], reading):
+    unread: set[Path] = set()
+    for file, (content, declaration, discarded, unwritable, why) in zip([*todo, *damaged], reading):
+        if declaration is None:
+            problems.warn(display_path(file.path, root), "supply.not-read", why)
+            unread.add(file.path)
+            continue
         if discarded and discarded not in said:
             log.warning("%s", discarded)
             said.add(discarded)
@@ -94,15 +99,21 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
         found.setdefault(content, declaration)
     # A copy of a file that changed while it was read: its old content was read by no one. Read it
     # now, and counted apart (the build saw the files change under it).
-    stragglers = [f for f in files if f.path not in unkeyed and f.key not in found]
-    for file, (_content, declaration, _d, _u) in zip(stragglers, _read_into_cache(
+    stragglers = [f for f in files if f.path not in unkeyed and f.path not in unread and f.key not in found]
+    for file, (_content, declaration, _d, _u, why) in zip(stragglers, _read_into_cache(
             [f.path for f in stragglers], [f.name for f in stragglers], cache)):
-        unkeyed[file.path] = declaration
+        if declaration is None:
+            problems.warn(display_path(file.path, root), "supply.not-read", why)
+            unread.add(file.path)
+        else:
+            unkeyed[file.path] = declaration
     index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
     log.info("read %d supplier workbooks (%d from the cache)", len(files), len(files) - len(todo) - len(damaged))
     declarations = []
     shown: dict[str, _File] = {}
     for file in files:
+        if file.path in unread:
+            continue
         if file.path in unkeyed:
             read = unkeyed[file.path]
         else:
@@ -179,8 +190,9 @@ def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declara
         yield _failed(path, result) if isinstance(result, Failure) else result
 
 
-_Keyed = tuple[str | None, cmrt.Declaration, str, str]
-"""(content key, declaration, a cache entry's discarding to log, the cache's failure to log)."""
+_Keyed = tuple[str | None, cmrt.Declaration | None, str, str, str]
+"""(content key, declaration, a cache entry's discarding to log, the cache's failure to log, why the
+file could not be read at all: then there is no declaration)."""
 
 
 def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterator[_Keyed]:
@@ -189,30 +201,31 @@ def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterat
     results = run_isolated(_read_keyed, [(path, cache) for path in paths])
     for path, result in _progress_over(paths, names, results):
         if isinstance(result, Failure):
-            yield _content_key(path), _failed(path, result), "", ""
+            yield _content_key(path), _failed(path, result), "", "", ""
         else:
-            key, blob, discarded, unwritable = result
-            yield key, pickle.loads(blob), discarded, unwritable
+            key, blob, discarded, unwritable, unread = result
+            yield key, pickle.loads(blob) if blob else None, discarded, unwritable, unread
 
 
-def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str]:
+def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str, str]:
     """In a reader process: the file's content key and its declaration, pickled: from the cache
-    where it is there, else read and stored there; and the warnings for the parent to log."""
+    where it is there, else read and stored there; the warnings for the parent to log; and why the
+    file cannot be read at all (as for another user's file), if it cannot."""
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-    except OSError:
-        data = None
-    if data is None:  # the reader says why
-        return None, pickle.dumps(cmrt.read_workbook(path), protocol=pickle.HIGHEST_PROTOCOL), "", ""
+    except OSError as err:
+        return None, b"", "", "", f"cannot be read: {err.strerror or err}"
+    if data is None:  # too large: the reader says so
+        return None, pickle.dumps(cmrt.read_workbook(path), protocol=pickle.HIGHEST_PROTOCOL), "", "", ""
     key = f"{hashlib.sha256(data).hexdigest()}-{_reader_version()}"
     discarded = ""
     if (cache / f"{key}.pickle").exists():
         value, why = _entry(cache / f"{key}.pickle")
         if value is not None:
-            return key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "", ""
+            return key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "", "", ""
         discarded = why
     blob = pickle.dumps(cmrt.read_workbook(path, data), protocol=pickle.HIGHEST_PROTOCOL)
-    return key, blob, discarded, _store(cache, key, blob)
+    return key, blob, discarded, _store(cache, key, blob), ""
 
 
 def _content_key(path: Path) -> str | None:
