@@ -9,11 +9,11 @@ import pytest
 
 from generator.excel.workbook import WorkbookError, _Package, open_workbook
 from generator.supply.cmrt import read_workbook
-from generator.supply.cmrt.reader import DECLARATION, LIST_SHEETS, READ_SHEETS
+from generator.supply.cmrt.reader import DECLARATION, LIST_SHEETS, READ_SHEETS, STRINGS_FOR
 from tests.cmrt_fixtures import corpus_workbooks
 from tests.hostile_inputs import lookup_cmrt, part, replace_parts
 
-PREPARED = (DECLARATION, *LIST_SHEETS)
+PREPARED = STRINGS_FOR
 
 
 def whole(path: Path):
@@ -35,7 +35,7 @@ def test_a_declaration_reads_the_same_from_the_strings_it_uses(tmp_path):
 def test_a_sheet_that_uses_other_strings_is_read_from_the_whole_table(tmp_path):
     path = lookup_cmrt(tmp_path)
     full = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS)
-    book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS, strings_for=PREPARED)
+    book = open_workbook(path, lists=LIST_SHEETS, sheets=READ_SHEETS, strings_for=(DECLARATION, *LIST_SHEETS))
     assert book.sheet("Smelter Look-up").values(6, [0, 1, 4]) == full.sheet("Smelter Look-up").values(6, [0, 1, 4]) \
         == ["Gold", "Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.", "CID000801"]
     assert book._package is not None and book._package._reduced is None  # calamine has the whole table now

@@ -321,47 +321,6 @@ class Workbook:
             return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
         return html.unescape(raw.decode("utf-8", "replace"))
 
-    def keyed_rows(self, name: str, key_column: str, keep: Callable[[str], bool], columns: list[str],
-                   first_row: int, last_row: int) -> dict[int, list[str]] | None:
-        """The texts of `columns` (stripped, "" where empty) in each row from `first_row` to `last_row`
-        whose text in `key_column` (stripped) `keep` keeps, read from the sheet's XML without loading
-        the sheet: a look-up list of 2,000 smelters, for the forty IDs a supplier's list gives. None
-        where the XML does not tell it for sure, and the caller loads the sheet: every row and cell
-        is written as Excel writes it (its own number, no prefix, comment or character reference) and
-        every cell read is empty or a plain text (one shared string of one run, or a formula's)."""
-        package, strings, actual = self._package, self._strings, self.actual_name(name)
-        if package is None or actual is None or strings is None or not strings.plain:
-            return None
-        xml = package.parts.get(package.sheets.get(actual, ""))
-        start = xml.find(b"<sheetData>") if xml is not None else -1
-        end = xml.rfind(b"</sheetData>") if xml is not None and start >= 0 else -1
-        if xml is None or end < start or not _plain_root(xml, start) or _ODD_ROWS.search(xml, start, end) \
-                or xml.find(b"&#", start, end) >= 0:
-            return None
-        rows = [(int(m.group(1)), m.start()) for m in _NUMBERED_ROW.finditer(xml, start, end)]
-        if len(rows) != xml.count(b"<row", start, end) or len({n for n, _ in rows}) != len(rows):
-            return None
-        found: dict[int, list[str]] = {}
-        keys = 0  # the key cells found in their own rows: every one the sheet has, or a cell is elsewhere
-        slices: dict[bytes, tuple[int, int]] = {}  # the other cells read, and the row each must be in
-        for (number, begins), (_, ends) in zip(rows, [*rows[1:], (0, end)]):
-            if not first_row <= number <= last_row:
-                keys += xml.find(b'<c r="%s%d"' % (key_column.encode(), number), begins, ends) >= 0
-                continue
-            key = _cell_text(xml, begins, ends, key_column, number, strings)
-            if key is None:
-                return None
-            keys += xml.find(b'<c r="%s%d"' % (key_column.encode(), number), begins, ends) >= 0
-            if key and keep(key):
-                texts = [_cell_text(xml, begins, ends, column, number, strings) for column in columns]
-                if any(text is None for text in texts):
-                    return None
-                found[number] = [text or "" for text in texts]
-                slices.update({b"%s%d" % (column.encode(), number): (begins, ends) for column in columns})
-        if keys != xml.count(b'<c r="' + key_column.encode(), start, end) or not _in_own_rows(xml, start, end, slices):
-            return None  # a cell in another row's element (calamine places it by its own address)
-        return found
-
     def has(self, name: str) -> bool:
         return self.actual_name(name) is not None
 
@@ -435,52 +394,6 @@ class Workbook:
         _check_extent(name, xml)
         assert self._package is not None  # an .xlsx always has one
         return _calamine(self._package.stored({part_name: xml}), f"cannot read sheet '{name}'"), xml, True, rows_cut
-
-
-def _in_own_rows(xml: bytes, start: int, end: int, slices: dict[bytes, tuple[int, int]]) -> bool:
-    """Whether each cell address of `slices` is there at most once, and only in its row's XML."""
-    if not slices:
-        return True
-    cells = re.compile(rb'<c r="(' + b"|".join(re.escape(a) for a in slices) + rb')"')
-    seen: set[bytes] = set()
-    for cell in cells.finditer(xml, start, end):
-        address = cell.group(1)
-        begins, ends = slices[address]
-        if address in seen or not begins <= cell.start() < ends:
-            return False
-        seen.add(address)
-    return True
-
-
-def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, strings: _SharedStrings) -> str | None:
-    """The stripped text of cell `column``row` in the row XML between `begins` and `ends`: "" for no cell
-    or an empty one; None unless it is there at most once and holds a plain text (see keyed_rows)."""
-    tag = b'<c r="%s%d"' % (column.encode(), row)
-    at = xml.find(tag, begins, ends)
-    if at < 0:
-        return ""
-    cell = _PLAIN_CELL.match(xml, at, ends)
-    if cell is None or xml.find(tag, at + len(tag), ends) >= 0:
-        return None
-    kind, value = cell.group(1), cell.group(2)
-    if value is None:
-        return ""
-    raw = strings.item(int(value)) if kind == b"s" and value.isdigit() else value if kind == b"str" else None
-    if raw is not None and _WORD.fullmatch(raw):  # most cells of a look-up list: an ID, a metal
-        return raw.decode("ascii")
-    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
-        return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
-    return html.unescape(raw.decode("utf-8", "replace")).strip()
-
-
-# A cell as Excel writes it: its address, a style, a type; empty, or a value after an optional formula.
-_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="([a-z]+)")?'
-                         rb'(?:/>|></c>|>(?:<f>[^<]*</f>|<f [^>]*/>|<f [^>]*>[^<]*</f>)?(?:<v/>|<v>([^<]*)</v>)</c>)')
-_WORD = re.compile(rb"[A-Za-z0-9]+")
-# A cell not written `<c r="A1"` to `<c r="GZ9999"`, a comment, a processing instruction, a prefix, the end
-# of the sheet's data before its last (a <sheetData> inside another element).
-_ODD_ROWS = re.compile(rb'<(?:c(?! r="[A-G]?[A-Z][1-9][0-9]{0,3}")|[!?]|[\w.-]+:|/s)')  # /s: a second </sheetData>
-_NUMBERED_ROW = re.compile(rb'<row r="([0-9]+)"[ >/]')
 
 
 def _whole_texts(xml: bytes, text: bytes, start: int, end: int) -> int:
@@ -765,7 +678,7 @@ _MOST_KEYS = 50
 _UNPLAIN_SST = re.compile(rb"<(?:si[^>]|!|\?)")
 _EMPTY_ITEM = b"<si><t></t></si>"
 _SHARED_STRINGS = "xl/sharedstrings.xml"
-_VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")  # any value, in any spelling
+_VALUE_INDEX = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>\s*([0-9]+)\s*<")  # any number value, in any spelling
 _PLAIN_ITEM = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _KEYED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>')
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
@@ -843,7 +756,7 @@ class _Package:
             xml = self.parts[part]
             if xml.find(b"<!") >= 0 or xml.find(b"<?", 1) >= 0 or xml.find(b"&#") >= 0:
                 return
-            used.update(int(text) for text in _VALUE_TEXT.findall(xml) if text.strip().isdigit())
+            used.update(map(int, _VALUE_INDEX.findall(xml)))
         reduced = self.strings.reduced(used)
         if reduced is not None:
             self._reduced = (name, reduced)
