@@ -321,6 +321,45 @@ class Workbook:
             return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
         return html.unescape(raw.decode("utf-8", "replace"))
 
+    def keyed_rows(self, name: str, key_column: str, keep: Callable[[str], bool], columns: list[str],
+                   first_row: int, last_row: int) -> dict[int, list[str]] | None:
+        """The texts of `columns` (stripped, "" where empty) in each row from `first_row` to `last_row`
+        whose text in `key_column` (stripped) `keep` keeps, read from the sheet's XML without loading
+        the sheet: a look-up list of 2,000 smelters, for the forty IDs a supplier's list gives. None
+        where the XML does not tell it for sure, and the caller loads the sheet: the sheet's data is
+        nothing but rows written as Excel writes them, each cell in its own row's element with that
+        row's number (see _EXCEL_ROW), and every cell read is empty or a plain text (one shared string
+        of one run, or a formula's)."""
+        package, strings, actual = self._package, self._strings, self.actual_name(name)
+        if package is None or actual is None or strings is None or not strings.plain:
+            return None
+        xml = package.parts.get(package.sheets.get(actual, ""))
+        start = xml.find(b"<sheetData>") if xml is not None else -1
+        end = xml.rfind(b"</sheetData>") if xml is not None and start >= 0 else -1
+        if xml is None or end < start or not _plain_root(xml, start):
+            return None
+        rows, at = [], start + len(b"<sheetData>")
+        for row in _EXCEL_ROW.finditer(xml, at, end):
+            if row.start() != at:
+                return None  # something between the rows, or a row not as Excel writes it
+            rows.append((int(row.group(1)), row.start(), row.end()))
+            at = row.end()
+        if at != end or len({number for number, _, _ in rows}) != len(rows):
+            return None
+        found: dict[int, list[str]] = {}
+        for number, begins, ends in rows:
+            if not first_row <= number <= last_row:
+                continue
+            key = _cell_text(xml, begins, ends, key_column, number, strings)
+            if key is None:
+                return None
+            if key and keep(key):
+                texts = [_cell_text(xml, begins, ends, column, number, strings) for column in columns]
+                if any(text is None for text in texts):
+                    return None
+                found[number] = [text or "" for text in texts]
+        return found
+
     def has(self, name: str) -> bool:
         return self.actual_name(name) is not None
 
@@ -394,6 +433,37 @@ class Workbook:
         _check_extent(name, xml)
         assert self._package is not None  # an .xlsx always has one
         return _calamine(self._package.stored({part_name: xml}), f"cannot read sheet '{name}'"), xml, True, rows_cut
+
+
+def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, strings: _SharedStrings) -> str | None:
+    """The stripped text of cell `column``row` in the row XML between `begins` and `ends`: "" for no cell
+    or an empty one; None unless it is there at most once and holds a plain text (see keyed_rows)."""
+    tag = b'<c r="%s%d"' % (column.encode(), row)
+    at = xml.find(tag, begins, ends)
+    if at < 0:
+        return ""
+    cell = _PLAIN_CELL.match(xml, at, ends)
+    if cell is None or xml.find(tag, at + len(tag), ends) >= 0:
+        return None
+    kind, value = cell.group(1), cell.group(2)
+    if value is None:
+        return ""
+    raw = strings.item(int(value)) if kind == b"s" and value.isdigit() else value if kind == b"str" else None
+    if raw is not None and _WORD.fullmatch(raw):  # most cells of a look-up list: an ID, a metal
+        return raw.decode("ascii")
+    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
+        return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
+    return html.unescape(raw.decode("utf-8", "replace")).strip()
+
+
+# A cell as Excel writes it: its address, a style, a type; empty, or a value after an optional formula.
+_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="([a-z]+)")?'
+                         rb'(?:/>|></c>|>(?:<f>[^<]*</f>|<f [^>]*/>|<f [^>]*>[^<]*</f>)?(?:<v/>|<v>([^<]*)</v>)</c>)')
+_WORD = re.compile(rb"[A-Za-z0-9]+")
+# A row as Excel writes it: its number, and cells of that row only, each with its address, a style, a
+# type, and an optional formula and value in plain form (a header's value may keep its spaces).
+_EXCEL_ROW = re.compile(rb'<row r="([0-9]+)"[^>/]*(?:/>|>(?:<c r="[A-Z]{1,3}\1"[^>/]*(?:/>|>(?:<f[^>]*/>|<f[^>]*>[^<]*'
+                        rb'</f>)?(?:<v/>|<v(?: xml:space="preserve")?>[^<]*</v>)?</c>))*</row>)')
 
 
 def _whole_texts(xml: bytes, text: bytes, start: int, end: int) -> int:

@@ -64,9 +64,9 @@ LIST_SHEETS = (*_SMELTER_LISTS, "Product List", "Mine List")
 """The sheets read as lists, whose blank template rows at the end are never loaded (see open_workbook)."""
 READ_SHEETS = (*LIST_SHEETS, DECLARATION, "Smelter Look-up", "Standard Smelter Names", "L")
 """The sheets the readers load (any other is inflated only if asked for)."""
-STRINGS_FOR = (*LIST_SHEETS, DECLARATION, "Smelter Look-up", "Standard Smelter Names")
-"""The sheets whose shared strings calamine is given when the workbook opens (the language table L
-is read from its XML, and so are its strings; see kinds.detect)."""
+STRINGS_FOR = (*LIST_SHEETS, DECLARATION)
+"""The sheets whose shared strings calamine is given when the workbook opens: the language table and
+the look-up sheet are read from their XML where they are as Excel writes them (kinds.detect, _lookup)."""
 
 
 @dataclass
@@ -256,23 +256,31 @@ def _lookup(book: Workbook, layout: Layout, wanted: set[str]) -> Lookup:
     columns = layout.lookup_columns
     if columns is None or not wanted or not book.has(layout.lookup_sheet):
         return Lookup(layout.lookup_sheet, {})
-    sheet = book.sheet(layout.lookup_sheet, max_row=columns.first_row + MAX_LIST_ROWS)
-    picked = [column_index(columns.metal), column_index(columns.smelter_id),
-              *(column_index(c) for c in columns.names)]
-    names: dict[str, list[str]] = {}
-    for row in range(columns.first_row, min(sheet.last_row, columns.first_row + MAX_LIST_ROWS) + 1):
-        metal, raw_id, *raw_names = sheet.values(row, picked)
-        text = as_text(raw_id)
+
+    def wanted_id(text: str) -> str | None:
         if text in wanted:
-            smelter_id, recognised = text, True
-        elif _CANONICAL_ID.match(text):
-            continue  # another ID, as the template writes them
-        else:
-            smelter_id, recognised = values.smelter_id(text)
-        if not (smelter_id in wanted and recognised and values.metal(as_text(metal))):
+            return text
+        if _CANONICAL_ID.match(text):
+            return None  # another ID, as the template writes them
+        smelter_id, recognised = values.smelter_id(text)
+        return smelter_id if recognised and smelter_id in wanted else None
+
+    last = columns.first_row + MAX_LIST_ROWS
+    rows = book.keyed_rows(layout.lookup_sheet, columns.smelter_id, lambda text: wanted_id(text) is not None,
+                           [columns.smelter_id, columns.metal, *columns.names], columns.first_row, last)
+    if rows is None:  # the sheet's XML does not tell them for sure: the sheet loaded
+        sheet = book.sheet(layout.lookup_sheet, max_row=last)
+        picked = [column_index(columns.smelter_id), column_index(columns.metal),
+                  *(column_index(c) for c in columns.names)]
+        rows = {row: [as_text(v) for v in sheet.values(row, picked)]
+                for row in range(columns.first_row, min(sheet.last_row, last) + 1)}
+    names: dict[str, list[str]] = {}
+    for _row, (text, metal, *raw_names) in sorted(rows.items()):  # the sheet's order, whatever the XML's
+        smelter_id = wanted_id(text)
+        if smelter_id is None or not values.metal(metal):
             continue
         known = names.setdefault(smelter_id, [])
-        for name in (n.strip() for v in raw_names for n in _split(as_text(v), columns.alias_separator)):
+        for name in (n.strip() for v in raw_names for n in _split(v, columns.alias_separator)):
             if name and name not in known:
                 known.append(name)
     return Lookup(layout.lookup_sheet, {k: tuple(v) for k, v in names.items()})
