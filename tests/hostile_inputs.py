@@ -366,6 +366,7 @@ def lookup_cmrt(tmp_path: Path) -> Path:
               (7, "A"): "Tin", (7, "B"): "Thaisarco", (7, "E"): "CID001898",
               **{(r, c): v for r in range(8, 60) for c, v in (("A", "Tin"), ("B", f"Other {r}"), ("E", f"CID{r:06d}"))}}
     spec.cells = {("Smelter Look-up", f"{col}{row}"): v for (row, col), v in lookup.items()}
+    spec.cells[("Declaration", "D2")] = "Conflict Minerals Reporting Template (CMRT)"  # as the templates title it
     path = with_shared_strings(fx.write(spec, tmp_path / "inline.xlsx"), tmp_path / "l.xlsx")
     assert "CID000801" in part(path, "xl/sharedStrings.xml") and '<c r="E6" t="s">' in part(path, "xl/worksheets/sheet8.xml")
     return path

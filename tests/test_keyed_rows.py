@@ -120,3 +120,38 @@ def test_cells_where_calamine_reads_them_otherwise_have_the_sheet_loaded_whole(t
     assert change(xml) != xml
     assert True not in used(odd)
     assert read_workbook(odd) == loaded_whole(odd)
+
+
+def _quoted_angle(xml: str) -> str:
+    """Row 6's ID cell inside a single-quoted attribute of another cell (one attribute to calamine)."""
+    e6 = re.search(r'<c r="E6"[^>]*>.*?</c>', xml).group(0)
+    a6 = re.search(r'<c r="A6"[^>]*>.*?</c>', xml).group(0)
+    return xml.replace(e6, "").replace(a6, a6 + "<c r=\"D6\" foo='></c>" + e6 + "<c r=\"Z6\" bar='><v>1</v></c>", 1)
+
+
+def _padded_row(xml: str) -> str:
+    """Row 6 written with its number zero-padded (r="06", r="A06"): calamine reads it as row 6."""
+    row = re.search(r'<row r="6".*?</row>', xml, re.S).group(0)
+    return xml.replace(row, re.sub(r'r="([A-Z]*)6"', r'r="\g<1>06"', row), 1)
+
+
+@pytest.mark.parametrize("change", [_quoted_angle, _padded_row], ids=["quoted-angle", "padded-row"])
+def test_attributes_and_numbers_in_other_forms_have_the_sheet_loaded_whole(tmp_path, change):
+    path = lookup_cmrt(tmp_path)
+    xml = part(path, LOOKUP)
+    assert change(xml) != xml
+    odd = replace_parts(path, tmp_path / "odd.xlsx", {LOOKUP: change(xml)})
+    assert True not in used(odd)
+    assert read_workbook(odd) == loaded_whole(odd)
+
+
+def test_a_name_longer_than_a_cell_may_hold_is_cut_as_when_the_sheet_is_loaded(tmp_path):
+    path = lookup_cmrt(tmp_path)
+    sst = part(path, "xl/sharedStrings.xml")
+    name = "<t>Inner Mongolia Qiankun Gold and Silver Refinery Share Co., Ltd.</t>"
+    assert name in sst
+    long = replace_parts(path, tmp_path / "long.xlsx", {"xl/sharedStrings.xml": sst.replace(
+        name, f"<t>{'x ' * 16400}Asahi Pretec Corp.</t>", 1)})
+    declaration = read_workbook(long)
+    assert declaration == loaded_whole(long)
+    assert "workbook.long-cell" in {p.code for p in declaration.problems}

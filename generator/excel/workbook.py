@@ -329,7 +329,8 @@ class Workbook:
         where the XML does not tell it for sure, and the caller loads the sheet: the sheet's data is
         nothing but rows written as Excel writes them, each cell in its own row's element with that
         row's number (see _EXCEL_ROW), and every cell read is empty or a plain text (one shared string
-        of one run, or a formula's)."""
+        of one run, or a formula's, within Excel's length). One difference by choice: a cell not read
+        that points past the string table (calamine refuses the whole sheet) is not looked at."""
         package, strings, actual = self._package, self._strings, self.actual_name(name)
         if package is None or actual is None or strings is None or not strings.plain:
             return None
@@ -451,19 +452,21 @@ def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, string
     raw = strings.item(int(value)) if kind == b"s" and value.isdigit() else value if kind == b"str" else None
     if raw is not None and _WORD.fullmatch(raw):  # most cells of a look-up list: an ID, a metal
         return raw.decode("ascii")
-    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
+    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw) or len(raw) > MAX_CELL_CHARS:
         return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
     return html.unescape(raw.decode("utf-8", "replace")).strip()
 
 
+_ATTRS = rb'(?: [\w:.-]+="[^"<>]*")*'  # attributes as Excel writes them: double quotes, no quote or bracket inside
 # A cell as Excel writes it: its address, a style, a type; empty, or a value after an optional formula.
 _PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?(?: t="([a-z]+)")?'
-                         rb'(?:/>|></c>|>(?:<f>[^<]*</f>|<f [^>]*/>|<f [^>]*>[^<]*</f>)?(?:<v/>|<v>([^<]*)</v>)</c>)')
+                         rb'(?:/>|></c>|>(?:<f' + _ATTRS + rb'/>|<f' + _ATTRS + rb'>[^<]*</f>)?(?:<v/>|<v>([^<]*)</v>)</c>)')
 _WORD = re.compile(rb"[A-Za-z0-9]+")
 # A row as Excel writes it: its number, and cells of that row only, each with its address, a style, a
 # type, and an optional formula and value in plain form (a header's value may keep its spaces).
-_EXCEL_ROW = re.compile(rb'<row r="([0-9]+)"[^>/]*(?:/>|>(?:<c r="[A-Z]{1,3}\1"[^>/]*(?:/>|>(?:<f[^>]*/>|<f[^>]*>[^<]*'
-                        rb'</f>)?(?:<v/>|<v(?: xml:space="preserve")?>[^<]*</v>)?</c>))*</row>)')
+_EXCEL_ROW = re.compile(rb'<row r="([1-9][0-9]*)"' + _ATTRS + rb'(?:/>|>(?:<c r="[A-Z]{1,3}\1"' + _ATTRS
+                        + rb'(?:/>|>(?:<f' + _ATTRS + rb'/>|<f' + _ATTRS + rb'>[^<]*</f>)?'
+                        rb'(?:<v/>|<v(?: xml:space="preserve")?>[^<]*</v>)?</c>))*</row>)')
 
 
 def _whole_texts(xml: bytes, text: bytes, start: int, end: int) -> int:
@@ -693,7 +696,8 @@ class _SharedStrings:
         self._xml = xml
         pieces = xml.split(b"<si>")
         # every item as <si>: no <si> with attributes or white space, no prefix, comment or processing instruction
-        self.plain = _UNPLAIN_SST.search(xml, 1) is None and not xml.endswith(b"<si") and b":si" not in xml
+        self.plain = _UNPLAIN_SST.search(xml, 1) is None and not xml.endswith(b"<si") and b":si" not in xml \
+            and pieces[-1][pieces[-1].rfind(b"</si>") + 5:].strip() in (b"</sst>", b"")  # nothing after the last
         self._pieces = pieces if self.plain else None
         if self.plain:  # as Excel writes it: no match per string
             self.count = len(pieces) - 1
