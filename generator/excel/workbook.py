@@ -317,9 +317,7 @@ class Workbook:
         raw = None if text is None else strings.item(int(text.group(1))) if strings is not None \
             and b' t="s"' in attributes and text.group(1).isdigit() else text.group(1) if b' t="str"' in attributes \
             else None
-        if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
-            return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
-        return html.unescape(raw.decode("utf-8", "replace"))
+        return _plain_text(raw)
 
     def keyed_rows(self, name: str, key_column: str, keep: Callable[[str], bool], columns: list[str],
                    first_row: int, last_row: int) -> dict[int, list[str]] | None:
@@ -452,9 +450,16 @@ def _cell_text(xml: bytes, begins: int, ends: int, column: str, row: int, string
     raw = strings.item(int(value)) if kind == b"s" and value.isdigit() else value if kind == b"str" else None
     if raw is not None and _WORD.fullmatch(raw):  # most cells of a look-up list: an ID, a metal
         return raw.decode("ascii")
-    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw) or len(raw) > MAX_CELL_CHARS:
+    text = _plain_text(raw) if raw is not None and len(raw) <= MAX_CELL_CHARS else None
+    return text.strip() if text is not None else None
+
+
+def _plain_text(raw: bytes | None) -> str | None:
+    """The text of a cell's raw XML value, unescaped; None for none, and for a text calamine reads
+    otherwise than plainly (escaped characters, a carriage return, a character reference)."""
+    if raw is None or b"_x" in raw or b"\r" in raw or _ODD_ENTITY.search(raw):
         return None  # a number, an error, rich or escaped text: as calamine reads it, not guessed here
-    return html.unescape(raw.decode("utf-8", "replace")).strip()
+    return html.unescape(raw.decode("utf-8", "replace"))
 
 
 _ATTRS = rb'(?: [\w:.-]+="[^"<>]*")*'  # attributes as Excel writes them: double quotes, no quote or bracket inside
@@ -801,19 +806,23 @@ class _Package:
         self.strings: _SharedStrings | None = None
         self._reduced: tuple[str, bytes] | None = None  # the shared strings calamine is given, if not all
         self._prepared: set[str] = set()
-        for name in [n for n in self.parts if n.lower() == _SHARED_STRINGS][:1]:  # the table calamine reads
-            self.strings = _SharedStrings(self.parts[name])
-            head = _SST_START.search(self.parts[name])
+        shared = next((n for n in self.parts if n.lower() == _SHARED_STRINGS), None)  # the table calamine reads
+        if shared is not None:
+            xml = self.parts[shared]
+            self.strings = _SharedStrings(xml)
+            head = _SST_START.search(xml)
             if head and _untrue_counts(head.group(0), self.strings.count):
-                xml = self.parts[name]
-                self.parts[name] = xml[:head.start()] + _DECLARED_COUNT.sub(b"", head.group(0)) + xml[head.end():]
-        self._dates = _date_styles(self.parts.get("xl/styles.xml", b""))
+                self.parts[shared] = xml[:head.start()] + _DECLARED_COUNT.sub(b"", head.group(0)) + xml[head.end():]
         for part in self._list_parts():
             if part in self.parts:
                 self.parts[part] = _trim_blank_rows(self.parts[part], self._dates)
-        if strings_for is not None and self.strings is not None:
-            self._reduce_strings(next(n for n in self.parts if n.lower() == _SHARED_STRINGS),
-                                 {_fold_name(n) for n in strings_for})
+        if strings_for is not None and shared is not None:
+            self._reduce_strings(shared, {_fold_name(n) for n in strings_for})
+
+    @functools.cached_property
+    def _dates(self) -> frozenset[int]:
+        """The date styles, for a list sheet's trim (a workbook with none is not asked)."""
+        return _date_styles(self.parts.get("xl/styles.xml", b""))
 
     def _reduce_strings(self, name: str, sheets: set[str]) -> None:
         """Give calamine only the shared strings that the `sheets` use, the others empty: it parses the
