@@ -7,7 +7,7 @@ import zipfile
 
 import openpyxl
 
-from generator.problems import Problems
+from generator.problems import Problems, display_path
 from generator.supply import folder as workbooks
 from generator.supply.cmrt import read_workbook
 from tests import cmrt_fixtures as fx
@@ -94,3 +94,30 @@ def test_a_folder_that_is_a_file_is_named(tmp_path):
     assert workbooks.read_declarations(tmp_path / "cmrt", problems, tmp_path) == []
     assert [str(p) for p in problems.sorted()] == [
         "cmrt: error: folder of supplier workbooks is a file, not a folder [supply.missing-folder]"]
+
+
+def test_links_are_named_as_display_path_names_them(tmp_path):
+    """The names shown for files reached through a linked file or a linked folder are display_path's
+    (the path resolved), as for every other file: _files resolves a folder once, a file only when a link.
+    A linked folder is not walked, and named as not read."""
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    folder = project / "data/cmrt"
+    fx.write(supplier("Alpha"), folder / "alpha.xlsx")
+    fx.write(supplier("Beta"), project / "data/kept/beta.xlsx")
+    fx.write(supplier("Gamma"), outside / "gamma.xlsx")
+    (folder / "beta-link.xlsx").symlink_to(project / "data/kept/beta.xlsx")
+    (folder / "gamma-link.xlsx").symlink_to(outside / "gamma.xlsx")
+    (folder / "linked").symlink_to(project / "data/kept", target_is_directory=True)
+    problems = Problems()
+    paths = workbooks.workbook_files(folder, problems, project)
+    files = workbooks._files(paths, workbooks._Index(project / ".cache/cmrt"), problems, project)
+    assert [f.name for f in files] == [display_path(p, project) for p in paths]
+    assert sorted(f.name for f in files) == sorted(["data/cmrt/alpha.xlsx", "data/kept/beta.xlsx",
+                                                    str(folder / "gamma-link.xlsx")])
+    assert [f.resolved for f in files] == [str(p.resolve()) for p in paths]
+    problems = Problems()
+    declarations = workbooks.read_declarations(folder, problems, project)
+    assert sorted(d.company_name for d in declarations) == ["Alpha", "Beta", "Gamma"]
+    assert [str(p) for p in problems.sorted()] == [
+        "data/cmrt/linked: warning: is a link to a folder, whose files are not read; move or copy them into the "
+        "folder of supplier answers [supply.not-read]"]

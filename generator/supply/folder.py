@@ -138,6 +138,10 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
     found = []
     for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
         if path.is_dir():
+            if path.is_symlink():  # rglob walks no linked folder (a loop could never end): say so
+                problems.warn(f"{display_path(path.parent, root)}/{printable(path.name)}", "supply.not-read",
+                              "is a link to a folder, whose files are not read; move or copy them into the "
+                              "folder of supplier answers")
             continue
         if path.name.startswith(LOCK_PREFIX):
             problems.warn(display_path(path, root), "supply.lock-file", "an Excel lock file (the workbook beside it "
@@ -166,19 +170,27 @@ class _File:
 
 def _files(paths: list[Path], index: _Index, problems: Problems, root: Path) -> list[_File]:
     """Each path's stat and name as shown (display_path's, from the path resolved once here), and its
-    key where the index vouches for its content."""
+    key where the index vouches for its content. Each folder is resolved once; a file itself only
+    when it is a link (else its resolved path is its folder's and its name)."""
     files = []
     base = root.resolve()
+    folders: dict[Path, Path] = {}
     for path in paths:
         try:
-            resolved = path.resolve()
-            seen = _seen(path.stat())
+            found = path.lstat()
+            if stat.S_ISLNK(found.st_mode):
+                resolved, found = path.resolve(), path.stat()
+            else:
+                parent = folders.get(path.parent)
+                if parent is None:
+                    parent = folders[path.parent] = path.parent.resolve()
+                resolved = parent / path.name
         except OSError as err:
             problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
             continue
         name = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
             else printable(str(path))
-        files.append(_File(path, name, str(resolved), seen, index.vouched(str(resolved), seen)))
+        files.append(_File(path, name, str(resolved), _seen(found), index.vouched(str(resolved), _seen(found))))
     return files
 
 
