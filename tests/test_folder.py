@@ -2,8 +2,10 @@
 subfolders, copies and hidden sheets are read or named."""
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
+from pathlib import Path
 
 import openpyxl
 
@@ -121,3 +123,42 @@ def test_links_are_named_as_display_path_names_them(tmp_path):
     assert [str(p) for p in problems.sorted()] == [
         "data/cmrt/linked: warning: is a link to a folder, whose files are not read; move or copy them into the "
         "folder of supplier answers [supply.not-read]"]
+
+
+def test_a_subfolder_that_cannot_be_listed_is_named_and_the_others_are_read(tmp_path, monkeypatch):
+    folder = tmp_path / "data/cmrt"
+    fx.write(supplier("Alpha"), folder / "a/alpha.xlsx")
+    fx.write(supplier("Beta"), folder / "b/beta.xlsx")
+    fx.write(supplier("Gamma"), folder / "c/gamma.xlsx")
+    listed = os.scandir
+
+    def scandir(path):  # as for a folder without read permission (root reads any folder)
+        if Path(path) == folder / "b":
+            raise PermissionError(13, "Permission denied")
+        return listed(path)
+
+    monkeypatch.setattr(workbooks.os, "scandir", scandir)
+    problems = Problems()
+    paths = workbooks.workbook_files(folder, problems, tmp_path)
+    assert [p.name for p in paths] == ["alpha.xlsx", "gamma.xlsx"]
+    assert [str(p) for p in problems.sorted()] == [
+        "data/cmrt/b: warning: this folder cannot be listed, so no file in it was read: Permission denied "
+        "[supply.not-read]"]
+
+
+def test_deep_folders_are_walked_in_the_order_of_their_paths(tmp_path):
+    """Depth-first, names in order, each subfolder's files right after its own name; and no recursion
+    limit: a folder nested deeper than Python's call stack is walked too."""
+    folder = tmp_path / "cmrt"
+    names = ["b.xlsx", "a/z.xlsx", "a/b/c.xlsx", "a0.xlsx", "a/b.xlsx"]
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"")
+    deep = folder
+    for _ in range(1100):  # one by one: os.makedirs recurses
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "deep.xlsx").write_bytes(b"")
+    paths = workbooks.workbook_files(folder, Problems(), tmp_path)
+    expected = sorted((folder / n for n in names), key=lambda p: p.relative_to(folder).parts) + [deep / "deep.xlsx"]
+    assert paths == expected

@@ -134,19 +134,32 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
 
 
 def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
-    """The workbooks in `folder` and its subfolders, sorted by path; every other file is named as not read."""
-    found = []
-    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).parts):
-        if path.is_dir():
-            if path.is_symlink():  # rglob walks no linked folder (a loop could never end): say so
-                problems.warn(f"{display_path(path.parent, root)}/{printable(path.name)}", "supply.not-read",
+    """The workbooks in `folder` and its subfolders, sorted by path (each subfolder's files right
+    after its own name, as sorting by the paths' parts gives); every other file, and every subfolder
+    that cannot be listed, is named as not read. No entry is looked up twice (os.scandir's types)."""
+    found: list[Path] = []
+    stack = [_entries(folder, problems, root)]
+    while stack:
+        if not stack[-1]:
+            stack.pop()
+            continue
+        entry = stack[-1].pop()
+        path = Path(entry.path)
+        try:
+            is_dir, is_file, is_link = entry.is_dir(), entry.is_file(), entry.is_symlink()
+        except OSError:  # an entry gone since it was listed
+            is_dir = is_file = is_link = False
+        if is_dir:
+            if is_link:  # a linked folder is not walked (a loop could never end): say so
+                problems.warn(f"{display_path(path.parent, root)}/{printable(entry.name)}", "supply.not-read",
                               "is a link to a folder, whose files are not read; move or copy them into the "
                               "folder of supplier answers")
-            continue
-        if path.name.startswith(LOCK_PREFIX):
+            else:
+                stack.append(_entries(path, problems, root))
+        elif entry.name.startswith(LOCK_PREFIX):
             problems.warn(display_path(path, root), "supply.lock-file", "an Excel lock file (the workbook beside it "
                           "is open in Excel); skipped")
-        elif not path.is_file():
+        elif not is_file:
             problems.warn(display_path(path, root), "supply.not-read", "is not a regular file; not read")
         elif path.suffix.lower() in WORKBOOK_SUFFIXES:
             found.append(path)
@@ -154,6 +167,17 @@ def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
             problems.warn(display_path(path, root), "supply.not-read", "is not a workbook, so it was not read: "
                           f"supplier answers are read from {', '.join(WORKBOOK_SUFFIXES)} files")
     return found
+
+
+def _entries(folder: Path, problems: Problems, root: Path) -> list[os.DirEntry]:
+    """A folder's entries, last name first (to be popped in name order); none, named, when it cannot be listed."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda e: e.name, reverse=True)
+    except OSError as err:
+        problems.warn(display_path(folder, root), "supply.not-read", "this folder cannot be listed, so no file "
+                      f"in it was read: {err.strerror or err}")
+        return []
 
 
 @dataclass
