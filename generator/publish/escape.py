@@ -44,7 +44,11 @@ def published_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """Untrusted text -> Markdown inline text that shows the same characters."""
-    text = str(value)
+    return _markdown_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)  # a file's name, a metal, an outcome: the review's cells recur
+def _markdown_text(text: str) -> str:
     if _MARKDOWN_WORK.search(text):  # most values have nothing to escape but, perhaps, their start
         text = " ".join(published_text(text).split())  # no line breaks: a value stays on its line
         text = html.escape(text, quote=False)
