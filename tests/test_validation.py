@@ -177,3 +177,14 @@ def test_cli_help_lists_commands():
     assert result.returncode == 0
     for command in ("build", "check", "read"):
         assert f"    {command} " in result.stdout
+
+
+def test_a_control_character_in_a_yaml_file_is_a_problem_with_its_line(tmp_path):
+    """PyYAML refuses control characters before it parses (a ReaderError, not a marked error): the
+    file and line are named, and the other files are still checked."""
+    make_project(tmp_path, **{"policy.yml": "title: A\nsummary: x\nbody: y \x07\n",
+                              "risk.yml": "mitigation_intro: a\nmitigation_intro: b\n"})
+    found = problems_of(tmp_path)
+    assert ("data/policy.yml, line 3: error: not valid YAML: the character U+0007 is not allowed in a YAML file; "
+            "remove it [yaml.syntax]") in found
+    assert any(p.startswith("data/risk.yml, line 2") for p in found)

@@ -96,6 +96,10 @@ def _compose(text: str, name: str, problems: Problems):
         line = mark.line + 1 if mark else 0
         problems.add(name, "yaml.syntax", f"not valid YAML: {err.problem or err.context}", line=line)
         return None
+    except yaml.reader.ReaderError as err:  # a control character, which YAML does not allow in a file
+        problems.add(name, "yaml.syntax", f"not valid YAML: the character U+{err.character:04X} is not allowed "
+                     "in a YAML file; remove it", line=text.count("\n", 0, err.position) + 1)
+        return None
 
 
 def _checked_node(text: str, name: str, problems: Problems, loader_class):
