@@ -214,7 +214,8 @@ def _files(paths: list[Path], index: _Index, problems: Problems, root: Path) -> 
             continue
         name = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
             else printable(str(path))
-        files.append(_File(path, name, str(resolved), _seen(found), index.vouched(str(resolved), _seen(found))))
+        seen = _seen(found)
+        files.append(_File(path, name, str(resolved), seen, index.vouched(str(resolved), seen)))
     return files
 
 
