@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +50,23 @@ def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
     assert [d.company_name for d in first] == ["Supplier 00", "Supplier 01", "Supplier 02"]
     assert [d.company_name for d in second] == ["Supplier 00", "Supplier 01, renamed", "Supplier 02"]
     assert [d.file for d in second] == [f"data/cmrt/supplier-0{i}.xlsx" for i in range(3)]
+
+
+PARSERS = ("generator.supply.cmrt.reader", "generator.supply.cmrt.layouts", "msoffcrypto", "rapidfuzz")
+
+
+def test_a_rebuild_from_the_cache_never_loads_the_parsers(tmp_path):
+    """The reader, its layouts and the libraries only some files need are imported where a file is
+    read (in a worker), not by the parent: a rebuild where the cache has every file skips their import."""
+    write_folder(tmp_path / "data/cmrt", 2)
+    script = ("import sys; from pathlib import Path; from generator.problems import Problems; "
+              "from generator.supply.folder import read_declarations; "
+              f"found = read_declarations(Path(sys.argv[1]), Problems(), Path(sys.argv[2])); "
+              f"print(len(found), sorted(m for m in {PARSERS!r} if m in sys.modules))")
+    runs = [subprocess.run([sys.executable, "-c", script, str(tmp_path / "data/cmrt"), str(tmp_path)],
+                           capture_output=True, text=True, check=True).stdout.strip() for _ in range(2)]
+    assert runs == ["2 []", "2 []"]  # the first run read both files in workers, the second from the cache
+    assert list((tmp_path / ".cache/cmrt").glob("*.pickle"))
 
 
 def test_files_the_index_vouches_for_are_not_even_hashed(tmp_path, monkeypatch):

@@ -30,11 +30,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import msoffcrypto
 import python_calamine
 from defusedxml import ElementTree
 from isal import isal_zlib
-from msoffcrypto.exceptions import InvalidKeyError
 
 from generator.problems import Problems
 
@@ -534,6 +532,8 @@ def open_workbook(path: Path, lists: Collection[str] = (), sheets: Collection[st
 
 
 def _decrypt(data: bytes) -> tuple[bytes, bool]:
+    import msoffcrypto  # for an OLE container only (an .xls, or an encrypted .xlsx): most files are neither
+    from msoffcrypto.exceptions import InvalidKeyError
     try:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         if not office.is_encrypted():

@@ -222,9 +222,14 @@ def _files(paths: list[Path], index: _Index, problems: Problems, root: Path) -> 
 def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:
     """The Declaration of each path, in order, each read in an isolated worker (many at once); the
     workers start at once, before the first one is asked for."""
-    results = run_isolated(cmrt.read_workbook, [(path,) for path in paths])
+    results = run_isolated(_read, [(path,) for path in paths])
     for path, result in _progress_over(paths, names, results):
         yield _failed(path, result) if isinstance(result, Failure) else result
+
+
+def _read(path: Path, *data: bytes) -> cmrt.Declaration:
+    """In a reader process: `cmrt.read_workbook`, looked up there (the parent never imports the reader)."""
+    return cmrt.read_workbook(path, *data)
 
 
 _Keyed = tuple[str | None, cmrt.Declaration | None, str, str, str]

@@ -16,8 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from rapidfuzz import fuzz, process
-
 if TYPE_CHECKING:
     from generator.supply.reference import ReferenceEntry
     from generator.supply.roster import Alias
@@ -176,6 +174,7 @@ class Matcher:
         folded = name_key(name)
         if not folded or not keys:
             return ()
+        from rapidfuzz import fuzz, process  # only for a name that matches nothing: most builds need none
         best: dict[str, Suggestion] = {}
         for _key, score, index in process.extract(folded, keys, scorer=fuzz.token_sort_ratio, limit=SUGGESTIONS * 4,
                                                   score_cutoff=SUGGESTION_CUTOFF):

@@ -29,6 +29,8 @@ What a `Declaration` holds (see declaration.py):
   `rejected` (`Rejected`: row, reason, sheet), `products` (`ProductRow`).
 * `problems`: `generator.problems.Problem` values, sorted; codes start with "cmrt.".
 """
+from typing import TYPE_CHECKING, Any
+
 from generator.supply.cmrt.declaration import (
     CompanyAnswer,
     Declaration,
@@ -39,7 +41,19 @@ from generator.supply.cmrt.declaration import (
     Rejected,
     SmelterRow,
 )
-from generator.supply.cmrt.reader import MAX_LIST_ROWS, read_workbook
+
+if TYPE_CHECKING:
+    from generator.supply.cmrt.reader import MAX_LIST_ROWS, read_workbook
+
+
+def __getattr__(name: str) -> Any:
+    """The reader, imported when first asked for: a build whose workbooks all come from the cache
+    (or a worker's parent) never loads the parsers and the template layouts."""
+    if name in ("MAX_LIST_ROWS", "read_workbook"):
+        from generator.supply.cmrt import reader
+        return getattr(reader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_LIST_ROWS",
