@@ -64,7 +64,7 @@ def to_dict(d: Declaration) -> dict:
         },
         "products": [dataclasses.asdict(p) for p in d.products],
         "minerals": list(d.minerals),
-        "smelters": [dataclasses.asdict(s) for s in d.smelters],
+        "smelters": [s._asdict() for s in d.smelters],
         "mines": [dataclasses.asdict(m) for m in d.mines],
         "rejected": [dataclasses.asdict(r) for r in d.rejected],
         "problems": [p.as_dict() for p in d.problems],

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from generator.model import METALS
 from generator.problems import Problem, Problems, display_path
@@ -75,12 +75,12 @@ Outcome = Literal["published", "duplicate", "rejected", "unmatched", "held"]
 OUTCOMES: tuple[Outcome, ...] = ("published", "duplicate", "rejected", "unmatched", "held")
 
 
-@dataclass(frozen=True)
-class RowOutcome:
+class RowOutcome(NamedTuple):
     """What became of one supplier smelter row (or rejected row): one line of review/<YEAR>/rows.csv.
 
     `reason` is a short code (see matching.Match and REJECTED_CODES), `detail` the same in words;
-    `facility_id` the smelter ID the row counts toward (published and duplicate rows only)."""
+    `facility_id` the smelter ID the row counts toward (published and duplicate rows only). A named
+    tuple, as cmrt.SmelterRow: one is made for every row of every build."""
     file: str
     sheet: str
     row: int

@@ -472,7 +472,7 @@ def _smelter_row(row: int, text: dict[str, str], sheet: str, layout: Layout, ctx
     return SmelterRow(row, **fields)
 
 
-_ROW_FIELDS = frozenset(SmelterRow.__dataclass_fields__)
+_ROW_FIELDS = frozenset(SmelterRow._fields)
 
 
 def _list_text(value: object) -> str:
