@@ -52,6 +52,21 @@ def test_a_rebuild_rereads_only_the_changed_workbook(tmp_path, monkeypatch):
     assert [d.file for d in second] == [f"data/cmrt/supplier-0{i}.xlsx" for i in range(3)]
 
 
+def test_a_renamed_or_copied_workbook_is_named_as_it_is_now_not_as_it_was_cached(tmp_path, monkeypatch):
+    paths = write_folder(tmp_path / "data/cmrt", 1)
+    workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
+    paths[0].rename(tmp_path / "data/cmrt/renamed.xlsx")
+    (tmp_path / "data/cmrt/sub").mkdir()
+    (tmp_path / "data/cmrt/sub/copy.xlsx").write_bytes((tmp_path / "data/cmrt/renamed.xlsx").read_bytes())
+    problems = Problems()
+    found = workbooks.read_declarations(tmp_path / "data/cmrt", problems, tmp_path)
+    assert parsed() == []  # both from the cache entry stored under the old name
+    assert [d.file for d in found] == ["data/cmrt/renamed.xlsx"]
+    assert [(p.file, p.code) for p in problems.items if p.code == "supply.duplicate-file"] == [
+        ("data/cmrt/sub/copy.xlsx", "supply.duplicate-file")]
+
+
 PARSERS = ("generator.supply.cmrt.reader", "generator.supply.cmrt.layouts", "msoffcrypto", "rapidfuzz")
 
 

@@ -61,7 +61,8 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     for file in files:
         if file.key is not None:
             firsts.setdefault(file.key, file)
-    cached = {key for key in firsts if (cache / f"{key}.pickle").exists()}
+    stored = _stored(cache)
+    cached = {key for key in firsts if f"{key}.pickle" in stored}
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
     found: dict[str, cmrt.Declaration] = {}
@@ -124,7 +125,8 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
                               f"{display_path(shown[content].path, root)}; counted once, as that file")
                 continue
             shown[content], read = file, found[content]
-        declaration = replace(read, file=file.name)
+        # Stored under the name it was read as: a copy elsewhere, or a file renamed since, is renamed here.
+        declaration = read if read.file == file.name else replace(read, file=file.name)
         # A supplier's file is not the user's data: its problems are warnings (fatal with --strict),
         # and all of them are listed in the review report.
         for problem in declaration.problems:
@@ -240,7 +242,7 @@ file could not be read at all: then there is no declaration)."""
 def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterator[_Keyed]:
     """As read_workbooks, each with its content key (None for a file whose content could not be
     read, or whose reader died before), each read stored in the cache by its worker."""
-    results = run_isolated(_read_keyed, [(path, cache) for path in paths])
+    results = run_isolated(_read_keyed, [(path, name, cache) for path, name in zip(paths, names)])
     for path, result in _progress_over(paths, names, results):
         if isinstance(result, Failure):
             yield _content_key(path), _failed(path, result), "", "", ""
@@ -249,10 +251,10 @@ def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterat
             yield key, pickle.loads(blob) if blob else None, discarded, unwritable, unread
 
 
-def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str, str]:
+def _read_keyed(path: Path, name: str, cache: Path) -> tuple[str | None, bytes, str, str, str]:
     """In a reader process: the file's content key and its declaration, pickled: from the cache
-    where it is there, else read and stored there; the warnings for the parent to log; and why the
-    file cannot be read at all (as for another user's file), if it cannot."""
+    where it is there, else read (under its name as shown) and stored there; the warnings for the
+    parent to log; and why the file cannot be read at all (as for another user's file), if it cannot."""
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except OSError as err:
@@ -266,8 +268,16 @@ def _read_keyed(path: Path, cache: Path) -> tuple[str | None, bytes, str, str, s
         if value is not None:
             return key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "", "", ""
         discarded = why
-    blob = pickle.dumps(cmrt.read_workbook(path, data), protocol=pickle.HIGHEST_PROTOCOL)
+    blob = pickle.dumps(replace(cmrt.read_workbook(path, data), file=name), protocol=pickle.HIGHEST_PROTOCOL)
     return key, blob, discarded, _store(cache, key, blob), ""
+
+
+def _stored(cache: Path) -> set[str]:
+    """The names of the cache's entries, listed once (not a lookup for each file)."""
+    try:
+        return set(os.listdir(cache))
+    except OSError:  # none yet (or not a folder: then storing says so)
+        return set()
 
 
 def _content_key(path: Path) -> str | None:
