@@ -1,13 +1,15 @@
 """The one escape function: any text renders as exactly itself, never as markup."""
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 
 import markdown
 import pytest
 
-from generator.publish.escape import csv_cell, html_text, markdown_text, published_text
+from generator.publish.escape import csv_cell, csv_line, html_text, markdown_text, published_text
 from tests.builders import HOSTILE
 
 EXTENSIONS = ["tables", "attr_list", "admonition"]
@@ -80,6 +82,19 @@ def test_csv_cells_are_what_every_substitution_on_every_cell_gives():
             assert csv_cell(text) == csv_cell_the_long_way(text), repr(text)
     for value in (None, 0, 17, -3, 2.5, True, *HOSTILE):
         assert csv_cell(value) == csv_cell_the_long_way(value), repr(value)
+
+
+def test_a_csv_line_is_what_the_csv_writer_writes_of_the_same_cells():
+    """csv_line quotes by itself only where the writer would not quote: every character up to U+3000
+    alone, at either end and between letters, each beside an empty cell and a number, and every hostile string."""
+    chars = [chr(i) for i in range(0x3001) if not 0xD800 <= i <= 0xDFFF]
+    cells: list[object] = [t for c in chars for t in (c, "a" + c + "b", c + "a", "a" + c)]
+    cells += [*HOSTILE, None, 0, -3, 2.5, "", " ", '"', '""', "a,b", "\r\n", "=1", "x;=1"]
+    for cell in cells:
+        row = [cell, "", 7, cell]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow([csv_cell(v) for v in row])
+        assert csv_line(row) + "\n" == out.getvalue(), repr(cell)
 
 
 @pytest.mark.parametrize("text", HOSTILE + ["Côte d'Ivoire", "“smart” — quotes", "a\x00b\x1bc\x7f", "x\ny\tz"])

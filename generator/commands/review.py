@@ -13,13 +13,11 @@ A new kind of review file is one more entry in `_files`.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.publish.escape import csv_cell
+from generator.publish.escape import csv_line
 from generator.publish.render import environment
 from generator.publish.report import Model
 from generator.supply.consolidate import OUTCOMES, Consolidation, RowOutcome
@@ -115,14 +113,11 @@ def _counts(outcomes: tuple[RowOutcome, ...]) -> dict[str, int]:
 
 def rows_csv(c: Consolidation) -> str:
     """review/<YEAR>/rows.csv: every supplier smelter row read, in file and row order, the CMRTs' and
-    then the EMRTs' and CRTs' (their `metal` is the mineral); cells through csv_cell."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ROWS_COLUMNS)
-    for o in (*c.outcomes, *(c.minerals.outcomes if c.minerals else ())):
-        writer.writerow([csv_cell(v) for v in (o.file, o.sheet, o.row, o.metal, o.smelter_id, o.name, o.country,
-                                              o.outcome, o.reason, o.facility_id)])
-    return out.getvalue()
+    then the EMRTs' and CRTs' (their `metal` is the mineral); cells through csv_cell (escape.csv_line)."""
+    lines = [csv_line(ROWS_COLUMNS)]
+    lines += [csv_line((o.file, o.sheet, o.row, o.metal, o.smelter_id, o.name, o.country, o.outcome, o.reason,
+                        o.facility_id)) for o in (*c.outcomes, *(c.minerals.outcomes if c.minerals else ()))]
+    return "\n".join(lines) + "\n"
 
 
 def covered_locations(c: Consolidation) -> list[CoveredLocation]:

@@ -13,9 +13,12 @@ a terminal with control characters (escape sequences) shown, not obeyed.
 """
 from __future__ import annotations
 
+import csv
 import functools
 import html
+import io
 import re
+from collections.abc import Iterable
 
 from markupsafe import Markup
 
@@ -100,6 +103,25 @@ def csv_cell(value: object) -> str:
     return text
 
 
+def csv_line(values: Iterable[object]) -> str:
+    """One line (no line end) of two or more cells through csv_cell, quoted exactly as the csv module's
+    writer quotes them: for the tens of thousands of lines of rows.csv, twice as fast as the writer."""
+    return ",".join(map(_csv_field, values))
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _csv_field(value: object) -> str:
+    text = csv_cell(value)
+    if not _CSV_QUOTED.search(text):
+        return text
+    out = io.StringIO()  # a cell the writer may quote (rare): quoted by the writer itself, with the same line end
+    csv.writer(out, lineterminator="\n").writerow([text])
+    return out.getvalue()[:-1]
+
+
+# Every character for which the csv module's writer may quote a cell (a superset: where it would
+# not, the writer is asked and leaves the cell as it is).
+_CSV_QUOTED = re.compile('[",\r\n\x00-\x1f]')
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t]\s*)([=+\-@])")
 # Every character that published_text removes (_CONTROL, _INVISIBLE) and the separators of
 # _FORMULA_AFTER_SEPARATOR: a cell without any is left as it is by them.
