@@ -25,9 +25,9 @@ class Person:
         return not (self.name or self.title or self.email or self.phone)
 
 
-@dataclass(frozen=True)
-class MetalAnswer:
-    """One metal's answer to one question: normalised, and as written."""
+class MetalAnswer(NamedTuple):
+    """One metal's answer to one question: normalised, and as written. (This and the other records
+    a declaration holds dozens of are named tuples: see SmelterRow.)"""
 
     metal: str
     answer: str
@@ -36,8 +36,7 @@ class MetalAnswer:
     cell: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """A per-metal question, under a stable key such as `intentionally_added`."""
 
     key: str
@@ -51,8 +50,7 @@ class Question:
         return ""
 
 
-@dataclass(frozen=True)
-class CompanyAnswer:
+class CompanyAnswer(NamedTuple):
     """A company-level question (A, B, ...) with its answer and comment."""
 
     letter: str
