@@ -96,7 +96,7 @@ class _Worker:
 
 class _Pool:
     def __init__(self, func: Callable[..., Any], count: int, memory: int, seconds: float):
-        # fork: a worker starts in milliseconds with the reader already imported (spawn where there is no fork)
+        # fork: a worker starts in milliseconds with what the parent imported (spawn where there is no fork)
         self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self.func, self.memory, self.seconds = func, memory, seconds
         self._left = 0  # the next task to hand out

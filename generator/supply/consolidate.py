@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -29,7 +30,7 @@ from generator.supply.reference import (
     is_conformant,
     read_list,
 )
-from generator.supply.roster import RosterEntry, read_aliases, read_roster
+from generator.supply.roster import Alias, RosterEntry, read_aliases, read_roster
 
 if TYPE_CHECKING:
     from generator.supply.minerals import MineralsConsolidation
@@ -206,20 +207,11 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
 
     start = len(problems.items)
     cache = cache_root or root
-    lists = []
-    for item in settings.reference_lists:
-        path = data_dir / item.file
-        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet, cache_root=cache)
-        if loaded is not None:
-            lists.append(loaded)
-    conf_path = data_dir / settings.conformance.file
-    conformance = read_list(conf_path, settings.conformance.title, settings.conformance.as_of, problems,
-                            show(conf_path), settings.conformance.sheet, conformance=True, cache_root=cache)
-    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster), cache)
-    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases),
-                           cache_root=cache) if settings.aliases else ()
-    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root, cache),
-                                         problems)
+    rest: list[_Rest] = []  # the lists, the roster and the aliases: read while the workers read the workbooks
+    declarations = _without_mineral_rows(read_declarations(
+        data_dir / settings.workbooks, problems, root, cache,
+        meanwhile=lambda: rest.append(_read_rest(settings, data_dir, problems, show, cache))), problems)
+    lists, conformance, roster, aliases = rest[0] if rest else _read_rest(settings, data_dir, problems, show, cache)
     minerals = None
     if settings.minerals is not None:
         from generator.supply.minerals import consolidate_minerals  # it builds on this stage's merging
@@ -242,6 +234,27 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
                          tuple(r.name for r in roster), tuple(dict.fromkeys(conflicts + conformance.conflicts)),
                          _outside(problems.items[start:], [*declarations, *(minerals.declarations if minerals else ())]),
                          minerals)
+
+
+_Rest = tuple[list[ReferenceList], "ReferenceList | None", list[RosterEntry], tuple[Alias, ...]]
+
+
+def _read_rest(settings: SupplyChain, data_dir: Path, problems: Problems, show: Callable[[Path], str],
+               cache: Path) -> _Rest:
+    """The reference lists (those that could be read), the conformance list, the roster and the aliases."""
+    lists = []
+    for item in settings.reference_lists:
+        path = data_dir / item.file
+        loaded = read_list(path, item.title, item.as_of, problems, show(path), item.sheet, cache_root=cache)
+        if loaded is not None:
+            lists.append(loaded)
+    conf_path = data_dir / settings.conformance.file
+    conformance = read_list(conf_path, settings.conformance.title, settings.conformance.as_of, problems,
+                            show(conf_path), settings.conformance.sheet, conformance=True, cache_root=cache)
+    roster = read_roster(data_dir / settings.roster, problems, show(data_dir / settings.roster), cache)
+    aliases = read_aliases(data_dir / settings.aliases, problems, show(data_dir / settings.aliases),
+                           cache_root=cache) if settings.aliases else ()
+    return lists, conformance, roster, aliases
 
 
 def _outside(found: list[Problem], declarations: list[cmrt.Declaration]) -> tuple[Problem, ...]:

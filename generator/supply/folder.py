@@ -40,11 +40,13 @@ LOCK_PREFIX = "~$"  # Excel's lock file beside a workbook that is open
 CACHE_DIR = ".cache/cmrt"
 
 
-def read_declarations(folder: Path, problems: Problems, root: Path,
-                      cache_root: Path | None = None) -> list[cmrt.Declaration]:
+def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: Path | None = None,
+                      meanwhile: Callable[[], object] | None = None) -> list[cmrt.Declaration]:
     """Every workbook in `folder`, in name order; each one's problems are carried over as warnings.
 
     Names are shown relative to `root`; the cache is in `cache_root` (default `root`)/.cache/cmrt.
+    `meanwhile` is called once the workers have their files, before the cached ones are loaded: the
+    caller's other reading then overlaps theirs.
     """
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "not found"
@@ -65,6 +67,8 @@ def read_declarations(folder: Path, problems: Problems, root: Path,
     cached = {key for key in firsts if f"{key}.pickle" in stored}
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
+    if meanwhile is not None:
+        meanwhile()
     found: dict[str, cmrt.Declaration] = {}
     said: set[str] = set()  # each damaged entry is named once, by whichever process finds it first
     with _collector_paused():  # a thousand declarations of a thousand objects each, and no garbage
