@@ -80,7 +80,8 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
                 log.warning("%s", why)
                 said.add(why)
     damaged = [firsts[key] for key in sorted(cached) if key not in found]  # read after the others
-    reading = itertools.chain(reading, _read_into_cache([f.path for f in damaged], [f.name for f in damaged], cache))
+    reading = itertools.chain(reading, _later(_read_into_cache, [f.path for f in damaged], [f.name for f in damaged],
+                                              cache))  # once the others are read
     unkeyed: dict[Path, cmrt.Declaration] = {}  # unreadable before their content was known: never a duplicate
     unwritable_said = False
     unread: set[Path] = set()
@@ -245,14 +246,23 @@ file could not be read at all: then there is no declaration)."""
 
 def _read_into_cache(paths: list[Path], names: list[str], cache: Path) -> Iterator[_Keyed]:
     """As read_workbooks, each with its content key (None for a file whose content could not be
-    read, or whose reader died before), each read stored in the cache by its worker."""
+    read, or whose reader died before), each read stored in the cache by its worker. The workers
+    start at the call (not at the first result asked for): the caller loads the cached ones meanwhile."""
     results = run_isolated(_read_keyed, [(path, name, cache) for path, name in zip(paths, names)])
+    return _keyed(paths, names, results)
+
+
+def _keyed(paths: list[Path], names: list[str], results: Iterator[Any]) -> Iterator[_Keyed]:
     for path, result in _progress_over(paths, names, results):
         if isinstance(result, Failure):
             yield _content_key(path), _failed(path, result), "", "", ""
         else:
             key, blob, discarded, unwritable, unread = result
             yield key, pickle.loads(blob) if blob else None, discarded, unwritable, unread
+
+
+def _later(start: Callable[..., Iterator[_Keyed]], *args: Any) -> Iterator[_Keyed]:
+    yield from start(*args)
 
 
 def _read_keyed(path: Path, name: str, cache: Path) -> tuple[str | None, bytes, str, str, str]:
