@@ -16,7 +16,7 @@ the peak memory of the build's process tree at 1,000. Each build runs as `python
 build --no-site` in its own process, in a fresh copy of the example with an empty cache.
 
 The machine's speed moves from minute to minute (a shared host), so each time is the best of its
-runs, as on a quiet machine: the floors and `read` of two, the cold builds of two (`--runs`), the
+runs, as on a quiet machine: the floors and `read` of two, the cold builds of three (`--runs`), the
 rebuilds of three after each cold build (each after a change to a content no build has seen);
 the peak memory is the largest of every run.
 """
@@ -237,7 +237,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,300,1000", help="build sizes (default: 100,300,1000)")
     parser.add_argument("--read", type=int, default=200, help="workbooks read by `read` (default: 200)")
-    parser.add_argument("--runs", type=int, default=2, help="cold builds of each size, the best counted (default: 2)")
+    parser.add_argument("--runs", type=int, default=3, help="cold builds of each size, the best counted (default: 3)")
     args = parser.parse_args()
     corpus = Path(os.environ.get("CMR_CORPUS", ROOT.parent / "shared" / "corpus"))
     if not all((corpus / name).exists() for name in (*BASES, "rmi-blank-cmrt-6.5.xlsx")):

@@ -67,7 +67,8 @@ def test_a_renamed_or_copied_workbook_is_named_as_it_is_now_not_as_it_was_cached
         ("data/cmrt/sub/copy.xlsx", "supply.duplicate-file")]
 
 
-PARSERS = ("generator.supply.cmrt.reader", "generator.supply.cmrt.layouts", "msoffcrypto", "rapidfuzz")
+PARSERS = ("generator.supply.cmrt.reader", "generator.supply.cmrt.layouts", "generator.excel.workbook", "python_calamine",
+           "msoffcrypto", "rapidfuzz")
 
 
 def test_a_rebuild_from_the_cache_never_loads_the_parsers(tmp_path):

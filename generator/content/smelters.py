@@ -12,7 +12,6 @@ from pathlib import Path
 
 from generator.excel.cache import read_cached
 from generator.excel.values import as_text
-from generator.excel.workbook import WorkbookError, column_letters, open_workbook
 from generator.model import METALS, STATUSES, Facility
 from generator.problems import Problems
 from generator.supply.status import RMI_LABELS, category
@@ -43,6 +42,7 @@ def read_smelter_list(path: Path, sheet: str, problems: Problems, display: str,
 
 def _read(path: Path, sheet: str, display: str, as_of: dt.date | None, labels: dict[str, str] | None,
           heading: str, problems: Problems) -> list[Facility]:
+    from generator.excel.workbook import WorkbookError, open_workbook  # in the worker: a cached list needs neither
     try:
         book = open_workbook(path)
         if not book.has(sheet):
@@ -92,6 +92,7 @@ def _columns(header, display, sheet, problems, heading: str = "") -> dict[str, i
 
 
 def _facilities(rows, columns, display, sheet, problems, as_of, labels: dict[str, str]) -> list[Facility]:
+    from generator.excel.workbook import column_letters
     facilities: list[Facility] = []
     first_seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows, start=2):

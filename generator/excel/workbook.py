@@ -34,6 +34,7 @@ import python_calamine
 from defusedxml import ElementTree
 from isal import isal_zlib
 
+from generator.excel import MAX_FILE_BYTES
 from generator.problems import Problems
 
 log = logging.getLogger("generator.excel.workbook")
@@ -41,7 +42,6 @@ log = logging.getLogger("generator.excel.workbook")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 DEFAULT_PASSWORD = "VelvetSweatshop"
-MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PART_BYTES = 400 * 1024 * 1024
 MAX_PARTS = 10_000
 MAX_SHEET_CELLS = 2_500_000

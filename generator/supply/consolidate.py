@@ -359,8 +359,11 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
                     item.rows.append(f"{decl.file}, row {row.row}")
             else:
                 key = entry_key(match.facility)
-                kind = "duplicate" if key in found else "published"
-                reported = found.setdefault(key, _Reported(match.facility))
+                reported = found.get(key)
+                if reported is None:  # the first row to report it
+                    kind, reported = "published", found.setdefault(key, _Reported(match.facility))
+                else:
+                    kind = "duplicate"
                 reported.reporters.add(company)
                 if row.country:
                     reported.countries.add(row.country)

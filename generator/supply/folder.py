@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.excel import MAX_FILE_BYTES
 from generator.excel.isolate import Failure, run_isolated
-from generator.excel.workbook import MAX_FILE_BYTES
 from generator.problems import Problem, Problems, display_path, printable
 from generator.supply import cmrt
 
@@ -201,29 +201,38 @@ class _File:
 
 def _files(paths: list[Path], index: _Index, problems: Problems, root: Path) -> list[_File]:
     """Each path's stat and name as shown (display_path's, from the path resolved once here), and its
-    key where the index vouches for its content. Each folder is resolved once; a file itself only
-    when it is a link (else its resolved path is its folder's and its name)."""
+    key where the index vouches for its content. Each folder is resolved once, and its name as shown
+    made once; a file itself only when it is a link (else its resolved path is its folder's and its name)."""
     files = []
     base = root.resolve()
-    folders: dict[Path, Path] = {}
+    folders: dict[str, tuple[str, str | None]] = {}  # a folder as listed: (resolved, as shown or None outside root)
     for path in paths:
+        listed = str(path)
         try:
-            found = path.lstat()
+            found = os.lstat(listed)
             if stat.S_ISLNK(found.st_mode):
-                resolved, found = path.resolve(), path.stat()
+                target, found = path.resolve(), path.stat()
+                resolved, shown = str(target), _shown(target, base)
             else:
-                parent = folders.get(path.parent)
-                if parent is None:
-                    parent = folders[path.parent] = path.parent.resolve()
-                resolved = parent / path.name
+                folder, leaf = os.path.split(listed)
+                if folder not in folders:
+                    real = Path(folder).resolve()
+                    folders[folder] = str(real), _shown(real, base)
+                real_folder, shown_folder = folders[folder]
+                resolved = os.path.join(real_folder, leaf)
+                shown = None if shown_folder is None else leaf if shown_folder == "." else f"{shown_folder}/{leaf}"
         except OSError as err:
             problems.warn(display_path(path, root), "supply.not-read", f"cannot be read: {err.strerror or err}")
             continue
-        name = printable(resolved.relative_to(base).as_posix()) if resolved.is_relative_to(base) \
-            else printable(str(path))
         seen = _seen(found)
-        files.append(_File(path, name, str(resolved), seen, index.vouched(str(resolved), seen)))
+        files.append(_File(path, printable(listed if shown is None else shown), resolved, seen,
+                           index.vouched(resolved, seen)))
     return files
+
+
+def _shown(path: Path, base: Path) -> str | None:
+    """A resolved path relative to the project (resolved too), as display_path shows it; None outside it."""
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else None
 
 
 def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.excel import MAX_FILE_BYTES
 from generator.excel.cache import read_cached
 from generator.excel.values import as_text
-from generator.excel.workbook import MAX_FILE_BYTES, WorkbookError, column_index, open_workbook
 from generator.model import METALS
 from generator.problems import Problems
 from generator.supply import values
@@ -131,6 +131,7 @@ def _workbook_list(path: Path, display: str, sheet: str | None, metals: tuple[st
                    problems: Problems) -> tuple[str, str, tuple[ReferenceEntry, ...] | list[list[str]]] | None:
     """A list in workbook form, read in an isolated worker: ("cmrt", sheet, the rows of a CMRT's reference
     sheet) or ("table", sheet, its rows as text, for the caller to find the header in); None, with a problem."""
+    from generator.excel.workbook import WorkbookError, open_workbook  # in the worker: a cached list needs neither
     try:
         book = open_workbook(path)
     except WorkbookError as err:
@@ -282,6 +283,7 @@ def _entry(row: list[str], columns: dict[str, list[int]], number: int,
 
 def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
     """A layout with an old-ID column fits if that column holds smelter IDs (tells 3.01 from 2.x)."""
+    from generator.excel.workbook import column_index
     if "legacy_id" not in columns:
         return True
     samples = [as_text(sheet.at(r, column_index(columns["legacy_id"])).value)
@@ -291,6 +293,7 @@ def _fits(sheet, first_row: int, columns: dict[str, str]) -> bool:
 
 def _cmrt_entries(sheet, first_row: int, columns: dict[str, str],
                   metals: tuple[str, ...] = METALS) -> tuple[ReferenceEntry, ...]:
+    from generator.excel.workbook import column_index
     rows = []
     for r in range(first_row, min(sheet.last_row, MAX_TABLE_ROWS) + 1):
         rows.append({key: as_text(sheet.at(r, column_index(col)).value) for key, col in columns.items()})

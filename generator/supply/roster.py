@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.excel.cache import read_cached
-from generator.excel.workbook import WorkbookError, open_workbook
 from generator.problems import Problems
 from generator.supply import values
 from generator.supply.matching import name_key
@@ -61,6 +60,7 @@ def read_table(path: Path, problems: Problems, display: str,
 
 def _workbook_rows(path: Path, display: str, problems: Problems) -> list[list[str]] | None:
     """The first visible sheet of a workbook as rows of text (run in an isolated worker)."""
+    from generator.excel.workbook import WorkbookError, open_workbook  # in the worker: a cached roster needs neither
     try:
         book = open_workbook(path)
         if not book.sheet_names:
