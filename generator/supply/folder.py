@@ -237,7 +237,7 @@ def _shown(path: Path, base: Path) -> str | None:
 
 def read_workbooks(paths: list[Path], names: list[str]) -> Iterator[cmrt.Declaration]:
     """The Declaration of each path, in order, each read in an isolated worker (many at once); the
-    workers start at once, before the first one is asked for."""
+    workers start when the first one is asked for."""
     results = run_isolated(_read, [(path,) for path in paths])
     for path, result in _progress_over(paths, names, results):
         yield _failed(path, result) if isinstance(result, Failure) else result
