@@ -361,7 +361,8 @@ def _merge_rows(declarations: list[cmrt.Declaration], matcher: Matcher, conforma
                 key = entry_key(match.facility)
                 reported = found.get(key)
                 if reported is None:  # the first row to report it
-                    kind, reported = "published", found.setdefault(key, _Reported(match.facility))
+                    kind = "published"
+                    reported = found[key] = _Reported(match.facility)
                 else:
                     kind = "duplicate"
                 reported.reporters.add(company)
