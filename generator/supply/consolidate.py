@@ -211,7 +211,7 @@ def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Pro
     declarations = _without_mineral_rows(read_declarations(
         data_dir / settings.workbooks, problems, root, cache,
         meanwhile=lambda: rest.append(_read_rest(settings, data_dir, problems, show, cache))), problems)
-    lists, conformance, roster, aliases = rest[0] if rest else _read_rest(settings, data_dir, problems, show, cache)
+    lists, conformance, roster, aliases = rest[0]
     minerals = None
     if settings.minerals is not None:
         from generator.supply.minerals import consolidate_minerals  # it builds on this stage's merging

@@ -45,12 +45,14 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
     """Every workbook in `folder`, in name order; each one's problems are carried over as warnings.
 
     Names are shown relative to `root`; the cache is in `cache_root` (default `root`)/.cache/cmrt.
-    `meanwhile` is called once the workers have their files, before the cached ones are loaded: the
-    caller's other reading then overlaps theirs.
+    `meanwhile` is called once, in any case: once the workers have their files, before the cached ones
+    are loaded (the caller's other reading then overlaps theirs).
     """
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "not found"
         problems.add(display_path(folder, root), "supply.missing-folder", f"folder of supplier workbooks {what}")
+        if meanwhile is not None:
+            meanwhile()
         return []
     cache = (cache_root or root) / CACHE_DIR
     index = _Index(cache)

@@ -72,8 +72,8 @@ class ProductRow:
 class SmelterRow(NamedTuple):
     """One non-blank row of the Smelter List, as the supplier wrote it (trimmed).
 
-    A named tuple, not a dataclass as the other records: a build loads tens of thousands of them
-    from the cache, and a tuple is made and unpickled several times faster."""
+    A named tuple, as the answers above are, not a dataclass: a build loads tens of thousands of
+    them from the cache, and a tuple is made and unpickled several times faster."""
 
     row: int
     metal: str
