@@ -16,9 +16,11 @@ the peak memory of the build's process tree at 1,000. Each build runs as `python
 build --no-site` in its own process, in a fresh copy of the example with an empty cache.
 
 The machine's speed moves from minute to minute (a shared host), so each time is the best of its
-runs, as on a quiet machine: the floors and `read` of two, the cold builds of three (`--runs`), the
-rebuilds of three after each cold build (each after a change to a content no build has seen);
-the peak memory is the largest of every run.
+runs, as on a quiet machine: the floor and `read` of 200 of two; the cold builds of three (`--runs`),
+and the floor over the 300 files as often, each right before their build; the rebuilds of three
+after each cold build (each after a change to a content no build has seen); the peak memory is the
+largest of every run. The sizes take turns, run by run, so that a drift of the machine's speed
+moves them alike.
 """
 from __future__ import annotations
 
@@ -209,28 +211,29 @@ class Build:
     cold_cpu: float
 
 
-def build(files: list[Path], corpus: Path, changes: list[Path], runs: int) -> Build:
-    """The best of `runs` cold `build --no-site` (each in a fresh project), and after each, the best of the
-    rebuilds after one workbook changes (to each of `changes` in turn, contents no build has seen); the
-    peak memory is the largest of them all."""
-    colds, rebuilds, peaks = [], [], []
-    for _ in range(runs):
-        root = project(files, corpus)
-        try:
-            cold, peak = run(["build", "--no-site", "--root", str(root)], ROOT)
-            colds.append((cold, CPU_SECONDS[-1]))
+def build(files: list[Path], corpus: Path, changes: list[Path]) -> Build:
+    """One cold `build --no-site` (in a fresh project), then the best of the rebuilds after one workbook
+    changes (to each of `changes` in turn, contents no build has seen); the peak memory of them all."""
+    root = project(files, corpus)
+    try:
+        cold, peak = run(["build", "--no-site", "--root", str(root)], ROOT)
+        cold_cpu, rebuilds, peaks = CPU_SECONDS[-1], [], [peak]
+        target = root / "data" / "cmrt" / files[len(files) // 2].name
+        for change in changes:
+            target.unlink()
+            shutil.copy(change, target)  # new content, a new inode
+            rebuild, peak = run(["build", "--no-site", "--root", str(root)], ROOT)
+            rebuilds.append(rebuild)
             peaks.append(peak)
-            target = root / "data" / "cmrt" / files[len(files) // 2].name
-            for change in changes:
-                target.unlink()
-                shutil.copy(change, target)  # new content, a new inode
-                rebuild, peak = run(["build", "--no-site", "--root", str(root)], ROOT)
-                rebuilds.append(rebuild)
-                peaks.append(peak)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-    cold, cold_cpu = min(colds)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     return Build(len(files), cold, min(rebuilds), max(peaks), cold_cpu)
+
+
+def best(runs: list[Build]) -> Build:
+    """The best cold build and the best rebuild of a size's runs; the largest peak."""
+    cold = min(runs, key=lambda b: b.cold)
+    return Build(cold.n, cold.cold, min(b.rebuild for b in runs), max(b.peak_mb for b in runs), cold.cold_cpu)
 
 
 def main() -> int:
@@ -258,13 +261,23 @@ def main() -> int:
     print(f"read {len(reads)}: floor {read_floor:.2f} s, ours {read_s:.2f} s "
           f"(CPU {min(CPU_SECONDS[-2:]):.2f} s, all processes)", flush=True)
 
-    builds = {}
-    for n in sizes:
-        builds[n] = build(files[:n], corpus, changes, args.runs)
-        b = builds[n]
-        print(f"build {n}: cold {b.cold:.2f} s (CPU {b.cold_cpu:.2f} s, all processes), rebuild {b.rebuild:.2f} s, "
-              f"peak {b.peak_mb:.0f} MB", flush=True)
-    build_floor = min(floor(files[:300]) for _ in range(2)) if 300 in builds else None
+    # The sizes take turns (each run builds every size once), so that a machine slowing down or speeding
+    # up over the minutes of the benchmark moves every size alike, not the last ones only.
+    # The floor of the cold build of 300 is measured in each run too, right before that build.
+    runs: dict[int, list[Build]] = {n: [] for n in sizes}
+    floors: list[float] = []
+    for i in range(args.runs):
+        for n in sizes:
+            if n == 300:
+                floors.append(floor(files[:300]))
+            runs[n].append(build(files[:n], corpus, changes))
+            b = runs[n][-1]
+            print(f"build {n} (run {i + 1} of {args.runs}): cold {b.cold:.2f} s (CPU {b.cold_cpu:.2f} s, all "
+                  f"processes), rebuild {b.rebuild:.2f} s, peak {b.peak_mb:.0f} MB", flush=True)
+    builds = {n: best(found) for n, found in runs.items()}
+    for n, b in builds.items():
+        print(f"build {n}, best: cold {b.cold:.2f} s, rebuild {b.rebuild:.2f} s, peak {b.peak_mb:.0f} MB")
+    build_floor = min(floors) if floors else None
     if build_floor is not None:
         print(f"floor over the 300 of the build: {build_floor:.2f} s", flush=True)
 

@@ -11,13 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.commands.review import REVIEW_DIR, render_review
 from generator.content import schema
 from generator.content.completeness import check_completeness
 from generator.content.load import load_content
 from generator.content.smelters import read_smelter_list
 from generator.problems import Problems, UserError, display_path
-from generator.publish.render import render_pages, render_site  # noqa: F401 (render_pages: one year, for callers)
 from generator.publish.report import Model, build_model
 from generator.supply.consolidate import SupplyChain, consolidate
 from generator.years import ARCHIVE, SUPPLY_CHAIN_FILE, archive_folders, check_current, check_renewed, check_year
@@ -31,6 +29,7 @@ HAND_WRITTEN = ("assets/",)
 def generate(root: Path, data_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, str], Problems]:
     """Run every stage up to rendering, for every year; raise UserError once if anything is wrong."""
     current, earlier, problems = load_years(root, data_dir, strict)
+    from generator.publish.render import render_site  # here, not before: see _import_renderers
     return render_site(current, earlier), problems
 
 
@@ -41,6 +40,7 @@ def check(root: Path, strict: bool = False) -> tuple[list[Model], dict[str, str]
     """
     from generator.publish.exhibit import render_exhibit
     current, earlier, problems = load_years(root)
+    from generator.publish.render import render_site
     for model in [*earlier, current]:
         render_exhibit(model, problems)
     problems.raise_if_errors(strict)  # once, with every stage's problems
@@ -127,7 +127,8 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         shown = display_path(settings_path, root)
         settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
         if settings is not None:
-            consolidation = consolidate(settings, data_dir, root, problems, cache_root or root)
+            consolidation = consolidate(settings, data_dir, root, problems, cache_root or root,
+                                        meanwhile=_import_renderers)
     problems.raise_if_errors()  # errors stop here (no model can be built); warnings wait for the end
     assert content is not None  # a file with errors has raised above
     model = build_model(content, facilities, problems, consolidation)
@@ -135,6 +136,13 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
     problems.raise_if_errors(strict)
     log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
     return model, problems
+
+
+def _import_renderers() -> None:
+    """Every caller of load_model renders next: import the renderers (a tenth of a second) while the
+    workers read the supplier workbooks, not after, as the imports at the top of this module would."""
+    import generator.commands.review
+    import generator.publish.render  # noqa: F401
 
 
 def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], Problems]:
@@ -145,6 +153,7 @@ def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], 
     project) and the problems.
     """
     current, earlier, problems = load_years(root, strict=strict)
+    from generator.publish.render import render_site
     pages = render_site(current, earlier, root)
     changed = write_pages(pages, root / "docs")
     changed += write_review(root, review_files([*earlier, current], root))
@@ -153,6 +162,7 @@ def build(root: Path, strict: bool = False) -> tuple[dict[str, str], list[str], 
 
 def review_files(models: list[Model], cache_root: Path | None = None) -> dict[str, str]:
     """Every year's review records: {path under the project (review/<YEAR>/...): text}."""
+    from generator.commands.review import render_review
     files: dict[str, str] = {}
     for model in models:
         files.update(render_review(model, cache_root))
@@ -179,6 +189,7 @@ def write_review(root: Path, review: dict[str, str]) -> list[str]:
 
 def stale_review(review: dict[str, str], root: Path) -> list[str]:
     """Files under review/ that no year's data gives any more (such as review/report.md of old)."""
+    from generator.commands.review import REVIEW_DIR
     folder = root / REVIEW_DIR
     if not folder.is_dir():
         return []

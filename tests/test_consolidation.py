@@ -16,6 +16,7 @@ from generator import pipeline
 from generator.commands import review
 from generator.problems import UserError
 from generator.publish.escape import csv_cell
+from generator.publish.render import render_pages
 from generator.supply.matching import name_key
 from tests import cmrt_fixtures as fx
 from tests.project import content, make_project
@@ -72,14 +73,14 @@ def test_survey_figures_come_from_the_roster(tmp_path):
     assert model.figures["survey.suppliers"] == "3"
     assert model.figures["survey.response_rate"] == "67%"
     assert survey.scopes == {"Company": 3}
-    pages = pipeline.render_pages(model)
+    pages = render_pages(model)
     assert "2 of 3 answered \\(67%\\)" not in pages["index.md"]  # authored Markdown is not escaped
     assert "2 of 3 answered (67%)." in pages["index.md"]
 
 
 def test_published_list_marks_conformance_and_hides_supplier_names(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path))
-    pages = pipeline.render_pages(model)
+    pages = render_pages(model)
     smelters = pages["smelters.md"]
     assert "| Argor-Heraeus SA | Conflict-free | SWITZERLAND | CID000077 | Gold |" in smelters
     assert "| Asahi Pretec Corporation | Not designated | JAPAN | CID000082 | Gold |" in smelters
@@ -124,7 +125,7 @@ def test_an_emrt_is_named_and_never_counted_as_a_cmrt_response(tmp_path):
 
 def test_unlisted_facilities_can_be_published(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path, unlisted="publish"))
-    assert "| Unknown Wolfram Works | Not designated | CHINA |  | Tungsten |" in pipeline.render_pages(model)["smelters.md"]
+    assert "| Unknown Wolfram Works | Not designated | CHINA |  | Tungsten |" in render_pages(model)["smelters.md"]
 
 
 def test_survey_figures_are_not_typed_twice(tmp_path):
@@ -216,7 +217,7 @@ conformance:
     assert sum(f.conformant for f in c.facilities) > 50
     assert (c.survey.surveyed, c.survey.responded, c.survey.unmatched_workbooks) == (8, 7, 0)
     assert model.figures["survey.response_rate"] == "88%"
-    pipeline.write_pages(pipeline.render_pages(model), root / "docs")
+    pipeline.write_pages(render_pages(model), root / "docs")
     pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
     html = (root / "site/smelters.html").read_text(encoding="utf-8")
@@ -280,7 +281,7 @@ def _reconcile_row_by_row(c, rows: list[dict], report: str) -> None:
 def test_facility_locations_roll_up_by_country(tmp_path):
     model, _ = pipeline.load_model(supply_chain_project(tmp_path))
     assert model.locations == {"JAPAN": 2, "INDONESIA": 1, "SWITZERLAND": 1}
-    countries = pipeline.render_pages(model)["countries.md"]
+    countries = render_pages(model)["countries.md"]
     assert "| JAPAN | 2 |\n| INDONESIA | 1 |\n| SWITZERLAND | 1 |" in countries
     assert countries.index("- Chile") < countries.index("## Where the facilities are")
 
@@ -290,7 +291,7 @@ def test_supplier_names_are_published_only_when_the_setting_says_so(tmp_path):
     settings = root / "data/supply-chain.yml"
     settings.write_text(settings.read_text() + "publish_supplier_names: true\n")
     model, _ = pipeline.load_model(root)
-    smelters = pipeline.render_pages(model)["smelters.md"]
+    smelters = render_pages(model)["smelters.md"]
     assert ("| Argor-Heraeus SA | Conflict-free | SWITZERLAND | CID000077 | Gold | "
             "Acme Components Ltd., Beta Parts GmbH |") in smelters
     assert "| Beta Gold SA | Not designated |  |  | Gold |  |" in smelters  # the curated list names no supplier

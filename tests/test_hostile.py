@@ -26,6 +26,7 @@ from generator import pipeline
 from generator.commands import review
 from generator.problems import UserError
 from generator.publish.escape import csv_cell, markdown_text
+from generator.publish.render import render_pages
 from tests import cmrt_fixtures as fx
 from tests import hostile_inputs as hi
 from tests.builders import EVIL_FILE, injection_project
@@ -63,7 +64,7 @@ def injected(tmp_path_factory):
     """(root, model, pages, review report, problems) for the injection project, its site built."""
     root = injection_project(tmp_path_factory.mktemp("injected"))
     model, problems = pipeline.load_model(root)
-    pages = pipeline.render_pages(model)
+    pages = render_pages(model)
     pipeline.write_pages(pages, root / "docs")
     report = review.render_review(model)
     pipeline.write_review(root, report)

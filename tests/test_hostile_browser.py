@@ -10,6 +10,7 @@ import pytest
 
 from generator import pipeline
 from generator.commands import review
+from generator.publish.render import render_pages
 from tests import hostile_inputs as hi
 from tests.browser import browser_page, serve
 from tests.builders import injection_project
@@ -28,7 +29,7 @@ document.addEventListener('securitypolicyviolation',
 def hostile_site(tmp_path_factory):
     root = injection_project(tmp_path_factory.mktemp("hostile-site"))
     model, _ = pipeline.load_model(root)
-    pipeline.write_pages(pipeline.render_pages(model), root / "docs")
+    pipeline.write_pages(render_pages(model), root / "docs")
     pipeline.write_review(root, review.render_review(model))
     pipeline.build_site(root, root / "site")
     return root / "site"

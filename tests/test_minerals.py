@@ -17,6 +17,7 @@ from generator.commands import review
 from generator.problems import UserError
 from generator.publish.mkdocs_plugin import extended_nav, with_minerals_page
 from generator.publish.release import JSON_PATH
+from generator.publish.render import render_pages
 from tests.builders import validate
 from tests.emrt_fixtures import Answers, build, complete, fill
 from tests.supply_project import SUPPLY_CHAIN, supply_chain_project
@@ -243,7 +244,7 @@ def published_minerals_project(root: Path, names: bool = False) -> Path:
 
 
 def test_no_page_unless_the_settings_ask_for_it(tmp_path):
-    pages = pipeline.render_pages(pipeline.load_model(minerals_project(tmp_path))[0])
+    pages = render_pages(pipeline.load_model(minerals_project(tmp_path))[0])
     assert "minerals.md" not in pages and "downloads/minerals.csv" not in pages
     data = json.loads(pages[JSON_PATH])
     assert data["format_version"] == 3 and "minerals" not in data and validate(data) == []
@@ -251,7 +252,7 @@ def test_no_page_unless_the_settings_ask_for_it(tmp_path):
 
 def test_the_other_minerals_page_lists_processors_by_mineral_with_status_counts_and_countries(tmp_path):
     model, _ = pipeline.load_model(published_minerals_project(tmp_path))
-    page = pipeline.render_pages(model)["minerals.md"]
+    page = render_pages(model)["minerals.md"]
     assert ("We received 2 answers, which named 3 smelters and processors of Cobalt, Mica. "
             "Each one's status is as of May 1, 2023.") in page
     assert "| Cobalt | 2 | 1 | 0 | 1 |\n| Mica | 1 | 0 | 1 | 0 |\n| **Total** | **3** | **1** | **1** | **1** |" in page
@@ -267,14 +268,14 @@ def test_the_other_minerals_page_lists_processors_by_mineral_with_status_counts_
 
 
 def test_supplier_names_on_the_page_only_when_published(tmp_path):
-    page = pipeline.render_pages(pipeline.load_model(published_minerals_project(tmp_path, names=True))[0])[
+    page = render_pages(pipeline.load_model(published_minerals_project(tmp_path, names=True))[0])[
         "minerals.md"]
     assert "| Chemaf Etoile | CID003264 | CONGO, DEMOCRATIC REPUBLIC OF THE | Conformant | " \
            "Acme Components Ltd., Beta Parts GmbH |" in page
 
 
 def test_the_minerals_csv_and_the_report_json(tmp_path):
-    pages = pipeline.render_pages(pipeline.load_model(published_minerals_project(tmp_path))[0])
+    pages = render_pages(pipeline.load_model(published_minerals_project(tmp_path))[0])
     assert list(csv.reader(io.StringIO(pages["downloads/minerals.csv"]))) == [
         ["Mineral", "Smelter or processor", "Smelter ID", "Country", "Status", "Status as of"],
         ["Cobalt", "Chemaf Etoile", "CID003264", "CONGO, DEMOCRATIC REPUBLIC OF THE", "Conformant", "2023-05-01"],
@@ -307,7 +308,7 @@ def test_supplier_text_on_the_page_is_escaped_and_the_csv_defused(tmp_path):
     spec2 = complete(Answers(fields={**ACME_EMRT.fields, "company_name": "Gamma Silent Inc."}, smelters={
         5: {"metal": "Mica", "smelter_id": "CID000999", "smelter_name": "x"}}))
     build(spec2, root / "data/emrt/gamma2.xlsx")
-    pages = pipeline.render_pages(pipeline.load_model(root)[0])
+    pages = render_pages(pipeline.load_model(root)[0])
     assert "<b>" not in pages["minerals.md"] and "<script>" not in pages["minerals.md"]
     assert '| \\+HYPERLINK("x") | CID000999 | &lt;b&gt;JAPAN&lt;/b&gt; | Neither |' in pages["minerals.md"]
     assert "'+HYPERLINK(\"\"x\"\")" in pages["downloads/minerals.csv"]
@@ -315,7 +316,7 @@ def test_supplier_text_on_the_page_is_escaped_and_the_csv_defused(tmp_path):
 
 def test_the_site_builds_in_strict_mode_with_the_page_in_the_nav(tmp_path):
     root = published_minerals_project(tmp_path)
-    pipeline.write_pages(pipeline.render_pages(pipeline.load_model(root)[0]), root / "docs")
+    pipeline.write_pages(render_pages(pipeline.load_model(root)[0]), root / "docs")
     pipeline.build_site(root, root / "site")
     html = (root / "site/minerals.html").read_text(encoding="utf-8")
     assert "Chemaf Etoile" in html

@@ -17,6 +17,7 @@ import pytest
 from generator import pipeline
 from generator.commands import review
 from generator.problems import Problems, UserError
+from generator.publish.render import render_pages
 from generator.supply.matching import Matcher, name_key
 from generator.supply.reference import read_list
 from tests import cmrt_fixtures as fx
@@ -196,7 +197,7 @@ Gold,CID000077,Argor-Heraeus SA,Switzerland,Suspended
         "'Suspended' (row 4); the stricter one holds [reference.status-conflict]"]
     argor = next(f for f in model.consolidation.facilities if f.smelter_id == "CID000077")
     assert argor.conformant is False
-    smelters = pipeline.render_pages(model)["smelters.md"]
+    smelters = render_pages(model)["smelters.md"]
     assert "| Argor-Heraeus SA | Non-conformant | SWITZERLAND | CID000077 | Gold |" in smelters  # Suspended
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -144,7 +145,7 @@ def test_a_copy_of_a_file_saved_again_while_the_build_reads_it_is_read_too(tmp_p
     (folder / "supplier-01.xlsx").write_bytes((folder / "supplier-00.xlsx").read_bytes())  # a byte-for-byte copy
     monkeypatch.setattr(workbooks, "RACY_NS", -1)
     workbooks.read_declarations(folder, Problems(), tmp_path)
-    for entry in (tmp_path / workbooks.CACHE_DIR).glob("*.pickle"):
+    for entry in [*(tmp_path / workbooks.CACHE_DIR).glob("*.pickle"), *(tmp_path / workbooks.CACHE_DIR).glob("*.pack")]:
         entry.unlink()  # both indexed, neither cached
     real = workbooks._files
 
@@ -167,6 +168,8 @@ def test_a_damaged_cache_entry_of_a_file_the_index_vouches_for_is_named_once(tmp
     workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
     (entry,) = (tmp_path / workbooks.CACHE_DIR).glob("*.pickle")
     entry.write_bytes(b"garbage")
+    (pack,) = (tmp_path / workbooks.CACHE_DIR).glob("*.pack")
+    pack.unlink()  # else the pack serves, and the entry is not even opened
     with caplog.at_level(logging.WARNING):
         (declaration,) = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
     assert declaration.company_name == "Supplier 00"
@@ -189,3 +192,71 @@ def test_a_file_that_cannot_be_read_is_named_as_not_read(tmp_path, monkeypatch):
     assert [d.company_name for d in declarations] == ["Supplier 01"]
     assert [str(p) for p in problems.sorted()] == [
         "data/cmrt/supplier-00.xlsx: warning: cannot be read: Permission denied [supply.not-read]"]
+
+
+def _pack(tmp_path: Path) -> Path:
+    (pack,) = (tmp_path / workbooks.CACHE_DIR).glob("*.pack")
+    return pack
+
+
+def test_a_rebuild_loads_the_cached_declarations_from_one_pack_that_shares_their_strings(tmp_path, monkeypatch):
+    write_folder(tmp_path / "data/cmrt", 3)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    for entry in (tmp_path / workbooks.CACHE_DIR).glob("*.pickle"):
+        entry.unlink()  # only the pack is left
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
+    again = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert parsed() == [] and again == first
+    names = [d.smelters[0].smelter_name for d in (*first, *again)]
+    assert len(set(names)) == 1 and " " in names[0]  # the same name in each file, a string Python does not intern
+    assert first[0].smelters[0].smelter_name is not first[1].smelters[0].smelter_name  # each from its own worker
+    assert again[0].smelters[0].smelter_name is again[1].smelters[0].smelter_name is again[2].smelters[0].smelter_name
+
+
+def test_the_pack_is_written_again_only_once_it_misses_enough_of_the_build(tmp_path, monkeypatch):
+    paths = write_folder(tmp_path / "data/cmrt", 3)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    monkeypatch.setattr(workbooks, "REPACK_SHARE", 1)  # rewritten when it misses more than all 3 (not 8 of 8)
+    workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    written = _pack(tmp_path).read_bytes()
+
+    def rename(i: int, name: str) -> None:
+        spec = fx.full_declaration("6.5")
+        spec.fields["company_name"] = name
+        fx.write(spec, paths[i])
+
+    def header() -> tuple:
+        with open(_pack(tmp_path), "rb") as f:
+            return pickle.load(f)
+
+    rename(1, "Supplier 01, renamed")  # one new content, one gone: 2 misses
+    found = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert _pack(tmp_path).read_bytes() == written  # not written again; the new one came from its entry
+    assert [d.company_name for d in found] == ["Supplier 00", "Supplier 01, renamed", "Supplier 02"]
+    rename(0, "Supplier 00, renamed")  # 4 misses now
+    found = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert [d.company_name for d in found] == ["Supplier 00, renamed", "Supplier 01, renamed", "Supplier 02"]
+    assert header() == tuple(sorted(workbooks._key(p) for p in paths))  # the old contents are dropped
+
+
+def test_a_damaged_pack_is_named_once_and_the_entries_serve(tmp_path, monkeypatch, caplog):
+    write_folder(tmp_path / "data/cmrt", 2)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    pack = _pack(tmp_path)
+    with open(pack, "rb") as f:
+        pickle.load(f)
+        header = f.tell()
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
+    for damage in (b"garbage", pack.read_bytes()[: header + 20]):  # not a pack; its declarations cut short
+        pack.write_bytes(damage)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            again = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+        assert again == first and parsed() == []
+        assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+            f"the workbook cache pack {pack} is discarded and rebuilt"]
+    paths = sorted((tmp_path / "data/cmrt").iterdir())
+    assert workbooks._Pack(tmp_path / workbooks.CACHE_DIR).load() == {
+        workbooks._key(p): d for p, d in zip(paths, first)}  # written again, whole

@@ -200,17 +200,23 @@ class Consolidation:
 # --- the stage --------------------------------------------------------------------------
 
 def consolidate(settings: SupplyChain, data_dir: Path, root: Path, problems: Problems,
-                cache_root: Path | None = None) -> Consolidation | None:
-    """`root` is what file names are shown relative to; `cache_root` the project whose .cache/ to use."""
+                cache_root: Path | None = None, meanwhile: Callable[[], object] | None = None) -> Consolidation | None:
+    """`root` is what file names are shown relative to; `cache_root` the project whose .cache/ to use;
+    `meanwhile`, the caller's own work to do while the workers read the workbooks."""
     def show(path: Path) -> str:
         return display_path(path, root)
 
     start = len(problems.items)
     cache = cache_root or root
     rest: list[_Rest] = []  # the lists, the roster and the aliases: read while the workers read the workbooks
-    declarations = _without_mineral_rows(read_declarations(
-        data_dir / settings.workbooks, problems, root, cache,
-        meanwhile=lambda: rest.append(_read_rest(settings, data_dir, problems, show, cache))), problems)
+
+    def read_rest() -> None:
+        rest.append(_read_rest(settings, data_dir, problems, show, cache))
+        if meanwhile is not None:
+            meanwhile()
+
+    declarations = _without_mineral_rows(read_declarations(data_dir / settings.workbooks, problems, root, cache,
+                                                           meanwhile=read_rest), problems)
     lists, conformance, roster, aliases = rest[0]
     minerals = None
     if settings.minerals is not None:

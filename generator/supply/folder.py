@@ -23,9 +23,9 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator import __version__
 from generator.excel import MAX_FILE_BYTES
@@ -66,7 +66,8 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
         if file.key is not None:
             firsts.setdefault(file.key, file)
     stored = _stored(cache)
-    cached = {key for key in firsts if f"{key}.pickle" in stored}
+    pack = _Pack(cache)
+    cached = {key for key in firsts if key in pack.keys or f"{key}.pickle" in stored}
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
     if meanwhile is not None:
@@ -74,7 +75,11 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
     found: dict[str, cmrt.Declaration] = {}
     said: set[str] = set()  # each damaged entry is named once, by whichever process finds it first
     with _collector_paused():  # a thousand declarations of a thousand objects each, and no garbage
+        packed = pack.load()
         for key in sorted(cached):
+            if key in packed:
+                found[key] = packed[key]
+                continue
             declaration, why = _entry(cache / f"{key}.pickle")
             if declaration is not None:
                 found[key] = declaration
@@ -116,6 +121,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
         else:
             unkeyed[file.path] = declaration
     index.save()  # after the reading, so that files copied in just before a cold build are not racy any more
+    pack.update(found)
     log.info("read %d supplier workbooks (%d from the cache)", len(files), len(files) - len(todo) - len(damaged))
     declarations = []
     shown: dict[str, _File] = {}
@@ -459,6 +465,102 @@ def _collector_paused() -> Iterator[None]:
         gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+class _Pack:
+    """Every declaration of the last build that wrote it, in one file beside the entries: loaded at
+    once, with each string shared by all the declarations that hold it (the same smelter names and
+    answers recur across suppliers), it loads in about half the time of as many entries, in less memory.
+
+    The entries stay the record (the workers write and read them): the pack only spares loading
+    them one by one. It is written again only when it misses enough of the build (REPACK_SHARE): in a
+    cold build, not in a rebuild after one change. A damaged pack is discarded
+    with a warning, and the entries serve."""
+
+    def __init__(self, cache: Path):
+        self.path = cache / f"declarations-{_reader_version()}.pack"
+        self.keys: frozenset[str] = frozenset()
+        self._file: BinaryIO | None = None
+        try:
+            self._file = open(self.path, "rb")
+            keys = pickle.load(self._file)  # the header: the keys, sorted; the declarations follow
+            if not (isinstance(keys, tuple) and all(isinstance(k, str) for k in keys)):
+                raise ValueError(f"its header holds {type(keys).__name__}, not the keys of declarations")
+            self.keys = frozenset(keys)
+        except FileNotFoundError:
+            pass
+        except Exception as err:  # truncated, garbage: the entries serve
+            self._discard(err)
+
+    def load(self) -> dict[str, cmrt.Declaration]:
+        """The declarations, by key: none when there is no pack or it is damaged (then with a warning)."""
+        if self._file is None:
+            return {}
+        try:
+            with self._file:
+                found = pickle.load(self._file)
+            if not (isinstance(found, dict) and found.keys() == self.keys
+                    and all(isinstance(d, cmrt.Declaration) for d in found.values())):
+                raise ValueError(f"it holds {type(found).__name__}, not the declarations its header names")
+        except Exception as err:
+            self._discard(err)
+            return {}
+        return found
+
+    def _discard(self, err: Exception) -> None:
+        log.warning("the workbook cache pack %s is discarded and rebuilt: %s", self.path, _reason(err))
+        if self._file is not None:
+            self._file.close()
+        self.keys, self._file = frozenset(), None
+
+    def update(self, found: dict[str, cmrt.Declaration]) -> None:
+        """Write the pack of `found` if the present one misses or outlives enough of it; remove
+        the packs of other readers' versions."""
+        missed = len(found.keys() - self.keys) + len(self.keys - found.keys())
+        if missed <= max(1, len(found) // REPACK_SHARE) and self.path.exists():
+            return
+        strings: dict[str, str] = {}
+        keys = tuple(sorted(found))
+        body = {key: _shared(found[key], strings) for key in keys}
+        try:
+            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+            with open(tmp, "wb") as f:
+                pickle.dump(keys, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(body, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(self.path)
+            for old in self.path.parent.glob("declarations-*.pack"):
+                if old != self.path:
+                    old.unlink()
+        except OSError as err:
+            log.warning("cannot write the workbook cache pack %s (the entries serve): %s", self.path, err)
+
+
+REPACK_SHARE = 8
+"""The pack is written again when its misses and its contents no longer in the build are more than
+one in REPACK_SHARE of the build's contents."""
+
+
+def _shared(value: Any, strings: dict[str, str]) -> Any:
+    """A copy of `value` (a declaration and the records and tuples it holds) whose equal strings
+    are one object, taken from `strings`: pickled together, each is then stored and loaded once."""
+    kind = type(value)
+    if kind is str:
+        return strings.setdefault(value, value)
+    if kind is tuple:
+        return tuple([_shared(v, strings) for v in value])
+    if isinstance(value, tuple):  # a named tuple
+        return kind._make([_shared(v, strings) for v in value])
+    if is_dataclass(value):
+        copy = object.__new__(kind)  # as pickle makes it: __init__ (and its checks) ran for the original
+        if kind not in _FIELDS:
+            _FIELDS[kind] = tuple(f.name for f in fields(value))
+        for name in _FIELDS[kind]:
+            object.__setattr__(copy, name, _shared(getattr(value, name), strings))
+        return copy
+    return value  # numbers, booleans, None and dates
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each record class's fields, by class
 
 
 def _entry(path: Path) -> tuple[cmrt.Declaration | None, str]:
