@@ -224,8 +224,10 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 
 def _build(args) -> int:
-    from generator import pipeline
-    pages, changed, problems = pipeline.build(args.root, strict=args.strict)
+    from generator.supply.folder import readers_started
+    with readers_started():  # forked before the pipeline is imported: it imports the reader meanwhile
+        from generator import pipeline
+        pages, changed, problems = pipeline.build(args.root, strict=args.strict)
     _print_warnings(problems, args.verbose)
     print(f"docs/: {len(pages)} generated files, {len(changed)} changed"
           + (": " + ", ".join(changed) if changed else ""))

@@ -166,3 +166,36 @@ def test_results_never_asked_for_leave_no_worker_behind():
     assert len(children) == 2
     del results  # dropped without a result asked for: the workers are stopped
     assert [c for c in children if c.is_alive()] == []
+
+
+def warm_up() -> None:
+    os.environ["CMR_TEST_WARMED"] = "yes"  # in the worker: its parent never sees it
+
+
+def whoami(task: str) -> tuple[int, str, str]:
+    return os.getpid(), os.environ.get("CMR_TEST_WARMED", "cold"), task
+
+
+def test_a_worker_started_early_runs_the_first_call_of_its_function_warmed_up():
+    with isolate.started_early(whoami, warm_up):
+        (early,) = multiprocessing.active_children()
+        assert list(run_isolated(whoami, [("a",)])) == [(early.pid, "yes", "a")]
+        (pid, warmed, _), = run_isolated(whoami, [("b",)])  # the next call forks its own
+        assert pid not in (early.pid, os.getpid()) and warmed == "cold"
+    assert multiprocessing.active_children() == [] and "CMR_TEST_WARMED" not in os.environ
+
+
+def test_a_worker_started_early_that_no_call_took_is_stopped_and_the_bounds_hold_in_one_that_was():
+    with isolate.started_early(whoami, warm_up):
+        (early,) = multiprocessing.active_children()
+        assert list(run_isolated(behave, [("x",)])) == ["read x"]  # another function: not the early one's
+        assert early.is_alive()
+    assert not early.is_alive() and multiprocessing.active_children() == []
+    with isolate.started_early(behave, warm_up):
+        assert list(run_isolated(behave, [("hang",), ("abort",), ("y",)], workers=1, seconds=1)) == [
+            Failure("workbook.time-limit", "reading it took more than the 1 s limit of a reader process; it was "
+                    "stopped and the file was not read"),
+            Failure("workbook.reader-crashed", "the reader process died of SIGABRT while reading it (a native "
+                    "parser abort, often an allocation beyond the 2,048 MB memory limit of a reader process); "
+                    "the file was not read"),
+            "read y"]

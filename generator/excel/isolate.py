@@ -9,10 +9,13 @@ its result is a `Failure` naming the bound, the worker is replaced and the other
         if isinstance(result, Failure): ...   # result.code, result.message
     facilities = read_isolated(read_list, problems, "data/smelters.xlsx", path, sheet, default=[])
 
-Workers live for the whole call (a fork each, not one per file), at most one per core.
+Workers live for the whole call (a fork each, not one per file), at most one per core. Within
+`started_early(func, warm)`, one is forked at once and runs `warm` (imports, say) while the caller goes
+on; the first call for `func` takes it.
 """
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import logging
@@ -63,6 +66,28 @@ def run_isolated(func: Callable[..., Any], tasks: Sequence[tuple], workers: int 
     return results
 
 
+_early: dict[Callable[..., Any], _Worker] = {}  # a worker forked ahead for each function, within started_early
+
+
+@contextlib.contextmanager
+def started_early(func: Callable[..., Any], warm: Callable[[], object]) -> Iterator[None]:
+    """A block in which the first run_isolated of `func` (with the default bounds) finds a worker forked
+    at the block's start, which ran `warm` meanwhile; stopped at the end if no call took it."""
+    ctx = _context()
+    _early[func] = _Worker(ctx, func, MEMORY_BUDGET, warm)
+    try:
+        yield
+    finally:
+        worker = _early.pop(func, None)
+        if worker is not None:
+            worker.stop()
+
+
+def _context():
+    # fork: a worker starts in milliseconds with what the parent imported (spawn where there is no fork)
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
 def _results(pool: _Pool, tasks: Sequence[tuple]) -> Iterator[Any]:
     try:
         for worker in pool.workers:
@@ -79,9 +104,9 @@ def run_one(func: Callable[..., Any], *args: Any) -> Any:
 
 
 class _Worker:
-    def __init__(self, ctx, func: Callable[..., Any], memory: int):
+    def __init__(self, ctx, func: Callable[..., Any], memory: int, warm: Callable[[], object] | None = None):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, func, memory), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, func, memory, warm), daemon=True)
         self.process.start()
         child.close()
         self.task: int | None = None
@@ -96,11 +121,12 @@ class _Worker:
 
 class _Pool:
     def __init__(self, func: Callable[..., Any], count: int, memory: int, seconds: float):
-        # fork: a worker starts in milliseconds with what the parent imported (spawn where there is no fork)
-        self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        self.ctx = _context()
         self.func, self.memory, self.seconds = func, memory, seconds
         self._left = 0  # the next task to hand out
-        self.workers = [self._start() for _ in range(count)]
+        early = _early.pop(func) if func in _early and memory == MEMORY_BUDGET else None
+        self.workers = [early] if early is not None else []
+        self.workers += [self._start() for _ in range(count - len(self.workers))]
 
     def _start(self) -> _Worker:
         return _Worker(self.ctx, self.func, self.memory)
@@ -191,13 +217,15 @@ def _death(exitcode: int | None, memory: int) -> Failure:
                    f"it (memory limit {limit}); the file was not read")
 
 
-def _serve(conn: Connection, func: Callable[..., Any], memory: int) -> None:
-    """A worker's loop: cap the address space, then run tasks until told to stop."""
+def _serve(conn: Connection, func: Callable[..., Any], memory: int, warm: Callable[[], object] | None) -> None:
+    """A worker's loop: cap the address space (and warm up), then run tasks until told to stop."""
     _limit_memory(memory)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     faulthandler.disable()  # a native abort is reported as the file's problem, not as a stack dump
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         _quiet_stderr()  # nor as the parser's own "memory allocation failed" and backtrace
+    if warm is not None:
+        warm()
     while True:
         try:
             task = conn.recv()

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from generator import __version__
 from generator.excel import MAX_FILE_BYTES
-from generator.excel.isolate import Failure, run_isolated
+from generator.excel.isolate import Failure, run_isolated, started_early
 from generator.problems import Problem, Problems, display_path, printable
 from generator.supply import cmrt
 
@@ -146,6 +146,16 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
             problems.warn(file.name, problem.code, problem.message, sheet=problem.sheet, cell=problem.cell)
         declarations.append(declaration)
     return declarations
+
+
+def readers_started() -> contextlib.AbstractContextManager[None]:
+    """A block whose first read of a folder finds a worker forked at its start, the reader imported:
+    a rebuild's changed file is then read while this process imports and loads the rest, not after."""
+    return started_early(_read_keyed, _import_reader)
+
+
+def _import_reader() -> None:
+    import generator.supply.cmrt.reader  # noqa: F401
 
 
 def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
