@@ -156,6 +156,7 @@ def readers_started() -> contextlib.AbstractContextManager[None]:
 
 def _import_reader() -> None:
     import generator.supply.cmrt.reader  # noqa: F401
+    _reader_version()  # forked before the parent knew it
 
 
 def workbook_files(folder: Path, problems: Problems, root: Path) -> list[Path]:
