@@ -139,8 +139,8 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
 
 
 def _import_renderers() -> None:
-    """Every caller of load_model renders next: import the renderers (a tenth of a second) while the
-    workers read the supplier workbooks, not after, as the imports at the top of this module would."""
+    """Most callers of load_model render next (build, check, diff): import the renderers (a tenth of a
+    second) while the workers read the supplier workbooks, not after, as imports at the top would."""
     import generator.commands.review
     import generator.publish.render  # noqa: F401
 

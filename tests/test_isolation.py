@@ -189,6 +189,7 @@ def test_a_worker_started_early_that_no_call_took_is_stopped_and_the_bounds_hold
     with isolate.started_early(whoami, warm_up):
         (early,) = multiprocessing.active_children()
         assert list(run_isolated(behave, [("x",)])) == ["read x"]  # another function: not the early one's
+        assert list(run_isolated(whoami, [("x",)], memory=256 * MB))[0][1] == "cold"  # other bounds: nor this
         assert early.is_alive()
     assert not early.is_alive() and multiprocessing.active_children() == []
     with isolate.started_early(behave, warm_up):

@@ -258,5 +258,51 @@ def test_a_damaged_pack_is_named_once_and_the_entries_serve(tmp_path, monkeypatc
         assert [r.getMessage().split(":")[0] for r in caplog.records] == [
             f"the workbook cache pack {pack} is discarded and rebuilt"]
     paths = sorted((tmp_path / "data/cmrt").iterdir())
-    assert workbooks._Pack(tmp_path / workbooks.CACHE_DIR).load() == {
+    assert workbooks._Pack(tmp_path / workbooks.CACHE_DIR, tmp_path / "data/cmrt").load() == {
         workbooks._key(p): d for p, d in zip(paths, first)}  # written again, whole
+
+
+def test_a_file_whose_reader_failed_is_not_packed_but_read_again_next_time(tmp_path, monkeypatch):
+    write_folder(tmp_path / "data/cmrt", 2)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    real = cmrt.read_workbook
+
+    def failing(path, *data):
+        if Path(path).name == "supplier-01.xlsx":
+            raise RuntimeError("a one-time failure")
+        return real(path, *data)
+
+    monkeypatch.setattr(cmrt, "read_workbook", failing)
+    first = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert [d.readable for d in first] == [True, False]
+    monkeypatch.setattr(cmrt, "read_workbook", real)
+    again = workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path)
+    assert [(d.company_name, d.readable) for d in again] == [("Supplier 00", True), ("Supplier 01", True)]
+
+
+def test_each_folder_keeps_its_own_pack_and_a_damaged_one_is_written_again(tmp_path, monkeypatch, caplog):
+    for year in ("2024", "2025"):
+        write_folder(tmp_path / year, 1)
+    monkeypatch.setattr(workbooks, "RACY_NS", -1)
+    for year in ("2024", "2025"):
+        workbooks.read_declarations(tmp_path / year, Problems(), tmp_path)
+    packs = sorted((tmp_path / workbooks.CACHE_DIR).glob("*.pack"))
+    written = [p.read_bytes() for p in packs]
+    parsed = parses(monkeypatch, tmp_path / "parsed.log")
+    for year in ("2024", "2025"):
+        workbooks.read_declarations(tmp_path / year, Problems(), tmp_path)
+    assert parsed() == [] and [p.read_bytes() for p in packs] == written  # neither year rewrote the other's
+    packs[0].write_bytes(b"garbage")
+    for _ in range(2):
+        with caplog.at_level(logging.WARNING):
+            for year in ("2024", "2025"):
+                workbooks.read_declarations(tmp_path / year, Problems(), tmp_path)
+    assert len([r for r in caplog.records if "pack" in r.getMessage()]) == 1  # written again after the first
+    assert sorted((tmp_path / workbooks.CACHE_DIR).glob("*.pack")) == packs and parsed() == []
+
+
+def test_an_empty_folder_reads_nothing_and_writes_no_pack(tmp_path, caplog):
+    (tmp_path / "data/cmrt").mkdir(parents=True)
+    with caplog.at_level(logging.WARNING):
+        assert workbooks.read_declarations(tmp_path / "data/cmrt", Problems(), tmp_path) == []
+    assert caplog.records == [] and not list(tmp_path.glob(".cache/cmrt/*.pack"))

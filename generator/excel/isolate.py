@@ -11,7 +11,7 @@ its result is a `Failure` naming the bound, the worker is replaced and the other
 
 Workers live for the whole call (a fork each, not one per file), at most one per core. Within
 `started_early(func, warm)`, one is forked at once and runs `warm` (imports, say) while the caller goes
-on; the first call for `func` takes it.
+on; the first call for `func` with the default memory budget takes it.
 """
 from __future__ import annotations
 
@@ -107,6 +107,7 @@ class _Worker:
     def __init__(self, ctx, func: Callable[..., Any], memory: int, warm: Callable[[], object] | None = None):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child, func, memory, warm), daemon=True)
+        self.memory = memory
         self.process.start()
         child.close()
         self.task: int | None = None
@@ -124,7 +125,7 @@ class _Pool:
         self.ctx = _context()
         self.func, self.memory, self.seconds = func, memory, seconds
         self._left = 0  # the next task to hand out
-        early = _early.pop(func) if func in _early and memory == MEMORY_BUDGET else None
+        early = _early.pop(func) if func in _early and _early[func].memory == memory else None
         self.workers = [early] if early is not None else []
         self.workers += [self._start() for _ in range(count - len(self.workers))]
 

@@ -66,7 +66,7 @@ def read_declarations(folder: Path, problems: Problems, root: Path, cache_root: 
         if file.key is not None:
             firsts.setdefault(file.key, file)
     stored = _stored(cache)
-    pack = _Pack(cache)
+    pack = _Pack(cache, folder)
     cached = {key for key in firsts if key in pack.keys or f"{key}.pickle" in stored}
     todo = [f for f in files if f.key is None or (firsts[f.key] is f and f.key not in cached)]
     reading = _read_into_cache([f.path for f in todo], [f.name for f in todo], cache)
@@ -479,17 +479,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _Pack:
-    """Every declaration of the last build that wrote it, in one file beside the entries: loaded at
+    """Every declaration of a folder as the last build that wrote it read them (each folder, such as
+    an earlier year's, has its own), in one file beside the entries: loaded at
     once, with each string shared by all the declarations that hold it (the same smelter names and
     answers recur across suppliers), it loads in about half the time of as many entries, in less memory.
 
     The entries stay the record (the workers write and read them): the pack only spares loading
     them one by one. It is written again only when it misses enough of the build (REPACK_SHARE): in a
-    cold build, not in a rebuild after one change. A damaged pack is discarded
-    with a warning, and the entries serve."""
+    cold build, not in a rebuild after one change. A damaged pack is discarded with a warning (the
+    entries serve) and written again."""
 
-    def __init__(self, cache: Path):
-        self.path = cache / f"declarations-{_reader_version()}.pack"
+    def __init__(self, cache: Path, folder: Path):
+        where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+        self.version = f"declarations-{_reader_version()}-"
+        self.path = cache / f"{self.version}{where}.pack"
+        self.damaged = False
         self.keys: frozenset[str] = frozenset()
         self._file: BinaryIO | None = None
         try:
@@ -498,7 +502,7 @@ class _Pack:
             if not (isinstance(keys, tuple) and all(isinstance(k, str) for k in keys)):
                 raise ValueError(f"its header holds {type(keys).__name__}, not the keys of declarations")
             self.keys = frozenset(keys)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # none yet, or no cache folder (storing says so)
             pass
         except Exception as err:  # truncated, garbage: the entries serve
             self._discard(err)
@@ -522,28 +526,33 @@ class _Pack:
         log.warning("the workbook cache pack %s is discarded and rebuilt: %s", self.path, _reason(err))
         if self._file is not None:
             self._file.close()
-        self.keys, self._file = frozenset(), None
+        self.keys, self._file, self.damaged = frozenset(), None, True
 
     def update(self, found: dict[str, cmrt.Declaration]) -> None:
-        """Write the pack of `found` if the present one misses or outlives enough of it; remove
-        the packs of other readers' versions."""
+        """Write the pack of `found` if the present one is damaged, or misses or outlives enough of
+        it: of those that have an entry (never a file whose worker died: it is read again next time);
+        remove the packs of other readers' versions."""
         missed = len(found.keys() - self.keys) + len(self.keys - found.keys())
-        if missed <= max(1, len(found) // REPACK_SHARE) and self.path.exists():
+        if not (self.damaged or missed > max(1, len(found) // REPACK_SHARE) or found and not self.path.exists()):
             return
+        stored = _stored(self.path.parent)
+        keys = tuple(sorted(k for k in found if k in self.keys or f"{k}.pickle" in stored))
         strings: dict[str, str] = {}
-        keys = tuple(sorted(found))
-        body = {key: _shared(found[key], strings) for key in keys}
+        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
-            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+            body = {key: _shared(found[key], strings) for key in keys}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
                 pickle.dump(keys, f, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(body, f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
             for old in self.path.parent.glob("declarations-*.pack"):
-                if old != self.path:
+                if not old.name.startswith(self.version):
                     old.unlink()
-        except OSError as err:
-            log.warning("cannot write the workbook cache pack %s (the entries serve): %s", self.path, err)
+        except Exception as err:  # a full disk, a record pickle cannot take: the entries serve
+            log.warning("cannot write the workbook cache pack %s (the entries serve): %s", self.path, _reason(err))
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 REPACK_SHARE = 8
