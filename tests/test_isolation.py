@@ -200,3 +200,10 @@ def test_a_worker_started_early_that_no_call_took_is_stopped_and_the_bounds_hold
                     "parser abort, often an allocation beyond the 2,048 MB memory limit of a reader process); "
                     "the file was not read"),
             "read y"]
+
+
+def test_a_worker_started_early_that_died_waiting_is_not_a_files_problem():
+    with isolate.started_early(behave, lambda: os._exit(3)):
+        (early,) = multiprocessing.active_children()
+        early.join(5)
+        assert list(run_isolated(behave, [("z",)])) == ["read z"]  # read by a new worker

@@ -126,6 +126,9 @@ class _Pool:
         self.func, self.memory, self.seconds = func, memory, seconds
         self._left = 0  # the next task to hand out
         early = _early.pop(func) if func in _early and _early[func].memory == memory else None
+        if early is not None and not early.process.is_alive():  # it died waiting: a file is not to blame
+            early.stop()
+            early = None
         self.workers = [early] if early is not None else []
         self.workers += [self._start() for _ in range(count - len(self.workers))]
 
@@ -226,7 +229,10 @@ def _serve(conn: Connection, func: Callable[..., Any], memory: int, warm: Callab
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         _quiet_stderr()  # nor as the parser's own "memory allocation failed" and backtrace
     if warm is not None:
-        warm()
+        try:
+            warm()
+        except Exception:  # the first task meets the same failure, as its file's problem
+            log.debug("warming up failed:\n%s", traceback.format_exc())
     while True:
         try:
             task = conn.recv()
