@@ -480,9 +480,9 @@ def _collector_paused() -> Iterator[None]:
 
 class _Pack:
     """Every declaration of a folder as the last build that wrote it read them (each folder, such as
-    an earlier year's, has its own), in one file beside the entries: loaded at
-    once, with each string shared by all the declarations that hold it (the same smelter names and
-    answers recur across suppliers), it loads in about half the time of as many entries, in less memory.
+    an earlier year's, has its own), in one file beside the entries. Loaded at once, with each string
+    shared by all the declarations that hold it (the same smelter names and answers recur across
+    suppliers), they load in about half the time of as many entries, in less memory.
 
     The entries stay the record (the workers write and read them): the pack only spares loading
     them one by one. It is written again only when it misses enough of the build (REPACK_SHARE): in a
