@@ -109,9 +109,43 @@ def exhibit(root: Path, file_name: str | None = None, strict: bool = False,
 
 def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
                cache_root: Path | None = None) -> tuple[Model, Problems]:
-    """The stages before rendering: content, smelter list, model (for `diff`, which compares models)."""
+    """The stages before rendering: content, smelter list, model (for `diff`, which compares models).
+
+    The supplier workbooks are handed to their workers first (data/supply-chain.yml names them): the
+    content, the smelter list and the renderers are loaded while they read."""
     data_dir = data_dir or root / "data"
     problems = Problems()
+    settings = None
+    settings_path = data_dir / SUPPLY_CHAIN_FILE
+    if settings_path.exists():
+        settings, _ = schema.load(settings_path, SupplyChain, problems, display=display_path(settings_path, root))
+    loaded: list[tuple] = []
+    early = Problems()  # the content's, apart from consolidation's (which the review records list)
+
+    def load_the_rest() -> None:
+        loaded.append(_content_and_smelters(root, data_dir, early, cache_root))
+        _import_renderers()
+
+    supply = Problems()
+    consolidation = None
+    if settings is not None:
+        consolidation = consolidate(settings, data_dir, root, supply, cache_root or root, meanwhile=load_the_rest)
+    else:
+        load_the_rest()
+    problems.extend(early)
+    problems.extend(supply)
+    content, facilities, smelter_file, sheet = loaded[0]
+    problems.raise_if_errors()  # errors stop here (no model can be built); warnings wait for the end
+    assert content is not None  # a file with errors has raised above
+    model = build_model(content, facilities, problems, consolidation)
+    check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
+    problems.raise_if_errors(strict)
+    log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
+    return model, problems
+
+
+def _content_and_smelters(root: Path, data_dir: Path, problems: Problems, cache_root: Path | None) -> tuple:
+    """The content, the curated smelter list (if report.yml names one), its file as shown and its sheet."""
     content, files = load_content(data_dir, problems, root=root)
     facilities, smelter_file, sheet = [], "", ""
     listing = files["report"].smelter_list if files["report"] is not None else None
@@ -121,21 +155,7 @@ def load_model(root: Path, data_dir: Path | None = None, strict: bool = False,
         labels = files["report"].status_labels
         facilities = read_smelter_list(path, listing.sheet, problems, smelter_file, listing.designation_as_of,
                                        labels.by_status(), labels.heading, cache_root or root)
-    consolidation = None
-    settings_path = data_dir / SUPPLY_CHAIN_FILE
-    if settings_path.exists():
-        shown = display_path(settings_path, root)
-        settings, _ = schema.load(settings_path, SupplyChain, problems, display=shown)
-        if settings is not None:
-            consolidation = consolidate(settings, data_dir, root, problems, cache_root or root,
-                                        meanwhile=_import_renderers)
-    problems.raise_if_errors()  # errors stop here (no model can be built); warnings wait for the end
-    assert content is not None  # a file with errors has raised above
-    model = build_model(content, facilities, problems, consolidation)
-    check_completeness(content, len(model.facilities), smelter_file or display_path(data_dir, root), sheet, problems)
-    problems.raise_if_errors(strict)
-    log.info("model: %d facilities, %d countries", len(model.facilities), len(content.countries.countries))
-    return model, problems
+    return content, facilities, smelter_file, sheet
 
 
 def _import_renderers() -> None:

@@ -140,12 +140,12 @@ def test_the_reference_list_that_is_also_the_conformance_list_is_read_once_per_b
                         .replace("roster: suppliers.csv", "roster: roster.xlsx"), encoding="utf-8")
     ran = workers(monkeypatch)
     pages, _, problems = pipeline.build(root)
-    assert ran == ["_read", "_workbook_list", "_workbook_rows"]  # the list once, though it is named twice
+    assert ran == ["_workbook_list", "_workbook_rows", "_read"]  # the list once, though it is named twice
     conflicts = [(p.code, p.message.split(";")[1].strip()) for p in problems.items if p.file == "data/lists/rmi.xlsx"]
     assert conflicts == [("reference.id-names", "its supplier rows are held for review"),
                          ("reference.id-names", "it is not counted as conformant")]
     again, changed, replayed = pipeline.build(root)
-    assert ran == ["_read", "_workbook_list", "_workbook_rows"]  # the rebuild: no worker at all
+    assert ran == ["_workbook_list", "_workbook_rows", "_read"]  # the rebuild: no worker at all
     assert (again, changed, replayed.items) == (pages, [], problems.items)  # review/ too: the same bytes
 
 
