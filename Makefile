@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Reproducible site/: MkDocs dates the sitemap from this; default to the last commit's time.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site pages check exhibit pdf lint test golden serve bench clean
+.PHONY: site pages check exhibit pdf lint test golden serve watch bench clean
 
 site: $(STAMP)
 	$(BIN)/python -m generator build
@@ -53,6 +53,10 @@ test: lint /usr/bin/chromium node_modules/.package-lock.json
 # Preview at http://127.0.0.1:8000/: regenerates docs/ and reloads the browser when data/ changes.
 serve: $(STAMP)
 	$(BIN)/python -m generator serve
+
+# docs/ and review/ written again whenever data/ changes, in one process (fast rebuilds); Ctrl+C stops it.
+watch: $(STAMP)
+	$(BIN)/python -m generator watch
 
 # Regenerate the golden pages under tests/golden/ after an intended change to the templates.
 golden: $(STAMP)
