@@ -107,6 +107,30 @@ def test_reading_the_data_is_no_change(tmp_path):
         watching.close()
 
 
+def test_data_put_back_whole_is_watched_again(tmp_path):
+    """A restore (data/ removed and copied back) ends the old folder's events: the new one is watched."""
+    root = supply_chain_project(tmp_path / "watched")
+    watching = _Watching(root)
+    try:
+        watching.next()
+        shutil.copytree(root / "data", tmp_path / "backup")
+        (tmp_path / "backup/cmrt/stranger.xlsx").unlink()
+        shutil.rmtree(root / "data")
+        watching.next()  # a build of what is there meanwhile (nothing: it fails), or of the copy
+        os.replace(tmp_path / "backup", root / "data")
+        deadline = time.monotonic() + WAIT
+        report = root / review.report_path(2024)
+        while "stranger.xlsx" in report.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the folder put back was never built"
+            watching.next()
+        (root / "data/cmrt/beta.xlsx").unlink()  # and its own changes are seen
+        while "beta.xlsx" in report.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "a change in the folder put back was never built"
+            watching.next()
+    finally:
+        watching.close()
+
+
 def test_without_data_it_says_what_is_expected(tmp_path):
     result = run_cli("watch", "--root", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1

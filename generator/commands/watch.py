@@ -8,7 +8,8 @@ review/ as they were and names the problems, and the next save builds again.
 
 The file system's events (watchdog) wake the loop; a build starts once data/ has been still for
 QUIET seconds (a save is often several events) and only when a file's stat in it differs from the
-last build's (reading a file, as the build does, changes nothing).
+last build's (reading a file, as the build does, changes nothing). data/ removed, or put back whole
+(a restore), is watched again within half a second.
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def watch(root: Path, strict: bool, report: Callable[[Built], None], stop: threa
 
     stop = stop or threading.Event()
     woken = threading.Event()
-    observer = _observer(data, woken)
+    watcher = _Watcher(data, woken)
     try:
         seen = _signature(data)
         report(_build(pipeline, root, strict))
@@ -57,7 +58,7 @@ def watch(root: Path, strict: bool, report: Callable[[Built], None], stop: threa
             with readers_started():  # forked while nothing changes: it reads the next changed workbook
                 while not stop.is_set():
                     woken.wait(0.5)
-                    if not woken.is_set():
+                    if not woken.is_set() and not watcher.refresh():
                         continue
                     _settle(woken)
                     now = _signature(data)
@@ -68,8 +69,7 @@ def watch(root: Path, strict: bool, report: Callable[[Built], None], stop: threa
                     return
                 report(_build(pipeline, root, strict))
     finally:
-        observer.stop()
-        observer.join()
+        watcher.stop()
 
 
 def _build(pipeline, root: Path, strict: bool) -> Built:
@@ -81,28 +81,57 @@ def _build(pipeline, root: Path, strict: bool) -> Built:
     return Built(time.perf_counter() - start, len(pages), tuple(changed), problems, False)
 
 
-def _observer(data: Path, woken: threading.Event):
-    """Watchdog's observer of `data`, recursively, setting `woken` on each change (the polling one
-    where the system's notifications cannot be had, such as when its watches are used up)."""
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-    from watchdog.observers.polling import PollingObserver
+class _Watcher:
+    """Watchdog's observer of `data`, recursively, setting `woken` on each change it sees: the system's
+    notifications, or polling where those cannot be had (their watches used up). `refresh` watches
+    `data` again when it is another folder than the one watched (removed, or put back whole: the
+    events of the old one stop with it)."""
 
-    class Handler(FileSystemEventHandler):
-        def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.event_type in _CHANGES:
-                woken.set()
+    def __init__(self, data: Path, woken: threading.Event):
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
 
-    for kind in (Observer, PollingObserver):
-        observer = kind()
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type in _CHANGES:
+                    woken.set()
+
+        self.data, self.handler = data, Handler()
+        self.inode: int | None = None
+        self.observer = Observer()
+        self.observer.start()
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Whether `data` is watched anew (a folder other than the last one, or none where one was)."""
         try:
-            observer.schedule(Handler(), str(data), recursive=True)
-            observer.start()
-            return observer
+            inode = self.data.stat().st_ino if self.data.is_dir() else None
         except OSError:
-            if kind is PollingObserver:
-                raise
-    raise AssertionError("unreachable")
+            inode = None
+        if inode == self.inode:
+            return False
+        self.observer.unschedule_all()
+        self.inode = inode
+        if inode is not None:
+            try:
+                self.observer.schedule(self.handler, str(self.data), recursive=True)
+            except OSError:  # no notification watch left: poll instead (a folder gone again: next time)
+                self._poll()
+        return True
+
+    def _poll(self) -> None:
+        from watchdog.observers.polling import PollingObserver
+        self.stop()
+        self.observer = PollingObserver()
+        self.observer.start()
+        try:
+            self.observer.schedule(self.handler, str(self.data), recursive=True)
+        except OSError:
+            self.inode = None
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join()
 
 
 def _settle(woken: threading.Event) -> None:
