@@ -34,6 +34,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -239,35 +240,47 @@ def build(files: list[Path], corpus: Path, changes: list[Path], watched: list[Pa
 
 def watch(root: Path, target: Path, changes: list[Path]) -> tuple[list[float], float]:
     """Seconds from each change (a new file moved over `target`) to `watch`'s line saying it has built
-    again, and the peak resident MB of its process tree."""
+    it again (the review records changed), and the peak resident MB of its process tree."""
     proc = subprocess.Popen([sys.executable, "-m", "generator", "watch", "--root", str(root)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"},
                             text=True)
     assert proc.stdout is not None
+    stuck = threading.Timer(300, proc.kill)  # a build that never comes ends the benchmark, not hangs it
+    stuck.start()
     peak, times = 0, []
 
-    def built() -> None:
+    def built() -> str:
         line = proc.stdout.readline()
         while line and " built in " not in line:
+            if "not built" in line:
+                sys.exit(f"`generator watch` could not build {root}: {line.strip()}")
             line = proc.stdout.readline()
         if not line:
-            sys.exit(f"`generator watch` ended ({proc.wait()}) or failed to build {root}")
+            sys.exit(f"`generator watch` on {root} ended ({proc.wait()}) before it built")
+        return line
 
     try:
         built()  # the first build, from the cache
         for change in changes:
             time.sleep(1)  # a reader worker is forked and warm again, as after any pause
             peak = max(peak, _tree_rss(proc.pid))
-            moved = target.with_suffix(".new")
+            moved = root / f"{target.name}.new"  # outside data/: copying it wakes nothing
             shutil.copy(change, moved)
             start = time.perf_counter()
             os.replace(moved, target)  # all at once, as a save does
-            built()
+            line = built()
             times.append(time.perf_counter() - start)
+            if "review/" not in line:
+                sys.exit(f"`generator watch` built {root} without the change: {line.strip()}")
             peak = max(peak, _tree_rss(proc.pid))
     finally:
-        proc.terminate()
-        proc.wait()
+        stuck.cancel()
+        proc.send_signal(signal.SIGINT)  # as Ctrl+C: it stops its reader worker too
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return times, peak / 1024 ** 2
 
 

@@ -10,6 +10,7 @@ import argparse
 import difflib
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -136,11 +137,12 @@ def _parser() -> argparse.ArgumentParser:
 
     watch = sub.add_parser(
         "watch", help="regenerate docs/ and review/ whenever data/ changes, in one process (fast rebuilds)",
-        description="Do what `build --no-site` does, then do it again each time a file in data/ changes, "
-                    "printing what each build wrote and how long it took. Every build after the first runs "
-                    "in the same process, with a reader ready: a rebuild after one supplier workbook changes "
-                    "takes a fraction of a second. Invalid data leaves docs/ and review/ as they were and "
-                    "prints the problems; the next save builds again. Stop with Ctrl+C.")
+        description="Do what `build --no-site` does, then do it again each time a file or folder in data/ "
+                    "changes, printing what each build wrote and how long it took. Every build after the first "
+                    "runs in the same process, with a reader ready: a rebuild after one supplier workbook "
+                    "changes takes a fraction of a second. Invalid data leaves docs/ and review/ as they were "
+                    "and prints the problems; the next save builds again. Files that data/supply-chain.yml or "
+                    "report.yml name outside data/ are read but not watched. Stop with Ctrl+C (or SIGTERM).")
     _common(watch)
     watch.set_defaults(handler=_watch)
 
@@ -316,14 +318,18 @@ def _watch(args) -> int:
         stamp = time.strftime("%H:%M:%S")
         if built.failed:
             print(_report(UserError(built.problems), args.verbose), file=sys.stderr)
-            print(f"{stamp} data/ has errors: docs/ and review/ are as they were; watching data/ "
-                  "(Ctrl+C to stop)", flush=True)
+            print(f"{stamp} not built: the problems above stop the build; watching data/ (Ctrl+C to stop)",
+                  flush=True)
             return
         _print_warnings(built.problems, args.verbose)
         changed = f"{len(built.changed)} changed: {', '.join(built.changed)}" if built.changed else "none changed"
         print(f"{stamp} built in {built.seconds:.2f} s ({built.pages} pages, {changed}); watching data/ "
               "(Ctrl+C to stop)", flush=True)
 
+    def stopped(signum, frame):
+        raise KeyboardInterrupt  # SIGTERM (kill, a supervisor) stops it as Ctrl+C does: workers and all
+
+    signal.signal(signal.SIGTERM, stopped)
     try:
         watch(args.root, args.strict, report)
     except KeyboardInterrupt:

@@ -198,7 +198,7 @@ def stale_outputs(root: Path, models: list[Model], pages: dict[str, str]) -> lis
 
 def write_review(root: Path, review: dict[str, str]) -> list[str]:
     """Write the review files that changed; remove those the data no longer gives (review/ is generated)."""
-    changed = write_changed(review, root)
+    changed = write_changed(review, root, root)
     failed = Problems()
     for rel in stale_review(review, root):
         _remove(root / rel, failed, root)
@@ -219,7 +219,7 @@ def stale_review(review: dict[str, str], root: Path) -> list[str]:
 
 def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     """Write changed pages only (so timestamps and watchers stay quiet); remove stale ones."""
-    changed = write_changed(pages, docs_dir)
+    changed = write_changed(pages, docs_dir, docs_dir.parent)
     failed = Problems()
     for rel in stale_files(pages, docs_dir):
         _remove(docs_dir / rel, failed, docs_dir.parent)
@@ -228,9 +228,10 @@ def write_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:
     return changed
 
 
-def write_changed(files: dict[str, str], base: Path) -> list[str]:
+def write_changed(files: dict[str, str], base: Path, root: Path) -> list[str]:
     """Write each file under `base` whose bytes differ; return their paths. A file that cannot be
-    written (a read-only folder) is a problem naming it, after every other file is written."""
+    written (a read-only folder) is a problem naming it (relative to the project, `root`), after
+    every other file is written."""
     changed = differing(files, base)
     failed = Problems()
     for rel in changed:
@@ -239,7 +240,7 @@ def write_changed(files: dict[str, str], base: Path) -> list[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[rel].encode("utf-8"))
         except OSError as err:
-            failed.add(display_path(path, base.parent), "output.write",
+            failed.add(display_path(path, root), "output.write",
                        f"cannot write the file: {err.strerror or err}; expected a writable folder")
     failed.raise_if_errors()
     return changed
@@ -254,9 +255,15 @@ def _remove(path: Path, problems: Problems, root: Path) -> None:
 
 
 def differing(files: dict[str, str], base: Path) -> list[str]:
-    """The files under `base` that are missing or differ from `files`, sorted."""
-    return [rel for rel, text in sorted(files.items())
-            if not (base / rel).exists() or (base / rel).read_bytes() != text.encode("utf-8")]
+    """The files under `base` that are missing, unreadable (a folder in the way) or differ from `files`, sorted."""
+    return [rel for rel, text in sorted(files.items()) if _bytes(base / rel) != text.encode("utf-8")]
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # none, or a folder: writing it says why it cannot be written, if it cannot
+        return None
 
 
 def stale_pages(pages: dict[str, str], docs_dir: Path) -> list[str]:

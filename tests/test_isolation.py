@@ -207,3 +207,39 @@ def test_a_worker_started_early_that_died_waiting_is_not_a_files_problem():
         (early,) = multiprocessing.active_children()
         early.join(5)
         assert list(run_isolated(behave, [("z",)])) == ["read z"]  # read by a new worker
+
+
+_KILLED_PARENT = """
+import multiprocessing, sys, time
+from generator.excel import isolate
+with isolate.started_early(isolate.run_one, lambda: None):
+    (early,) = multiprocessing.active_children()
+    print(early.pid, flush=True)
+    time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_ends_when_its_parent_is_killed():
+    """A parent killed (SIGKILL, SIGTERM) runs no clean-up: its idle worker notices and exits, never orphaned."""
+    import signal
+    import subprocess
+    import sys
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    assert _running(worker)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(worker)

@@ -90,6 +90,14 @@ def test_an_unwritable_docs_folder_is_a_problem(tmp_path, monkeypatch):
     assert len(found) == 8
 
 
+@pytest.mark.parametrize("output", ["docs/smelters.md", "review/2024/rows.csv"])
+def test_a_folder_where_an_output_goes_is_a_problem(tmp_path, output):
+    root = supply_chain_project(tmp_path)
+    (root / output).mkdir(parents=True)
+    assert (f"{output}: error: cannot write the file: Is a directory; expected a writable folder [output.write]"
+            in problems_of(root))
+
+
 def test_an_unwritable_cache_is_a_warning_and_the_build_goes_on(tmp_path, caplog):
     root = supply_chain_project(tmp_path)
     (root / ".cache").write_text("a file where the cache folder should be")

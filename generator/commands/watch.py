@@ -7,9 +7,10 @@ workbook changes is then mostly the reading of that workbook and the pages. Each
 review/ as they were and names the problems, and the next save builds again.
 
 The file system's events (watchdog) wake the loop; a build starts once data/ has been still for
-QUIET seconds (a save is often several events) and only when a file's stat in it differs from the
-last build's (reading a file, as the build does, changes nothing). data/ removed, or put back whole
-(a restore), is watched again within half a second.
+QUIET seconds (a save is often several events) and only when an entry's stat in it differs from the
+last build's (reading a file, as the build does, changes nothing). Every LOOK_AGAIN seconds data/ is
+compared even without an event, and a folder put in its place (a restore) is watched. Files the
+build reads from outside data/ (a workbook folder named by a path outside it) are not watched.
 """
 from __future__ import annotations
 
@@ -23,8 +24,13 @@ from pathlib import Path
 from generator.problems import Problems, UserError
 
 QUIET = 0.02
-"""Seconds data/ must be still before a build starts."""
-_CHANGES = frozenset({"created", "deleted", "modified", "moved", "closed"})  # not opened, read, attrib
+"""Seconds data/ must be still before a build starts..."""
+SETTLE_AT_MOST = 1.0
+"""...but no longer than this after the first change: a file written on and on is built meanwhile."""
+LOOK_AGAIN = 2.0
+"""Seconds after which data/ is compared with the last build's even without an event (events can be
+lost: a queue that overflowed, a network file system), and a folder put in data/'s place watched."""
+_CHANGES = frozenset({"created", "deleted", "modified", "moved", "closed", "attrib"})  # not opened nor read
 
 
 @dataclass(frozen=True)
@@ -56,20 +62,27 @@ def watch(root: Path, strict: bool, report: Callable[[Built], None], stop: threa
         report(_build(pipeline, root, strict))
         while not stop.is_set():
             with readers_started():  # forked while nothing changes: it reads the next changed workbook
-                while not stop.is_set():
-                    woken.wait(0.5)
-                    if not woken.is_set() and not watcher.refresh():
-                        continue
-                    _settle(woken)
-                    now = _signature(data)
-                    if now != seen:
-                        seen = now
-                        break
-                else:
+                if not _changed(data, seen, woken, watcher, stop):
                     return
+                seen = _signature(data)
                 report(_build(pipeline, root, strict))
     finally:
         watcher.stop()
+
+
+def _changed(data: Path, seen: list, woken: threading.Event, watcher: _Watcher, stop: threading.Event) -> bool:
+    """Wait until data/ differs from `seen` and has settled (True), or `stop` is set (False)."""
+    looked = time.monotonic()
+    while not stop.is_set():
+        if not woken.wait(0.5):  # `stop` is looked at twice a second
+            if time.monotonic() - looked < LOOK_AGAIN:
+                continue
+            watcher.refresh()
+        _settle(woken)
+        looked = time.monotonic()
+        if _signature(data) != seen:
+            return True
+    return False
 
 
 def _build(pipeline, root: Path, strict: bool) -> Built:
@@ -82,10 +95,10 @@ def _build(pipeline, root: Path, strict: bool) -> Built:
 
 
 class _Watcher:
-    """Watchdog's observer of `data`, recursively, setting `woken` on each change it sees: the system's
-    notifications, or polling where those cannot be had (their watches used up). `refresh` watches
-    `data` again when it is another folder than the one watched (removed, or put back whole: the
-    events of the old one stop with it)."""
+    """Watchdog's observer of `data` (the folder it names, if a link), recursively, setting `woken` on
+    each change it sees: the system's notifications, or polling where those cannot be had (their
+    watches used up). `refresh` watches `data` again when the folder there is another one or its
+    watch has ended (removed, or put back whole: the events of the old folder end with it)."""
 
     def __init__(self, data: Path, woken: threading.Event):
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -97,37 +110,38 @@ class _Watcher:
                     woken.set()
 
         self.data, self.handler = data, Handler()
-        self.inode: int | None = None
+        self.folder: tuple[str, int, int] | None = None
         self.observer = Observer()
         self.observer.start()
         self.refresh()
 
-    def refresh(self) -> bool:
-        """Whether `data` is watched anew (a folder other than the last one, or none where one was)."""
+    def refresh(self) -> None:
         try:
-            inode = self.data.stat().st_ino if self.data.is_dir() else None
+            real = self.data.resolve()
+            st = real.stat()
+            folder = (str(real), st.st_dev, st.st_ino) if real.is_dir() else None
         except OSError:
-            inode = None
-        if inode == self.inode:
-            return False
+            folder = None
+        alive = any(emitter.is_alive() for emitter in self.observer.emitters)
+        if folder == self.folder and (alive or folder is None):
+            return
         self.observer.unschedule_all()
-        self.inode = inode
-        if inode is not None:
+        self.folder = folder
+        if folder is not None:
             try:
-                self.observer.schedule(self.handler, str(self.data), recursive=True)
+                self.observer.schedule(self.handler, folder[0], recursive=True)
             except OSError:  # no notification watch left: poll instead (a folder gone again: next time)
-                self._poll()
-        return True
+                self._poll(folder[0])
 
-    def _poll(self) -> None:
+    def _poll(self, folder: str) -> None:
         from watchdog.observers.polling import PollingObserver
         self.stop()
         self.observer = PollingObserver()
         self.observer.start()
         try:
-            self.observer.schedule(self.handler, str(self.data), recursive=True)
+            self.observer.schedule(self.handler, folder, recursive=True)
         except OSError:
-            self.inode = None
+            self.folder = None
 
     def stop(self) -> None:
         self.observer.stop()
@@ -135,24 +149,32 @@ class _Watcher:
 
 
 def _settle(woken: threading.Event) -> None:
-    """Return once no change has come for QUIET seconds."""
-    while woken.is_set():
+    """Return once no change has come for QUIET seconds, or SETTLE_AT_MOST after the first."""
+    until = time.monotonic() + SETTLE_AT_MOST
+    while woken.is_set() and time.monotonic() < until:
         woken.clear()
         time.sleep(QUIET)
+    woken.clear()
 
 
-def _signature(folder: Path) -> list[tuple[str, int, int, int, int]]:
-    """Every file under `folder` with what the build's cache compares (size, modification and change
-    time, inode), in path order."""
-    found = []
+def _signature(folder: Path) -> list[tuple]:
+    """Every entry under `folder` (files, folders, links and, through a link, what it names), with
+    its type and what the build's cache compares (size, modification and change time, inode), in
+    path order."""
+    found: list[tuple] = []
     for parent, dirs, names in os.walk(folder):
         dirs.sort()
-        for name in sorted(names):
+        for name in sorted([*dirs, *names]):
             path = os.path.join(parent, name)
-            try:
-                st = os.stat(path)
-            except OSError:  # gone since it was listed, a dangling link: the build says what it finds
-                found.append((path, -1, -1, -1, -1))
-                continue
-            found.append((path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            found.append((path, *_stat(path, os.lstat)))
+            if os.path.islink(path):
+                found.append((path, *_stat(path, os.stat)))
     return found
+
+
+def _stat(path: str, how: Callable[[str], os.stat_result]) -> tuple[int, ...]:
+    try:
+        st = how(path)
+    except OSError:  # gone since it was listed, a dangling link: the build says what it finds
+        return (-1,)
+    return st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino

@@ -11,7 +11,7 @@ its result is a `Failure` naming the bound, the worker is replaced and the other
 
 Workers live for the whole call (a fork each, not one per file), at most one per core. Within
 `started_early(func, warm)`, one is forked at once and runs `warm` (imports, say) while the caller goes
-on; the first call for `func` with the default memory budget takes it.
+on; the first call for `func` with the default memory budget, in the same thread, takes it.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -66,19 +67,20 @@ def run_isolated(func: Callable[..., Any], tasks: Sequence[tuple], workers: int 
     return results
 
 
-_early: dict[Callable[..., Any], _Worker] = {}  # a worker forked ahead for each function, within started_early
+_early: dict[tuple[Callable[..., Any], int], _Worker] = {}
+"""A worker forked ahead for each function, within started_early, by the thread whose block it is."""
 
 
 @contextlib.contextmanager
 def started_early(func: Callable[..., Any], warm: Callable[[], object]) -> Iterator[None]:
     """A block in which the first run_isolated of `func` (with the default bounds) finds a worker forked
     at the block's start, which ran `warm` meanwhile; stopped at the end if no call took it."""
-    ctx = _context()
-    _early[func] = _Worker(ctx, func, MEMORY_BUDGET, warm)
+    key = (func, threading.get_ident())
+    _early[key] = _Worker(_context(), func, MEMORY_BUDGET, warm)
     try:
         yield
     finally:
-        worker = _early.pop(func, None)
+        worker = _early.pop(key, None)
         if worker is not None:
             worker.stop()
 
@@ -125,7 +127,8 @@ class _Pool:
         self.ctx = _context()
         self.func, self.memory, self.seconds = func, memory, seconds
         self._left = 0  # the next task to hand out
-        early = _early.pop(func) if func in _early and _early[func].memory == memory else None
+        key = (func, threading.get_ident())
+        early = _early.pop(key) if key in _early and _early[key].memory == memory else None
         if early is not None and not early.process.is_alive():  # it died waiting: a file is not to blame
             early.stop()
             early = None
@@ -233,8 +236,12 @@ def _serve(conn: Connection, func: Callable[..., Any], memory: int, warm: Callab
             warm()
         except Exception:  # the first task meets the same failure, as its file's problem
             log.debug("warming up failed:\n%s", traceback.format_exc())
+    parent = multiprocessing.parent_process()
+    waited: list[Connection | int] = [conn] if parent is None else [conn, parent.sentinel]
     while True:
         try:
+            if conn not in wait(waited):  # the parent has gone (killed, say) without telling it to stop
+                return
             task = conn.recv()
         except (EOFError, OSError):
             return
