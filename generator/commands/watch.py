@@ -15,6 +15,7 @@ build reads from outside data/ (a workbook folder named by a path outside it) ar
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -62,16 +63,19 @@ def watch(root: Path, strict: bool, report: Callable[[Built], None], stop: threa
         report(_build(pipeline, root, strict))
         while not stop.is_set():
             with readers_started():  # forked while nothing changes: it reads the next changed workbook
-                if not _changed(data, seen, woken, watcher, stop):
+                now = _changed(data, seen, woken, watcher, stop)
+                if now is None:
                     return
-                seen = _signature(data)
+                seen = now
                 report(_build(pipeline, root, strict))
     finally:
         watcher.stop()
 
 
-def _changed(data: Path, seen: list, woken: threading.Event, watcher: _Watcher, stop: threading.Event) -> bool:
-    """Wait until data/ differs from `seen` and has settled (True), or `stop` is set (False)."""
+def _changed(data: Path, seen: list, woken: threading.Event, watcher: _Watcher,
+             stop: threading.Event) -> list[tuple] | None:
+    """Wait until data/ differs from `seen` and has settled: its signature then (taken before the
+    build, so that a change during the build is built next); None once `stop` is set."""
     looked = time.monotonic()
     while not stop.is_set():
         if not woken.wait(0.5):  # `stop` is looked at twice a second
@@ -80,9 +84,10 @@ def _changed(data: Path, seen: list, woken: threading.Event, watcher: _Watcher, 
             watcher.refresh()
         _settle(woken)
         looked = time.monotonic()
-        if _signature(data) != seen:
-            return True
-    return False
+        now = _signature(data)
+        if now != seen:
+            return now
+    return None
 
 
 def _build(pipeline, root: Path, strict: bool) -> Built:
@@ -166,8 +171,9 @@ def _signature(folder: Path) -> list[tuple]:
         dirs.sort()
         for name in sorted([*dirs, *names]):
             path = os.path.join(parent, name)
-            found.append((path, *_stat(path, os.lstat)))
-            if os.path.islink(path):
+            entry = _stat(path, os.lstat)
+            found.append((path, *entry))
+            if stat.S_ISLNK(entry[0]):
                 found.append((path, *_stat(path, os.stat)))
     return found
 
